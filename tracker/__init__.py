@@ -1,0 +1,67 @@
+"""Follow-up Tracker: trip-report recommendations tracked until they are done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions and blueprints, nothing more."""
+    from config import config_from_environment
+    from tracker import i18n
+    from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
+
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_from_environment() if config is None else config)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        if app.config.get("REQUIRE_SECRET_KEY"):
+            raise RuntimeError("TRACKER_SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+
+    from tracker.admin import bp as admin_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.demo import bp as demo_bp
+    from tracker.main import bp as main_bp
+    from tracker.tasks import bp as tasks_bp
+
+    for blueprint in (main_bp, auth_bp, tasks_bp, admin_bp, demo_bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """A random key kept in the instance folder, so a development server needs no setup
+    and its sessions survive a restart. Production sets TRACKER_SECRET_KEY."""
+    import secrets
+
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

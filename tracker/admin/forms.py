@@ -1,0 +1,29 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+ROLE_CHOICES = [
+    ("officer", _l("Officer")),
+    ("manager", _l("Manager")),
+    ("staff", _l("Staff")),
+    ("admin", _l("Administrator")),
+]
+LANGUAGE_CHOICES = [("hy", "Հայերեն"), ("en", "English")]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8)])
+    submit = SubmitField(_l("Add user"))
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    parent = SelectField(_l("Parent department"), choices=[], validate_choice=False)
+    head = SelectField(_l("Head"), choices=[], validate_choice=False, validators=[Optional()])
+    submit = SubmitField(_l("Save department"))

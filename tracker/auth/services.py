@@ -1,0 +1,50 @@
+"""Who may sign in, and where they may be sent afterwards."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import User
+
+# Checked against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("no such user")
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    # Emails are stored normalized (see create_user), so an index lookup finds them.
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (whatever was wrong)."""
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def safe_next_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (never another host)."""
+    if not target:
+        return None
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

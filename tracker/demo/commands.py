@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+import click
+
+from tracker.demo import bp
+from tracker.demo.services import load_demo
+from tracker.extensions import db
+from tracker.i18n import org_today
+
+
+@bp.cli.command("demo")
+def demo() -> None:
+    """Load the demo departments, users and tasks (safe to run again)."""
+    logins = load_demo(org_today())
+    db.session.commit()
+    click.echo("Demo data is loaded. Sign in at /login with:")
+    for login in logins:
+        click.echo(f"  {login.role:<8} {login.email:<18} password: {login.password:<14} {login.name}")

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask import jsonify, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from tracker.auth.services import safe_next_path
+from tracker.auth.views import public
+from tracker.extensions import db
+from tracker.main import bp
+from tracker.main.forms import LanguageForm
+from tracker.permissions import PermissionDenied
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    return redirect(url_for("tasks.my_tasks"))
+
+
+@bp.route("/healthz")
+@public
+def healthz() -> ResponseReturnValue:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any database failure means "not healthy"
+        return jsonify(status="error", database=type(error).__name__), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language() -> ResponseReturnValue:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["language"] = form.language.data
+        if current_user.is_authenticated:
+            current_user.language = form.language.data
+            db.session.commit()
+    return redirect(safe_next_path(form.next.data) or url_for("main.index"))
+
+
+@bp.app_errorhandler(PermissionDenied)
+def permission_denied(_error: PermissionDenied) -> ResponseReturnValue:
+    return render_template("errors/error.html", code=403, message=_("You may not do this.")), 403
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(_error: CSRFError) -> ResponseReturnValue:
+    message = _("The form has expired. Go back, reload the page and try again.")
+    return render_template("errors/error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(403)
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(413)
+def http_error(error: HTTPException) -> ResponseReturnValue:
+    messages = {
+        403: _("You may not see this page."),
+        404: _("There is no such page."),
+        413: _("The file is too large."),
+    }
+    code = error.code or 500
+    return render_template("errors/error.html", code=code, message=messages[code]), code
+
+
+@bp.app_context_processor
+def inject_template_helpers() -> dict[str, object]:
+    return {"language_form": LanguageForm, "get_locale": get_locale}

@@ -1,0 +1,307 @@
+"""The domain model: departments, users, reports, tasks and their history.
+
+Overdue is never stored: it is derived from the deadline, the status and the
+organisation's "today" (see `Task.is_overdue` and `overdue_clause`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _str_enum(enum_class: type[StrEnum], name: str) -> Enum:
+    # Stored as a checked VARCHAR: adding a value later is a data change, not a type change.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    MANAGER = "manager"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class TaskStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    CONFIRMED = "confirmed"
+    PROGRESS = "progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    DEADLINE_CHANGED = "deadline_changed"
+    OWNERS_CHANGED = "owners_changed"
+    EDITED = "edited"
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    # use_alter: departments and users refer to each other, so one key is added after both tables.
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+
+    parent: Mapped[Department | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
+    children: Mapped[list[Department]] = relationship(back_populates="parent")
+    head: Mapped[User | None] = relationship(foreign_keys=[head_id], post_update=True)
+    members: Mapped[list[User]] = relationship(
+        back_populates="department", foreign_keys="User.department_id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Department {self.name!r}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_str_enum(Role, "role"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(2), default="hy")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship(
+        back_populates="members", foreign_keys=[department_id]
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role}>"
+
+
+task_owners = Table(
+    "task_owners",
+    db.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # "my tasks" and the reminders look tasks up by owner.
+    Index("ix_task_owners_user_id_task_id", "user_id", "task_id"),
+)
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    file_type: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[ReportStatus] = mapped_column(
+        _str_enum(ReportStatus, "report_status"), default=ReportStatus.DRAFT
+    )
+    title: Mapped[str | None] = mapped_column(Text)
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    author_position: Mapped[str | None] = mapped_column(Text)
+    destination: Mapped[str | None] = mapped_column(Text)
+    trip_start: Mapped[date | None] = mapped_column(Date)
+    trip_end: Mapped[date | None] = mapped_column(Date)
+    inviting_party: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    signatory: Mapped[str | None] = mapped_column(String(200))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="report", order_by="Task.position"
+    )
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # The reminder planner and the overdue dashboard scan by status and deadline.
+        Index("ix_tasks_status_deadline", "status", "deadline"),
+        Index("ix_tasks_department_id_status", "department_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_text: Mapped[str | None] = mapped_column(String(300))
+    expected_result: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(
+        _str_enum(TaskStatus, "task_status"), default=TaskStatus.OPEN
+    )
+    completion_note: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    evidence_file: Mapped[str | None] = mapped_column(String(300))
+    evidence_filename: Mapped[str | None] = mapped_column(String(255))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+    owners: Mapped[list[User]] = relationship(
+        secondary=task_owners, order_by="User.name", lazy="selectin"
+    )
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    report: Mapped[Report | None] = relationship(back_populates="tasks")
+    events: Mapped[list[TaskEvent]] = relationship(
+        back_populates="task",
+        order_by="TaskEvent.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.status in ACTIVE_STATUSES and self.deadline is not None and self.deadline < today
+        )
+
+    def days_overdue(self, today: date) -> int:
+        if not self.is_overdue(today):
+            return 0
+        assert self.deadline is not None
+        return (today - self.deadline).days
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.status} {self.title[:30]!r}>"
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """The SQL form of `Task.is_overdue`, for set-based queries."""
+    return and_(
+        Task.status.in_(ACTIVE_STATUSES),
+        Task.deadline.is_not(None),
+        Task.deadline < today,
+    )
+
+
+class TaskEvent(db.Model):
+    __tablename__ = "task_events"
+    __table_args__ = (Index("ix_task_events_task_id_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[EventKind] = mapped_column(_str_enum(EventKind, "event_kind"))
+    field: Mapped[str | None] = mapped_column(String(50))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+

@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, StringField, SubmitField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional
+
+
+class ProgressForm(FlaskForm):
+    note = TextAreaField(_l("Progress note"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Add note"))
+
+
+class DoneForm(FlaskForm):
+    note = TextAreaField(
+        _l("What was done"), validators=[DataRequired(), Length(max=5000)]
+    )
+    evidence_url = StringField(
+        _l("Link to evidence"),
+        validators=[Optional(), URL(require_tld=False), Length(max=2000)],
+    )
+    evidence_file = FileField(_l("Evidence file"))
+    submit = SubmitField(_l("Mark done"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Cancel the task"))
+
+
+class DeadlineForm(FlaskForm):
+    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Change the deadline"))

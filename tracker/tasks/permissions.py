@@ -1,0 +1,82 @@
+"""Who may see and change which task. One place, used by views, CLI and jobs alike.
+
+- officers see and change the tasks they own;
+- managers see the tasks of their department and its sub-departments (and their own),
+  and may cancel them or move their deadline;
+- staff and admins see and change every task; only they see drafts under review.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.extensions import db
+from tracker.models import Department, Role, Task, TaskStatus, User, task_owners
+from tracker.permissions import PermissionDenied
+
+SEES_EVERYTHING = (Role.STAFF, Role.ADMIN)
+
+
+def department_subtree_ids(department_id: int) -> Select[tuple[int]]:
+    """The department and every department below it, as a subquery of ids."""
+    tree = (
+        select(Department.id)
+        .where(Department.id == department_id)
+        .cte("department_subtree", recursive=True)
+    )
+    # UNION (not UNION ALL) ends the recursion even if someone made the tree a cycle.
+    tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def owned_by(user: User) -> ColumnElement[bool]:
+    return exists().where(task_owners.c.task_id == Task.id, task_owners.c.user_id == user.id)
+
+
+def managed_by(user: User) -> ColumnElement[bool]:
+    """Tasks in the departments this user heads or works in as a manager."""
+    if user.role in SEES_EVERYTHING:
+        return true()
+    if user.role is not Role.MANAGER or user.department_id is None:
+        return false()
+    return Task.department_id.in_(department_subtree_ids(user.department_id))
+
+
+def visible_tasks(user: User) -> Select[tuple[Task]]:
+    """Every task this user may see, as a query to refine."""
+    query = select(Task)
+    if user.role in SEES_EVERYTHING:
+        return query
+    return query.where(Task.status != TaskStatus.DRAFT, or_(owned_by(user), managed_by(user)))
+
+
+def _matches(task: Task, criterion: ColumnElement[bool]) -> bool:
+    if task.id is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(Task.id == task.id, criterion))))
+
+
+def can_view(user: User, task: Task) -> bool:
+    if user.role in SEES_EVERYTHING:
+        return True
+    return task.status is not TaskStatus.DRAFT and (
+        user in task.owners or _matches(task, managed_by(user))
+    )
+
+
+def can_manage(user: User, task: Task) -> bool:
+    """Cancel, move the deadline: the department's manager, staff and admins."""
+    if user.role in SEES_EVERYTHING:
+        return True
+    return task.status is not TaskStatus.DRAFT and _matches(task, managed_by(user))
+
+
+def can_work_on(user: User, task: Task) -> bool:
+    """Report progress, mark done: the owners and whoever manages the task."""
+    return (task.status is not TaskStatus.DRAFT and user in task.owners) or can_manage(user, task)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

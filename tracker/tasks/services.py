@@ -1,0 +1,215 @@
+"""What can happen to a task. Services check permissions and write the history;
+they never commit: the caller (a view, a CLI command, a job) owns the transaction."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    EventKind,
+    Task,
+    TaskEvent,
+    TaskStatus,
+    User,
+    utcnow,
+)
+from tracker.tasks.permissions import can_manage, can_work_on, owned_by, require, visible_tasks
+
+
+class TaskError(ValueError):
+    """A change the task's state does not allow; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A file kept as evidence: where it is stored and the name it was uploaded with."""
+
+    stored_name: str
+    filename: str
+
+
+def record_event(
+    task: Task,
+    actor: User | None,
+    kind: EventKind,
+    *,
+    field: str | None = None,
+    old: str | None = None,
+    new: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> TaskEvent:
+    event = TaskEvent(
+        kind=kind,
+        actor=actor,
+        field=field,
+        old_value=old,
+        new_value=new,
+        note=note,
+        created_at=now or utcnow(),
+    )
+    task.events.append(event)
+    return event
+
+
+def _require_active(task: Task) -> None:
+    if task.status not in ACTIVE_STATUSES:
+        raise TaskError(_l("This task is not open, so it cannot be changed."))
+
+
+def _set_status(
+    task: Task, actor: User, status: TaskStatus, kind: EventKind, note: str | None, now: datetime
+) -> None:
+    record_event(
+        task, actor, kind, field="status", old=task.status.value, new=status.value, note=note,
+        now=now,
+    )
+    task.status = status
+
+
+def my_tasks(user: User, *, include_closed: bool = False) -> Sequence[Task]:
+    """Tasks the user owns, soonest deadline first (tasks without a deadline last)."""
+    statuses = (*ACTIVE_STATUSES, *CLOSED_STATUSES) if include_closed else ACTIVE_STATUSES
+    query = (
+        select(Task)
+        .where(owned_by(user), Task.status.in_(statuses))
+        .options(selectinload(Task.owners), selectinload(Task.department))
+        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def tasks_visible_to(user: User, *, include_closed: bool = False) -> Sequence[Task]:
+    """Every task the user may see (a manager's department, everything for staff)."""
+    statuses = (*ACTIVE_STATUSES, *CLOSED_STATUSES) if include_closed else ACTIVE_STATUSES
+    query = (
+        visible_tasks(user)
+        .where(Task.status.in_(statuses))
+        .options(selectinload(Task.owners), selectinload(Task.department))
+        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def add_progress(task: Task, actor: User, note: str, *, now: datetime | None = None) -> None:
+    require(can_work_on(actor, task))
+    _require_active(task)
+    now = now or utcnow()
+    if task.status is TaskStatus.OPEN:
+        _set_status(task, actor, TaskStatus.IN_PROGRESS, EventKind.PROGRESS, note, now)
+    else:
+        record_event(task, actor, EventKind.PROGRESS, note=note, now=now)
+
+
+def mark_done(
+    task: Task,
+    actor: User,
+    note: str,
+    *,
+    evidence_url: str | None = None,
+    evidence: Evidence | None = None,
+    now: datetime | None = None,
+) -> None:
+    require(can_work_on(actor, task))
+    _require_active(task)
+    now = now or utcnow()
+    _set_status(task, actor, TaskStatus.DONE, EventKind.COMPLETED, note, now)
+    task.completion_note = note
+    task.completed_at = now
+    task.completed_by = actor
+    task.evidence_url = evidence_url or None
+    if evidence is not None:
+        task.evidence_file = evidence.stored_name
+        task.evidence_filename = evidence.filename
+
+
+def cancel(task: Task, actor: User, reason: str, *, now: datetime | None = None) -> None:
+    require(can_manage(actor, task))
+    if task.status in CLOSED_STATUSES:
+        raise TaskError(_l("This task is already closed."))
+    _set_status(task, actor, TaskStatus.CANCELLED, EventKind.CANCELLED, reason, now or utcnow())
+    task.cancel_reason = reason
+
+
+def _deadline_label(deadline: date | None, phrase: str | None) -> str:
+    label = deadline.isoformat() if deadline else ""
+    return f"{label} ({phrase})".strip() if phrase else label
+
+
+def change_deadline(
+    task: Task, actor: User, deadline: date | None, reason: str, *, now: datetime | None = None
+) -> None:
+    require(can_manage(actor, task))
+    _require_active(task)
+    if deadline == task.deadline:
+        raise TaskError(_l("The new deadline is the same as the current one."))
+    record_event(
+        task,
+        actor,
+        EventKind.DEADLINE_CHANGED,
+        field="deadline",
+        old=_deadline_label(task.deadline, task.deadline_text),
+        new=_deadline_label(deadline, None),
+        note=reason,
+        now=now,
+    )
+    task.deadline = deadline
+    # The phrase from the report described the old date; keeping it would contradict the new one.
+    task.deadline_text = None
+
+
+_UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def store_evidence(directory: Path, filename: str, content: bytes) -> Evidence:
+    """Keep an uploaded evidence file under a random name; the original name is only shown."""
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = Path(_UNSAFE_FILENAME_CHARACTERS.sub("_", filename)).suffix[:16]
+    stored_name = f"{secrets.token_hex(16)}{suffix}"
+    (directory / stored_name).write_bytes(content)
+    return Evidence(stored_name=stored_name, filename=Path(filename).name[:255] or stored_name)
+
+
+def create_task(
+    title: str,
+    owners: Sequence[User],
+    *,
+    actor: User | None,
+    description: str = "",
+    deadline: date | None = None,
+    deadline_text: str | None = None,
+    expected_result: str | None = None,
+    method: str | None = None,
+    status: TaskStatus = TaskStatus.OPEN,
+    now: datetime | None = None,
+) -> Task:
+    """A new task; its department is its first owner's, where the manager will look for it."""
+    if not title.strip():
+        raise TaskError(_l("A task needs a title."))
+    task = Task(
+        title=title.strip()[:500],
+        description=description,
+        owners=list(owners),
+        department=owners[0].department if owners else None,
+        deadline=deadline,
+        deadline_text=deadline_text,
+        expected_result=expected_result,
+        method=method,
+        status=status,
+        created_at=now or utcnow(),
+    )
+    db.session.add(task)
+    record_event(task, actor, EventKind.CREATED, field="status", new=status.value, now=now)
+    return task

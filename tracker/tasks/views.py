@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
+
+from tracker.extensions import db
+from tracker.i18n import org_today
+from tracker.models import Role, Task
+from tracker.tasks import bp, services
+from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ProgressForm
+from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
+
+
+def _load_visible(task_id: int) -> Task:
+    task = db.get_or_404(Task, task_id)
+    require(can_view(current_user, task))
+    return task
+
+
+def _evidence_directory() -> Path:
+    return Path(current_app.instance_path) / "evidence"
+
+
+@bp.route("")
+def my_tasks() -> ResponseReturnValue:
+    include_closed = request.args.get("closed") == "1"
+    scope = request.args.get("scope", "mine")
+    if scope == "all" and current_user.role is not Role.OFFICER:
+        tasks = services.tasks_visible_to(current_user, include_closed=include_closed)
+    else:
+        scope = "mine"
+        tasks = services.my_tasks(current_user, include_closed=include_closed)
+    return render_template(
+        "tasks/list.html",
+        tasks=tasks,
+        today=org_today(),
+        scope=scope,
+        include_closed=include_closed,
+    )
+
+
+def _render_detail(task: Task, status: int = 200, **bound_forms: FlaskForm) -> ResponseReturnValue:
+    forms: dict[str, FlaskForm] = {
+        "progress_form": ProgressForm(formdata=None),
+        "done_form": DoneForm(formdata=None),
+        "cancel_form": CancelForm(formdata=None),
+        "deadline_form": DeadlineForm(formdata=None, deadline=task.deadline),
+    }
+    forms.update(bound_forms)
+    return (
+        render_template(
+            "tasks/detail.html",
+            task=task,
+            today=org_today(),
+            may_work=can_work_on(current_user, task),
+            may_manage=can_manage(current_user, task),
+            **forms,
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:task_id>")
+def detail(task_id: int) -> ResponseReturnValue:
+    return _render_detail(_load_visible(task_id))
+
+
+def _done_with(message: str, task: Task) -> ResponseReturnValue:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+def _refused(error: services.TaskError, task: Task) -> ResponseReturnValue:
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+@bp.route("/<int:task_id>/progress", methods=["POST"])
+def add_progress(task_id: int) -> ResponseReturnValue:
+    task = _load_visible(task_id)
+    require(can_work_on(current_user, task))
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        return _render_detail(task, 400, progress_form=form)
+    try:
+        services.add_progress(task, current_user, form.note.data)
+    except services.TaskError as error:
+        return _refused(error, task)
+    return _done_with(_("Your note was added."), task)
+
+
+@bp.route("/<int:task_id>/done", methods=["POST"])
+def mark_done(task_id: int) -> ResponseReturnValue:
+    task = _load_visible(task_id)
+    require(can_work_on(current_user, task))
+    form = DoneForm()
+    if not form.validate_on_submit():
+        return _render_detail(task, 400, done_form=form)
+    upload: FileStorage | None = form.evidence_file.data
+    evidence = None
+    if upload and upload.filename:
+        evidence = services.store_evidence(
+            _evidence_directory(), upload.filename, upload.read()
+        )
+    try:
+        services.mark_done(
+            task, current_user, form.note.data, evidence_url=form.evidence_url.data,
+            evidence=evidence,
+        )
+    except services.TaskError as error:
+        return _refused(error, task)
+    return _done_with(_("The task is marked done."), task)
+
+
+@bp.route("/<int:task_id>/cancel", methods=["POST"])
+def cancel(task_id: int) -> ResponseReturnValue:
+    task = _load_visible(task_id)
+    require(can_manage(current_user, task))
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_detail(task, 400, cancel_form=form)
+    try:
+        services.cancel(task, current_user, form.reason.data)
+    except services.TaskError as error:
+        return _refused(error, task)
+    return _done_with(_("The task is cancelled."), task)
+
+
+@bp.route("/<int:task_id>/deadline", methods=["POST"])
+def change_deadline(task_id: int) -> ResponseReturnValue:
+    task = _load_visible(task_id)
+    require(can_manage(current_user, task))
+    form = DeadlineForm()
+    if not form.validate_on_submit():
+        return _render_detail(task, 400, deadline_form=form)
+    try:
+        services.change_deadline(task, current_user, form.deadline.data, form.reason.data)
+    except services.TaskError as error:
+        return _refused(error, task)
+    return _done_with(_("The deadline was changed."), task)
+
+
+@bp.route("/<int:task_id>/evidence")
+def evidence(task_id: int) -> ResponseReturnValue:
+    task = _load_visible(task_id)
+    if not task.evidence_file:
+        abort(404)
+    return send_from_directory(
+        _evidence_directory(),
+        task.evidence_file,
+        as_attachment=True,
+        download_name=task.evidence_filename or task.evidence_file,
+    )
