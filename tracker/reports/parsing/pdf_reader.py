@@ -1,0 +1,67 @@
+"""PDF files with a text layer: page text without running headers and footers, lines re-joined."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from pypdf.constants import PasswordType
+
+from .blocks import Block, Line, normalize_line
+from .errors import ReportError
+from .layout import reflow, strip_page_furniture
+
+MAX_PAGES = 500
+
+
+def read_pdf(data: bytes) -> tuple[list[Block], list[str]]:
+    """Lines of the PDF, and warnings about pages that could not be read."""
+    try:
+        # strict=False is pypdf's default: it repairs what it can and logs (never raises or
+        # warns) about it, which suits files exported by many different office suites.
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            _decrypt(reader)
+        page_count = len(reader.pages)
+    except ReportError:
+        raise
+    except Exception as exc:
+        # pypdf raises PdfReadError but also ValueError, KeyError, TypeError, RecursionError
+        # and others on damaged files; to the user they all mean the same.
+        raise ReportError("broken PDF: the file could not be read", code="broken_pdf") from exc
+    if page_count > MAX_PAGES:
+        raise ReportError(f"PDF too long: {page_count} pages", code="too_large")
+    pages, warnings = _page_texts(reader)
+    lines = [line for page in strip_page_furniture(pages) for line in page]
+    if not any(character.isalpha() for line in lines for character in line):
+        raise ReportError("scanned PDF: no text layer", code="scanned_pdf")
+    return [Line(line) for line in reflow(lines)], warnings
+
+
+def _decrypt(reader: PdfReader) -> None:
+    try:
+        # Many official PDFs are "encrypted" only to restrict printing, with an empty password.
+        opened = reader.decrypt("")
+    except Exception as exc:
+        # AES needs the optional `cryptography` package, which pypdf reports as DependencyError.
+        raise ReportError(
+            "encrypted PDF: it cannot be read without a password", code="encrypted_pdf"
+        ) from exc
+    if opened == PasswordType.NOT_DECRYPTED:
+        raise ReportError(
+            "encrypted PDF: it cannot be read without a password", code="encrypted_pdf"
+        )
+
+
+def _page_texts(reader: PdfReader) -> tuple[list[list[str]], list[str]]:
+    pages: list[list[str]] = []
+    warnings: list[str] = []
+    for number in range(len(reader.pages)):
+        try:
+            text = reader.pages[number].extract_text() or ""
+        except Exception:
+            # One damaged page should not cost the whole report; the reviewer is told.
+            warnings.append(f"PDF page {number + 1} could not be read")
+            text = ""
+        pages.append([normalize_line(line) for line in text.splitlines()])
+    return pages, warnings

@@ -1,0 +1,78 @@
+"""Bytes of an uploaded file to blocks of text, whatever the format (.txt, .docx, .pdf)."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass, field
+
+from .blocks import Block, Line, normalize_line
+from .docx_reader import read_docx
+from .errors import ReportError
+from .layout import looks_hard_wrapped, reflow
+from .pdf_reader import read_pdf
+
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf")
+
+# Longest first: the UTF-32 little-endian mark starts with the UTF-16 one.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+
+def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
+    """The text of a report file, or a ReportError saying why it cannot be read."""
+    if len(data) > max_bytes:
+        raise ReportError(
+            f"file too large: {len(data)} bytes, the limit is {max_bytes}", code="too_large"
+        )
+    if not data.strip():
+        raise ReportError("the file is empty", code="empty")
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix == ".txt":
+        return Extracted(tuple(read_text(data)))
+    if suffix == ".docx":
+        return Extracted(tuple(read_docx(data, max_bytes=max_bytes)))
+    if suffix == ".pdf":
+        blocks, warnings = read_pdf(data)
+        return Extracted(tuple(blocks), tuple(warnings))
+    shown = suffix or "no extension"
+    raise ReportError(
+        f"unsupported file type ({shown}): upload a .txt, .docx or .pdf file",
+        code="unsupported_type",
+    )
+
+
+def read_text(data: bytes) -> list[Line]:
+    lines = [normalize_line(line) for line in decode_text(data).splitlines()]
+    if looks_hard_wrapped(lines):
+        lines = reflow(lines)
+    return [Line(line) for line in lines]
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a byte order mark), or UTF-16/32 with one."""
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            return _decode(data[len(mark) :], encoding)
+    return _decode(data, "utf-8")
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReportError(
+            f"the text file is not valid {encoding.upper()}; save it as UTF-8 and upload it again",
+            code="undecodable",
+        ) from exc

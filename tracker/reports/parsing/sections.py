@@ -1,0 +1,169 @@
+"""The ten numbered sections of the model form, found by their numbers in reading order.
+
+A numbered line is a heading candidate; list items inside a section are numbered too, so the
+headings are the longest run of candidates numbered upwards, preferring lines whose wording is
+a known heading (Armenian or English) when two runs are equally long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from .blocks import Block, Line, Table, fold, normalize_line, render_blocks
+from .errors import ReportError
+from .layout import HEADING_LINE
+from .vocabulary import SECTION_WORDING
+
+SECTION_NUMBERS = range(1, 11)
+# A file is a trip report when most of the form is there and some headings read as its own.
+MIN_SECTIONS = 6
+MIN_RECOGNIZED_HEADINGS = 3
+
+_WORDING = {
+    number: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+    for number, patterns in SECTION_WORDING.items()
+}
+_LEADING_SEPARATORS = re.compile(r"^(?:[\s.:։՝;,)]|-(?=\s))+")
+_VALUE_AFTER_COLON = re.compile(r"[:։]\s*(?=\S)")
+_BARE_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
+_ARMENIAN_LETTER = re.compile("[\u0531-\u0556\u0561-\u0587\ufb13-\ufb17]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    number: int
+    heading: str
+    recognized: bool
+    blocks: tuple[Block, ...]
+
+    @property
+    def text(self) -> str:
+        return render_blocks(self.blocks).strip()
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.text.split("\n") if line.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class SplitReport:
+    preamble: tuple[Block, ...]
+    sections: dict[int, Section]
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    index: int
+    number: int
+    heading: str
+    value: str
+    recognized: bool
+
+
+def split_sections(blocks: Sequence[Block]) -> SplitReport:
+    """The preamble (title) and the sections; ReportError when the text is no trip report."""
+    flat = list(_flatten_form_tables(blocks))
+    chain = _heading_chain(list(_candidates(flat)))
+    recognized = sum(candidate.recognized for candidate in chain)
+    if len(chain) < MIN_SECTIONS or recognized < MIN_RECOGNIZED_HEADINGS:
+        raise ReportError(
+            "not a trip report: the numbered sections of the report form were not found",
+            code="not_a_report",
+        )
+    sections: dict[int, Section] = {}
+    for position, candidate in enumerate(chain):
+        end = chain[position + 1].index if position + 1 < len(chain) else len(flat)
+        inline = (Line(candidate.value),) if candidate.value else ()
+        content = inline + tuple(flat[candidate.index + 1 : end])
+        sections[candidate.number] = Section(
+            candidate.number, candidate.heading, candidate.recognized, content
+        )
+    return SplitReport(tuple(flat[: chain[0].index]), sections)
+
+
+def detect_language(text: str) -> str:
+    armenian = len(_ARMENIAN_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    return "en" if latin > armenian else "hy"
+
+
+def _candidates(blocks: Sequence[Block]) -> Iterator[_Candidate]:
+    for index, block in enumerate(blocks):
+        if not isinstance(block, Line):
+            continue
+        match = HEADING_LINE.match(fold(block.text))
+        if match is None:
+            continue
+        number = int(match["number"])
+        if number not in SECTION_NUMBERS:
+            continue
+        rest = block.text[match.start("rest") :]
+        heading, value, recognized = split_heading(number, rest)
+        # "1 Անունը" without a dot or bracket is a heading only if its words say so.
+        if match["mark"] == " " and not recognized:
+            continue
+        yield _Candidate(index, number, heading, value, recognized)
+
+
+def split_heading(number: int, rest: str) -> tuple[str, str, bool]:
+    """(heading wording, value typed on the same line, whether the wording is known)."""
+    folded = fold(rest)
+    ends = [match.end() for pattern in _WORDING[number] if (match := pattern.match(folded))]
+    if ends:
+        end = max(ends)
+        return rest[:end].strip(), _LEADING_SEPARATORS.sub("", rest[end:]).strip(), True
+    colon = _VALUE_AFTER_COLON.search(rest)
+    if colon:
+        return rest[: colon.start()].strip(), rest[colon.end() :].strip(), False
+    return rest.strip(), "", False
+
+
+def _heading_chain(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The longest run of candidates numbered strictly upwards; ties go to known wording,
+    then to the earliest lines (a heading comes before the list items numbered like it)."""
+    best: dict[int, tuple[tuple[int, int], list[_Candidate]]] = {0: ((0, 0), [])}
+    for candidate in candidates:
+        before = [best[number] for number in best if number < candidate.number]
+        (length, known), chain = max(before, key=lambda item: item[0])
+        score = (length + 1, known + candidate.recognized)
+        current = best.get(candidate.number)
+        if current is None or score > current[0]:
+            best[candidate.number] = (score, [*chain, candidate])
+    return max(best.values(), key=lambda item: item[0])[1]
+
+
+def _flatten_form_tables(blocks: Iterable[Block]) -> Iterator[Block]:
+    """A form typed as a table (heading cell, value cell) becomes lines; other tables stay."""
+    for block in blocks:
+        if isinstance(block, Table) and _is_form_table(block):
+            for row in block.rows:
+                yield from (Line(line) for line in _form_row_lines(row))
+        else:
+            yield block
+
+
+def _is_form_table(table: Table) -> bool:
+    headings = 0
+    for row in table.rows:
+        lines = _form_row_lines(row)
+        if not lines:
+            continue
+        match = HEADING_LINE.match(fold(lines[0]))
+        if match and int(match["number"]) in SECTION_NUMBERS:
+            number = int(match["number"])
+            headings += split_heading(number, lines[0][match.start("rest") :])[2]
+    return headings >= 2
+
+
+def _form_row_lines(row: tuple[str, ...]) -> list[str]:
+    cells: list[str] = []
+    for cell in row:
+        # A cell merged across columns is repeated in each of them.
+        if cell.strip() and (not cells or cell != cells[-1]):
+            cells.append(cell)
+    if len(cells) >= 2 and _BARE_NUMBER.match(cells[0].strip()):
+        cells = [f"{cells[0].strip().rstrip('.)')}. {cells[1]}", *cells[2:]]
+    return [normalize_line(line) for cell in cells for line in cell.split("\n") if line.strip()]
