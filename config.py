@@ -7,6 +7,7 @@ every setting a deployment changes is read from the environment by the base clas
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -25,7 +26,7 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("TRACKER_SECRET_KEY")
     # A relative SQLite path lives in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = os.environ.get("TRACKER_DATABASE_URL", "sqlite:///tracker.sqlite")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Yerevan")
     TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
@@ -67,7 +68,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
     TRACKER_BASE_URL = "http://tracker.test"
     MAIL_SERVER = None
 

@@ -63,9 +63,7 @@ def postgres_url(postgres_server_url: str) -> Iterator[str]:
     admin = sa.create_engine(postgres_server_url)
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(postgres_server_url).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
+    url = sa.make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:
@@ -145,8 +143,9 @@ _sequence = itertools.count(1)
 
 @pytest.fixture
 def make_department(app: Flask):  # type: ignore[no-untyped-def]
-    def make(name: str | None = None, *, parent: Department | None = None,
-             head: User | None = None) -> Department:
+    def make(
+        name: str | None = None, *, parent: Department | None = None, head: User | None = None
+    ) -> Department:
         department = Department(
             name=name or f"Department {next(_sequence)}", parent=parent, head=head
         )
@@ -159,9 +158,15 @@ def make_department(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_user(app: Flask):  # type: ignore[no-untyped-def]
-    def make(role: Role | str = Role.OFFICER, *, department: Department | None = None,
-             name: str | None = None, email: str | None = None, language: str = "en",
-             active: bool = True) -> User:
+    def make(
+        role: Role | str = Role.OFFICER,
+        *,
+        department: Department | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        language: str = "en",
+        active: bool = True,
+    ) -> User:
         number = next(_sequence)
         user = User(
             email=email or f"user{number}@example.am",
@@ -181,11 +186,20 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_task(app: Flask):  # type: ignore[no-untyped-def]
-    def make(*owners: User, title: str | None = None, deadline: date | None = None,
-             status: TaskStatus = TaskStatus.OPEN, **fields: Any) -> Task:
+    def make(
+        *owners: User,
+        title: str | None = None,
+        deadline: date | None = None,
+        status: TaskStatus = TaskStatus.OPEN,
+        **fields: Any,
+    ) -> Task:
         task = create_task(
-            title or f"Task {next(_sequence)}", list(owners), actor=None, deadline=deadline,
-            status=status, **fields,
+            title or f"Task {next(_sequence)}",
+            list(owners),
+            actor=None,
+            deadline=deadline,
+            status=status,
+            **fields,
         )
         db.session.commit()
         return task

@@ -118,9 +118,7 @@ class Department(db.Model):
         ForeignKey("users.id", ondelete="SET NULL", use_alter=True), index=True
     )
 
-    parent: Mapped[Department | None] = relationship(
-        remote_side=[id], back_populates="children"
-    )
+    parent: Mapped[Department | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Department]] = relationship(back_populates="parent")
     head: Mapped[User | None] = relationship(foreign_keys=[head_id], post_update=True)
     members: Mapped[list[User]] = relationship(
@@ -203,9 +201,7 @@ class Report(db.Model):
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
-    tasks: Mapped[list[Task]] = relationship(
-        back_populates="report", order_by="Task.position"
-    )
+    tasks: Mapped[list[Task]] = relationship(back_populates="report", order_by="Task.position")
 
 
 class Task(db.Model):
@@ -304,4 +300,3 @@ class TaskEvent(db.Model):
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
-

@@ -28,7 +28,9 @@ def test_login_then_the_next_page(client, make_user) -> None:  # type: ignore[no
     response = client.post(
         login_page,
         data={
-            "csrf_token": token, "email": user.email, "password": "correct horse battery",
+            "csrf_token": token,
+            "email": user.email,
+            "password": "correct horse battery",
             "next": "/tasks?closed=1",
         },
     )
@@ -102,8 +104,19 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user) -> None:  
 def test_passwords_are_stored_hashed(app, runner) -> None:  # type: ignore[no-untyped-def]
     from tracker.auth.services import find_user_by_email
 
-    runner.invoke(args=["users", "add", "new@example.am", "--name", "New", "--role", "officer",
-                        "--password", "plain-text-secret"])
+    runner.invoke(
+        args=[
+            "users",
+            "add",
+            "new@example.am",
+            "--name",
+            "New",
+            "--role",
+            "officer",
+            "--password",
+            "plain-text-secret",
+        ]
+    )
     user = find_user_by_email("new@example.am")
     assert user is not None
     assert "plain-text-secret" not in user.password_hash

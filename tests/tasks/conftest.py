@@ -45,6 +45,16 @@ def org(make_department, make_user, make_task) -> Organisation:  # type: ignore[
     other_task = make_task(other_officer, title="Youth exchange", deadline=date(2026, 4, 30))
     draft = make_task(officer, title="Draft from a report", status=TaskStatus.DRAFT)
     return Organisation(
-        development, digital, cooperation, officer, other_officer, manager, other_manager,
-        staff, admin, task, other_task, draft,
+        development,
+        digital,
+        cooperation,
+        officer,
+        other_officer,
+        manager,
+        other_manager,
+        staff,
+        admin,
+        task,
+        other_task,
+        draft,
     )

@@ -45,7 +45,8 @@ def test_unknown_task_is_404(client, org) -> None:  # type: ignore[no-untyped-de
 def test_progress_note_access_and_history(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
     client.login(org.user(role).email)
     response = client.submit(
-        f"/tasks/{org.task.id}/progress", {"note": "Working group formed."},
+        f"/tasks/{org.task.id}/progress",
+        {"note": "Working group formed."},
         page="/tasks",
     )
     task = refreshed(org.task)
@@ -58,7 +59,9 @@ def test_progress_note_access_and_history(client, org, role: str) -> None:  # ty
     assert task.status is TaskStatus.IN_PROGRESS
     event = task.events[-1]
     assert (event.kind, event.actor.email, event.note) == (
-        EventKind.PROGRESS, org.user(role).email, "Working group formed."
+        EventKind.PROGRESS,
+        org.user(role).email,
+        "Working group formed.",
     )
     assert (event.field, event.old_value, event.new_value) == ("status", "open", "in_progress")
 
@@ -89,7 +92,8 @@ def test_mark_done_access(client, org, role: str) -> None:  # type: ignore[no-un
 def test_mark_done_needs_a_note_and_keeps_what_was_typed(client, org) -> None:  # type: ignore[no-untyped-def]
     client.login(org.officer.email)
     response = client.submit(
-        f"/tasks/{org.task.id}/done", {"note": "", "evidence_url": "https://example.am/typed"},
+        f"/tasks/{org.task.id}/done",
+        {"note": "", "evidence_url": "https://example.am/typed"},
         page="/tasks",
     )
     assert response.status_code == 400
@@ -137,7 +141,8 @@ def test_a_done_task_cannot_be_marked_done_again(client, org) -> None:  # type: 
 def test_cancel_access(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
     client.login(org.user(role).email)
     response = client.submit(
-        f"/tasks/{org.task.id}/cancel", {"reason": "Superseded by the new strategy."},
+        f"/tasks/{org.task.id}/cancel",
+        {"reason": "Superseded by the new strategy."},
         page="/tasks",
     )
     task = refreshed(org.task)
@@ -176,7 +181,8 @@ def test_deadline_change_access_keeps_the_old_one_in_history(client, org, role: 
 def test_deadline_change_needs_a_reason_and_keeps_the_date_typed(client, org) -> None:  # type: ignore[no-untyped-def]
     client.login(org.manager.email)
     response = client.submit(
-        f"/tasks/{org.task.id}/deadline", {"deadline": "2025-07-15", "reason": ""},
+        f"/tasks/{org.task.id}/deadline",
+        {"deadline": "2025-07-15", "reason": ""},
         page="/tasks",
     )
     assert response.status_code == 400
@@ -194,7 +200,8 @@ def test_task_form_without_csrf_token_changes_nothing(client, org) -> None:  # t
 def test_history_is_shown_on_the_task_page(client, org) -> None:  # type: ignore[no-untyped-def]
     client.login(org.manager.email)
     client.submit(
-        f"/tasks/{org.task.id}/deadline", {"deadline": "2025-06-30", "reason": "More time."},
+        f"/tasks/{org.task.id}/deadline",
+        {"deadline": "2025-06-30", "reason": "More time."},
         page="/tasks",
     )
     html = client.get(f"/tasks/{org.task.id}").get_data(as_text=True)

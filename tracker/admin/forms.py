@@ -1,15 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 ROLE_CHOICES = [
-    ("officer", _l("Officer")),
-    ("manager", _l("Manager")),
-    ("staff", _l("Staff")),
-    ("admin", _l("Administrator")),
+    SelectChoice("officer", _l("Officer")),
+    SelectChoice("manager", _l("Manager")),
+    SelectChoice("staff", _l("Staff")),
+    SelectChoice("admin", _l("Administrator")),
 ]
-LANGUAGE_CHOICES = [("hy", "Հայերեն"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("hy", "Հայերեն"), SelectChoice("en", "English")]
 
 
 class UserForm(FlaskForm):

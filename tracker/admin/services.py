@@ -116,8 +116,11 @@ def save_department(
         parent_department = _existing_department(parent)
         if _would_make_cycle(department, parent_department):
             raise AdminError(
-                _l("“%(parent)s” is inside “%(name)s”, so it cannot be its parent.",
-                   parent=parent_department.name, name=department.name)
+                _l(
+                    "“%(parent)s” is inside “%(name)s”, so it cannot be its parent.",
+                    parent=parent_department.name,
+                    name=department.name,
+                )
             )
         department.parent = parent_department
     db.session.flush()

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import bp, services
 from tracker.admin.forms import DepartmentForm, UserForm
@@ -15,8 +16,10 @@ def admins_only() -> None:
     services.require_admin(current_user)
 
 
-def _department_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(d.name, d.name) for d in services.list_departments()]
+def _department_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(d.name, d.name) for d in services.list_departments()
+    ]
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -48,11 +51,14 @@ def users() -> ResponseReturnValue:
 def departments() -> ResponseReturnValue:
     form = DepartmentForm()
     form.parent.choices = _department_choices()
-    form.head.choices = [("", "—")] + [(u.email, u.name) for u in services.list_users()]
+    form.head.choices = [SelectChoice("", "—")] + [
+        SelectChoice(u.email, u.name) for u in services.list_users()
+    ]
     if form.validate_on_submit():
         try:
             department, _created = services.save_department(
-                form.name.data or "", head_email=form.head.data or None,
+                form.name.data or "",
+                head_email=form.head.data or None,
                 parent=form.parent.data or None,
             )
         except services.AdminError as error:

@@ -15,4 +15,6 @@ def demo() -> None:
     db.session.commit()
     click.echo("Demo data is loaded. Sign in at /login with:")
     for login in logins:
-        click.echo(f"  {login.role:<8} {login.email:<18} password: {login.password:<14} {login.name}")
+        click.echo(
+            f"  {login.role:<8} {login.email:<18} password: {login.password:<14} {login.name}"
+        )

@@ -46,11 +46,19 @@ DEMO_USERS = (
 # (title, owner emails, days from today to the deadline or None, done?)
 DEMO_TASKS = (
     ("Մշակել էլեկտրոնային դիմումների ընդունման հայեցակարգ", ["officer@demo.am"], -40, False),
-    ("Կազմակերպել փորձի փոխանակման սեմինար համայնքների ղեկավարների համար",
-     ["manager@demo.am"], -5, False),
+    (
+        "Կազմակերպել փորձի փոխանակման սեմինար համայնքների ղեկավարների համար",
+        ["manager@demo.am"],
+        -5,
+        False,
+    ),
     ("Թարմացնել կայքում հանրային ծառայությունների ցանկը", ["officer@demo.am"], 3, False),
-    ("Կազմակերպել Գյումրու և Լիոնի երիտասարդների փոխանակում",
-     ["lilit@demo.am", "armen@demo.am"], 20, False),
+    (
+        "Կազմակերպել Գյումրու և Լիոնի երիտասարդների փոխանակում",
+        ["lilit@demo.am", "armen@demo.am"],
+        20,
+        False,
+    ),
     ("Set up a referral desk for returning migrants", ["gohar@demo.am"], -12, False),
     ("Report to the Governor on the Chisinau visit", ["gohar@demo.am"], -30, True),
     ("Պարբերաբար թարմացնել բնակիչների տեղեկատվական էջը", ["officer@demo.am"], None, False),
@@ -61,8 +69,12 @@ def _ensure_user(spec: DemoUser) -> User:
     user = find_user_by_email(spec.email)
     if user is None:
         return create_user(
-            spec.email, spec.name, spec.role, spec.password,
-            department=spec.department, language=spec.language,
+            spec.email,
+            spec.name,
+            spec.role,
+            spec.password,
+            department=spec.department,
+            language=spec.language,
         )
     user.password_hash = hash_password(spec.password)
     user.active = True
@@ -88,8 +100,12 @@ def load_demo(today: date) -> list[DemoUser]:
         owners = [users[email] for email in owner_emails]
         deadline = today + timedelta(days=days) if days is not None else None
         task = create_task(
-            title, owners, actor=staff, deadline=deadline,
-            deadline_text=None if deadline else "մշտապես", status=TaskStatus.OPEN,
+            title,
+            owners,
+            actor=staff,
+            deadline=deadline,
+            deadline_text=None if deadline else "մշտապես",
+            status=TaskStatus.OPEN,
         )
         if done:
             db.session.flush()

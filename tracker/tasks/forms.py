@@ -11,9 +11,7 @@ class ProgressForm(FlaskForm):
 
 
 class DoneForm(FlaskForm):
-    note = TextAreaField(
-        _l("What was done"), validators=[DataRequired(), Length(max=5000)]
-    )
+    note = TextAreaField(_l("What was done"), validators=[DataRequired(), Length(max=5000)])
     evidence_url = StringField(
         _l("Link to evidence"),
         validators=[Optional(), URL(require_tld=False), Length(max=2000)],

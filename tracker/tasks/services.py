@@ -73,7 +73,13 @@ def _set_status(
     task: Task, actor: User, status: TaskStatus, kind: EventKind, note: str | None, now: datetime
 ) -> None:
     record_event(
-        task, actor, kind, field="status", old=task.status.value, new=status.value, note=note,
+        task,
+        actor,
+        kind,
+        field="status",
+        old=task.status.value,
+        new=status.value,
+        note=note,
         now=now,
     )
     task.status = status

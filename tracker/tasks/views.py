@@ -116,12 +116,13 @@ def mark_done(task_id: int) -> ResponseReturnValue:
     upload: FileStorage | None = form.evidence_file.data
     evidence = None
     if upload and upload.filename:
-        evidence = services.store_evidence(
-            _evidence_directory(), upload.filename, upload.read()
-        )
+        evidence = services.store_evidence(_evidence_directory(), upload.filename, upload.read())
     try:
         services.mark_done(
-            task, current_user, form.note.data, evidence_url=form.evidence_url.data,
+            task,
+            current_user,
+            form.note.data,
+            evidence_url=form.evidence_url.data,
             evidence=evidence,
         )
     except services.TaskError as error:

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+
+from tracker.admin.services import find_department
+from tracker.auth.services import authenticate, find_user_by_email
+from tracker.models import Role
+
+
+def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> None:  # type: ignore[no-untyped-def]
+    make_department("Թվային զարգացման բաժին")
+    result = runner.invoke(args=[
+        "users", "add", "Ani@Example.am", "--name", "Անի Սարգսյան", "--role", "officer",
+        "--department", "Թվային զարգացման բաժին", "--password", "secret-pass", "--lang", "en",
+    ])
+    assert result.exit_code == 0, result.output
+    assert "Added officer Անի Սարգսյան <ani@example.am>." in result.output
+    user = find_user_by_email("ani@example.am")
+    assert user is not None
+    assert (user.role, user.language, user.department.name) == (
+        Role.OFFICER, "en", "Թվային զարգացման բաժին"
+    )
+    assert authenticate("ani@example.am", "secret-pass") == user
+
+
+def test_users_add_without_password_prints_a_generated_one(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["users", "add", "k@example.am", "--name", "K", "--role", "staff"])
+    assert result.exit_code == 0
+    password = result.output.split("Password: ")[1].strip()
+    assert authenticate("k@example.am", password) is not None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--role", "boss"], "Error: Unknown role “boss”: use one of officer, manager, staff, admin."),
+        (["--role", "officer", "--department", "Nowhere"],
+         "Error: There is no department named “Nowhere”."),
+        (["--role", "officer", "--lang", "fr"], "Error: Unknown language “fr”: use hy or en."),
+        (["--role", "officer", "--password", "short"],
+         "Error: The password needs at least 8 characters."),
+    ],
+)
+def test_users_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["users", "add", "x@example.am", "--name", "X", *arguments])
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+    assert find_user_by_email("x@example.am") is None
+
+
+def test_users_add_refuses_a_duplicate_email(runner, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(email="taken@example.am")
+    result = runner.invoke(args=[
+        "users", "add", "TAKEN@example.am", "--name", "Y", "--role", "officer",
+    ])
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: A user with the email taken@example.am already exists."
+
+
+def test_users_add_without_a_role_is_a_usage_error(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["users", "add", "x@example.am", "--name", "X"])
+    assert result.exit_code == 2
+    assert "Missing option '--role'" in result.output
+
+
+def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) -> None:  # type: ignore[no-untyped-def]
+    head = make_user(Role.MANAGER, email="head@example.am")
+    assert runner.invoke(args=["departments", "add", "Աշխատակազմ"]).exit_code == 0
+    result = runner.invoke(args=["departments", "add", "Զարգացման բաժին"])
+    assert result.output.strip() == "Created department Զարգացման բաժին."
+    result = runner.invoke(args=[
+        "departments", "add", "Զարգացման բաժին", "--head", "head@example.am",
+        "--parent", "Աշխատակազմ",
+    ])
+    assert result.exit_code == 0
+    assert result.output.strip() == "Updated department Զարգացման բաժին."
+    department = find_department("Զարգացման բաժին")
+    assert department is not None
+    assert department.head_id == head.id
+    assert department.parent.name == "Աշխատակազմ"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["Child", "--parent", "Nowhere"], "Error: There is no department named “Nowhere”."),
+        (["Child", "--head", "nobody@example.am"],
+         "Error: There is no user with the email nobody@example.am."),
+        (["Root", "--parent", "Child"], "Error: “Child” is inside “Root”, so it cannot be its parent."),
+    ],
+)
+def test_departments_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]
+    runner.invoke(args=["departments", "add", "Root"])
+    runner.invoke(args=["departments", "add", "Child", "--parent", "Root"])
+    result = runner.invoke(args=["departments", "add", *arguments])
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+
+
+def test_demo_is_idempotent_and_prints_the_logins(runner) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from tracker.extensions import db
+    from tracker.models import Department, Task, User
+
+    def counts() -> tuple[int, int, int]:
+        return tuple(  # type: ignore[return-value]
+            db.session.scalar(select(func.count()).select_from(model))
+            for model in (Department, User, Task)
+        )
+
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    after_first = counts()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    assert counts() == after_first
+    for role, email, password in [
+        ("admin", "admin@demo.am", "demo-admin"),
+        ("staff", "staff@demo.am", "demo-staff"),
+        ("manager", "manager@demo.am", "demo-manager"),
+        ("officer", "officer@demo.am", "demo-officer"),
+    ]:
+        line = next(line for line in second.output.splitlines() if email in line)
+        assert role in line and password in line
+        assert authenticate(email, password) is not None
