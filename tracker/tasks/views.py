@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import (
     abort,
@@ -20,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
 from tracker.i18n import org_today
-from tracker.models import Role, Task
+from tracker.models import Role, Task, User
 from tracker.tasks import bp, services
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ProgressForm
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
@@ -80,44 +82,53 @@ def detail(task_id: int) -> ResponseReturnValue:
     return _render_detail(_load_visible(task_id))
 
 
-def _done_with(message: str, task: Task) -> ResponseReturnValue:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("tasks.detail", task_id=task.id))
+FormT = TypeVar("FormT", bound=FlaskForm)
 
 
-def _refused(error: services.TaskError, task: Task) -> ResponseReturnValue:
-    db.session.rollback()
-    flash(str(error), "error")
-    return redirect(url_for("tasks.detail", task_id=task.id))
+def _apply(
+    task_id: int,
+    allowed: Callable[[User, Task], bool],
+    form_name: str,
+    form_class: type[FormT],
+    change: Callable[[Task, FormT], None],
+    success: str,
+) -> ResponseReturnValue:
+    """The shape of every task form: load, check, validate, change, commit, redirect."""
+    task = _load_visible(task_id)
+    require(allowed(current_user, task))
+    form = form_class()
+    if not form.validate_on_submit():
+        return _render_detail(task, 400, **{form_name: form})
+    try:
+        change(task, form)
+    except services.TaskError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("tasks.detail", task_id=task_id))
 
 
 @bp.route("/<int:task_id>/progress", methods=["POST"])
 def add_progress(task_id: int) -> ResponseReturnValue:
-    task = _load_visible(task_id)
-    require(can_work_on(current_user, task))
-    form = ProgressForm()
-    if not form.validate_on_submit():
-        return _render_detail(task, 400, progress_form=form)
-    try:
+    def change(task: Task, form: ProgressForm) -> None:
         services.add_progress(task, current_user, form.note.data)
-    except services.TaskError as error:
-        return _refused(error, task)
-    return _done_with(_("Your note was added."), task)
+
+    return _apply(
+        task_id, can_work_on, "progress_form", ProgressForm, change, _("Your note was added.")
+    )
 
 
 @bp.route("/<int:task_id>/done", methods=["POST"])
 def mark_done(task_id: int) -> ResponseReturnValue:
-    task = _load_visible(task_id)
-    require(can_work_on(current_user, task))
-    form = DoneForm()
-    if not form.validate_on_submit():
-        return _render_detail(task, 400, done_form=form)
-    upload: FileStorage | None = form.evidence_file.data
-    evidence = None
-    if upload and upload.filename:
-        evidence = services.store_evidence(_evidence_directory(), upload.filename, upload.read())
-    try:
+    def change(task: Task, form: DoneForm) -> None:
+        upload: FileStorage | None = form.evidence_file.data
+        evidence = None
+        if upload and upload.filename:
+            evidence = services.store_evidence(
+                _evidence_directory(), upload.filename, upload.read()
+            )
         services.mark_done(
             task,
             current_user,
@@ -125,37 +136,30 @@ def mark_done(task_id: int) -> ResponseReturnValue:
             evidence_url=form.evidence_url.data,
             evidence=evidence,
         )
-    except services.TaskError as error:
-        return _refused(error, task)
-    return _done_with(_("The task is marked done."), task)
+
+    return _apply(
+        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done.")
+    )
 
 
 @bp.route("/<int:task_id>/cancel", methods=["POST"])
 def cancel(task_id: int) -> ResponseReturnValue:
-    task = _load_visible(task_id)
-    require(can_manage(current_user, task))
-    form = CancelForm()
-    if not form.validate_on_submit():
-        return _render_detail(task, 400, cancel_form=form)
-    try:
+    def change(task: Task, form: CancelForm) -> None:
         services.cancel(task, current_user, form.reason.data)
-    except services.TaskError as error:
-        return _refused(error, task)
-    return _done_with(_("The task is cancelled."), task)
+
+    return _apply(
+        task_id, can_manage, "cancel_form", CancelForm, change, _("The task is cancelled.")
+    )
 
 
 @bp.route("/<int:task_id>/deadline", methods=["POST"])
 def change_deadline(task_id: int) -> ResponseReturnValue:
-    task = _load_visible(task_id)
-    require(can_manage(current_user, task))
-    form = DeadlineForm()
-    if not form.validate_on_submit():
-        return _render_detail(task, 400, deadline_form=form)
-    try:
+    def change(task: Task, form: DeadlineForm) -> None:
         services.change_deadline(task, current_user, form.deadline.data, form.reason.data)
-    except services.TaskError as error:
-        return _refused(error, task)
-    return _done_with(_("The deadline was changed."), task)
+
+    return _apply(
+        task_id, can_manage, "deadline_form", DeadlineForm, change, _("The deadline was changed.")
+    )
 
 
 @bp.route("/<int:task_id>/evidence")
