@@ -45,9 +45,10 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from tracker.auth import bp as auth_bp
     from tracker.demo import bp as demo_bp
     from tracker.main import bp as main_bp
+    from tracker.reports import bp as reports_bp
     from tracker.tasks import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, tasks_bp, admin_bp, demo_bp):
+    for blueprint in (main_bp, auth_bp, tasks_bp, reports_bp, admin_bp, demo_bp):
         app.register_blueprint(blueprint)
     return app
 

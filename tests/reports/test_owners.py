@@ -1,0 +1,58 @@
+import pytest
+
+from tracker.reports.owners import Person, match_name, match_names
+
+PEOPLE = [
+    Person(1, "Անի Սարգսյան"),
+    Person(2, "Կարեն Բաղիշյան"),
+    Person(3, "Լիլիթ Հովհաննիսյան"),
+    Person(4, "Արմեն Հակոբյան"),
+    Person(5, "Gohar Petrosyan"),
+    Person(6, "Արսեն Հակոբյան"),
+]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Անի Սարգսյան", 1),
+        ("  անի   սարգսյան ", 1),
+        ("Ա. Սարգսյան", 1),
+        ("Ա.Սարգսյան", 1),
+        ("Սարգսյան Անի", 1),
+        ("Սարգսյան Ա.", 1),
+        ("Անի Արմենի Սարգսյան", 1),
+        ("Կ. Բաղիշյան (զարգացման ծրագրերի բաժնի պետ)", 2),
+        ("Gohar Petrosyan", 5),
+        ("G. Petrosyan", 5),
+        ("PETROSYAN Gohar", 5),
+        ("Լ․ Հովհաննիսյան", 3),
+    ],
+)
+def test_names_that_match_one_user(written: str, expected: int) -> None:
+    person = match_name(written, PEOPLE)
+    assert person is not None and person.id == expected
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Ա. Հակոբյան",  # Armen and Arsen both fit
+        "Հակոբյան",  # a surname alone is a guess
+        "Վ. Սարգսյան",  # wrong initial
+        "Անի Պետրոսյան",
+        "",
+        "—",
+        "Բաժնի պետ",
+    ],
+)
+def test_names_that_match_nobody_for_certain(written: str) -> None:
+    assert match_name(written, PEOPLE) is None
+
+
+def test_match_names_keeps_order_drops_repeats_and_lists_the_unmatched() -> None:
+    matched, unmatched = match_names(
+        ["Լ. Հովհաննիսյան", "Ani Unknown", "Անի Սարգսյան", "Ա. Սարգսյան"], PEOPLE
+    )
+    assert [person.id for person in matched] == [3, 1]
+    assert unmatched == ["Ani Unknown"]

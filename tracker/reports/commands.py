@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from tracker.cli_support import CommandError
+from tracker.extensions import db
+from tracker.reports import bp
+from tracker.reports.parsing import ParsedReport, ReportError, parse_report
+from tracker.reports.services import ImportResult, ReportImportError, import_report
+
+
+def read_report_file(path: Path, max_bytes: int) -> tuple[bytes, ParsedReport]:
+    """The file's bytes and its parse; a ReportError for anything that is not a trip report."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}", code="unreadable") from None
+    if size > max_bytes:  # checked before reading a byte of it
+        raise ReportError(
+            f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit", code="too_large"
+        )
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}", code="unreadable") from None
+    return content, parse_report(content, path.name, max_bytes=max_bytes)
+
+
+def _summary(parsed: ParsedReport) -> list[str]:
+    lines = [
+        f"{parsed.source}: {parsed.language} report by {parsed.author_name or '?'}, "
+        f"signed {parsed.signed_on or '?'}, {len(parsed.recommendations)} recommendation(s)"
+    ]
+    for number, item in enumerate(parsed.recommendations, start=1):
+        owners = ", ".join(item.owners) or "no owner named"
+        deadline = item.deadline.isoformat() if item.deadline else "no date"
+        phrase = f" ({item.deadline_text})" if item.deadline_text else ""
+        lines.append(f"  {number}. {item.title} [{owners}; {deadline}{phrase}]")
+    lines.extend(f"  warning: {warning}" for warning in parsed.warnings)
+    return lines
+
+
+@bp.cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Parse and print; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the parse as one JSON object.")
+@click.option("--confirm", is_flag=True, help="Open the tasks at once, without a review.")
+def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> None:
+    """Import the trip report FILE (.txt, .docx or .pdf) for review in the web UI."""
+    try:
+        content, parsed = read_report_file(file, current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
+    except ReportError as error:
+        raise CommandError(str(error)) from None
+    result = None
+    if not dry_run:
+        try:
+            result = import_report(parsed, content, uploaded_by=None, confirm=confirm)
+        except ReportImportError as error:
+            db.session.rollback()
+            raise CommandError(str(error)) from None
+    # With --json, standard output carries the JSON object alone; the rest goes to stderr.
+    if as_json:
+        click.echo(json.dumps(parsed.to_json(), ensure_ascii=False, indent=1))
+    else:
+        for line in _summary(parsed):
+            click.echo(line)
+    if result is None:
+        return
+    db.session.commit()
+    _report_stored(result, confirm=confirm, err=as_json)
+
+
+def _report_stored(result: ImportResult, *, confirm: bool, err: bool) -> None:
+    def say(line: str) -> None:
+        click.echo(line, err=err)
+
+    state = "open" if confirm else "draft"
+    say(f"Stored report {result.report.id} with {len(result.tasks)} {state} task(s).")
+    if result.unmatched_names:
+        say(f"No user matched: {', '.join(result.unmatched_names)}.")
+    ownerless = sum(1 for task in result.tasks if not task.owners)
+    if ownerless:
+        say(f"{ownerless} task(s) have no owner yet.")
+    if not confirm:
+        base_url = current_app.config["TRACKER_BASE_URL"].rstrip("/")
+        say(f"Review and confirm at {base_url}/reports/{result.report.id}/review")

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from tracker.extensions import db
+from tracker.i18n import org_today
+from tracker.models import Report, ReportStatus, User
+from tracker.permissions import PermissionDenied
+from tracker.reports import bp, services
+from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
+from tracker.reports.parsing import ReportError, parse_report
+
+
+def _load_for_registry(report_id: int) -> Report:
+    report = db.get_or_404(Report, report_id)
+    services.require_registry(current_user)
+    return report
+
+
+@bp.route("")
+def index() -> ResponseReturnValue:
+    return render_template(
+        "reports/list.html", reports=services.reports_with_progress(current_user)
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> ResponseReturnValue:
+    services.require_registry(current_user)
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload: FileStorage = form.file.data
+        content = upload.read()
+        try:
+            parsed = parse_report(
+                content,
+                upload.filename or "report",
+                max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"],
+            )
+            result = services.import_report(parsed, content, uploaded_by=current_user)
+        except (ReportError, services.ReportImportError) as error:
+            db.session.rollback()
+            form.file.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The report was read. Check each recommendation, then confirm."), "success")
+            return redirect(url_for("reports.review", report_id=result.report.id))
+    return render_template("reports/upload.html", form=form), 400 if form.errors else 200
+
+
+def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    return [SelectChoice(user.id, user.name) for user in users], {user.id: user for user in users}
+
+
+def _review_data(report: Report) -> dict[str, object]:
+    return {
+        "rows": [
+            {
+                "task_id": task.id,
+                "include": True,
+                "title": task.title,
+                "owners": [owner.id for owner in task.owners],
+                "deadline": task.deadline,
+                "deadline_text": task.deadline_text,
+                "expected_result": task.expected_result,
+                "method": task.method,
+            }
+            for task in report.tasks
+        ]
+    }
+
+
+@bp.route("/<int:report_id>/review", methods=["GET", "POST"])
+def review(report_id: int) -> ResponseReturnValue:
+    report = _load_for_registry(report_id)
+    if report.status is not ReportStatus.DRAFT:
+        return redirect(url_for("reports.detail", report_id=report.id))
+    form = ReviewForm(data=_review_data(report))
+    choices, users_by_id = _owner_choices()
+    form.set_owner_choices(choices)
+    if form.validate_on_submit():
+        tasks_by_id = {str(task.id): task for task in report.tasks}
+        rows = []
+        for row in form.rows:
+            task = tasks_by_id.get(row.form.task_id.data or "")
+            if task is None:
+                abort(400)
+            rows.append(
+                services.ReviewedRecommendation(
+                    task=task,
+                    include=bool(row.form.include.data),
+                    title=row.form.title.data or "",
+                    owners=[users_by_id[i] for i in row.form.owners.data or [] if i in users_by_id],
+                    deadline=row.form.deadline.data,
+                    deadline_text=row.form.deadline_text.data,
+                    expected_result=row.form.expected_result.data,
+                    method=row.form.method.data,
+                )
+            )
+        try:
+            services.apply_review(report, current_user, rows, confirm=bool(form.confirm.data))
+        except services.ReportImportError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("reports.review", report_id=report.id))
+        db.session.commit()
+        if form.confirm.data:
+            flash(_("The report is confirmed: its tasks are open."), "success")
+            return redirect(url_for("reports.detail", report_id=report.id))
+        flash(_("The draft is saved."), "success")
+        return redirect(url_for("reports.review", report_id=report.id))
+    tasks = list(report.tasks)
+    return (
+        render_template(
+            "reports/review.html",
+            report=report,
+            form=form,
+            rows=list(zip(form.rows, tasks, strict=False)),
+            discard_form=DiscardForm(),
+        ),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/<int:report_id>/discard", methods=["POST"])
+def discard(report_id: int) -> ResponseReturnValue:
+    report = _load_for_registry(report_id)
+    if not DiscardForm().validate_on_submit():
+        abort(400)
+    try:
+        services.discard_report(report, current_user)
+    except services.ReportImportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reports.detail", report_id=report.id))
+    db.session.commit()
+    flash(_("The import was discarded."), "success")
+    return redirect(url_for("reports.index"))
+
+
+@bp.route("/<int:report_id>")
+def detail(report_id: int) -> ResponseReturnValue:
+    report = db.get_or_404(Report, report_id)
+    tasks = services.tasks_of_report_visible_to(current_user, report)
+    is_registry = current_user.role in services.REGISTRY_ROLES
+    if not is_registry and (report.status is not ReportStatus.CONFIRMED or not tasks):
+        raise PermissionDenied
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        tasks=tasks,
+        today=org_today(),
+        is_registry=is_registry,
+    )
