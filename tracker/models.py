@@ -201,7 +201,12 @@ class Report(db.Model):
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
-    tasks: Mapped[list[Task]] = relationship(back_populates="report", order_by="Task.position")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="report",
+        order_by="Task.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Task(db.Model):

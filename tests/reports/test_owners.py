@@ -3,6 +3,7 @@ import pytest
 from tracker.reports.owners import Person, match_name, match_names
 
 PEOPLE = [
+    Person(7, "Երվանդ Ոսկանյան"),
     Person(1, "Անի Սարգսյան"),
     Person(2, "Կարեն Բաղիշյան"),
     Person(3, "Լիլիթ Հովհաննիսյան"),
@@ -27,6 +28,11 @@ PEOPLE = [
         ("G. Petrosyan", 5),
         ("PETROSYAN Gohar", 5),
         ("Լ․ Հովհաննիսյան", 3),
+        ("Armen Hakobyan", 4),  # an English report naming an Armenian user
+        ("Karen Baghishyan", 2),
+        ("L. Hovhannisyan", 3),
+        ("Ani Sargsyan", 1),
+        ("Գոհար Պետրոսյան", 5),  # and the other way round
     ],
 )
 def test_names_that_match_one_user(written: str, expected: int) -> None:
@@ -44,10 +50,17 @@ def test_names_that_match_one_user(written: str, expected: int) -> None:
         "",
         "—",
         "Բաժնի պետ",
+        "A. Hakobyan",  # Armen and Arsen again, in Latin letters
     ],
 )
 def test_names_that_match_nobody_for_certain(written: str) -> None:
     assert match_name(written, PEOPLE) is None
+
+
+@pytest.mark.parametrize("written", ["Yervand Voskanyan", "Ervand Oskanyan", "Ե. Ոսկանյան"])
+def test_initial_ye_and_vo_in_either_spelling(written: str) -> None:
+    person = match_name(written, PEOPLE)
+    assert person is not None and person.id == 7
 
 
 def test_match_names_keeps_order_drops_repeats_and_lists_the_unmatched() -> None:

@@ -26,7 +26,8 @@ def _department_choices() -> list[SelectChoice]:
 def users() -> ResponseReturnValue:
     form = UserForm()
     form.department.choices = _department_choices()
-    if form.validate_on_submit():
+    submitted = form.is_submitted()
+    if submitted and form.validate():
         try:
             user = services.create_user(
                 form.email.data or "",
@@ -43,7 +44,7 @@ def users() -> ResponseReturnValue:
             db.session.commit()
             flash(_("%(name)s can now sign in.", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    status = 400 if form.errors else 200
+    status = 400 if submitted else 200
     return render_template("admin/users.html", form=form, users=services.list_users()), status
 
 
@@ -54,7 +55,8 @@ def departments() -> ResponseReturnValue:
     form.head.choices = [SelectChoice("", "—")] + [
         SelectChoice(u.email, u.name) for u in services.list_users()
     ]
-    if form.validate_on_submit():
+    submitted = form.is_submitted()
+    if submitted and form.validate():
         try:
             department, _created = services.save_department(
                 form.name.data or "",
@@ -68,7 +70,7 @@ def departments() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Department %(name)s saved.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
-    status = 400 if form.errors else 200
+    status = 400 if submitted else 200
     return (
         render_template(
             "admin/departments.html", form=form, departments=services.list_departments()

@@ -5,13 +5,12 @@ import click
 from tracker.demo import bp
 from tracker.demo.services import load_demo
 from tracker.extensions import db
-from tracker.i18n import org_today
 
 
 @bp.cli.command("demo")
 def demo() -> None:
-    """Load the demo departments, users and tasks (safe to run again)."""
-    logins = load_demo(org_today())
+    """Load the demo departments, users and sample reports (safe to run again)."""
+    logins = load_demo()
     db.session.commit()
     click.echo("Demo data is loaded. Sign in at /login with:")
     for login in logins:

@@ -1,21 +1,22 @@
-"""Demo data: a small regional administration with one user per role and a few tasks.
+"""Demo data: a small regional administration with one user per role, and the sample trip
+reports imported (most confirmed, two waiting for review).
 
 Loading it twice changes nothing (departments and users are matched by name and email,
-tasks by title), except that demo passwords are set back to the printed ones.
+reports by their content), except that demo passwords are set back to the printed ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-
-from sqlalchemy import select
+from pathlib import Path
 
 from tracker.admin.services import create_user, save_department
 from tracker.auth.services import find_user_by_email, hash_password
 from tracker.extensions import db
-from tracker.models import Task, TaskStatus, User
-from tracker.tasks.services import create_task, mark_done
+from tracker.models import User
+from tracker.reports.parsing import parse_report
+from tracker.reports.services import content_hash, find_by_hash, import_report
+from tracker.tasks.services import mark_done
 
 ROOT = "Շիրակի մարզպետի աշխատակազմ"
 DEVELOPMENT = "Զարգացման ծրագրերի բաժին"
@@ -43,26 +44,17 @@ DEMO_USERS = (
     DemoUser("gohar@demo.am", "Gohar Petrosyan", "officer", COOPERATION, "demo-officer", "en"),
 )
 
-# (title, owner emails, days from today to the deadline or None, done?)
-DEMO_TASKS = (
-    ("Մշակել էլեկտրոնային դիմումների ընդունման հայեցակարգ", ["officer@demo.am"], -40, False),
-    (
-        "Կազմակերպել փորձի փոխանակման սեմինար համայնքների ղեկավարների համար",
-        ["manager@demo.am"],
-        -5,
-        False,
-    ),
-    ("Թարմացնել կայքում հանրային ծառայությունների ցանկը", ["officer@demo.am"], 3, False),
-    (
-        "Կազմակերպել Գյումրու և Լիոնի երիտասարդների փոխանակում",
-        ["lilit@demo.am", "armen@demo.am"],
-        20,
-        False,
-    ),
-    ("Set up a referral desk for returning migrants", ["gohar@demo.am"], -12, False),
-    ("Report to the Governor on the Chisinau visit", ["gohar@demo.am"], -30, True),
-    ("Պարբերաբար թարմացնել բնակիչների տեղեկատվական էջը", ["officer@demo.am"], None, False),
+SAMPLES = Path(__file__).resolve().parent.parent / "reports" / "samples"
+# (sample file, confirmed at once?): two stay drafts so a newcomer can try the review.
+DEMO_REPORTS = (
+    ("hy-vilnius-2025-02.txt", True),
+    ("en-chisinau-2025-05.txt", True),
+    ("hy-no-recommendations.txt", True),
+    ("hy-lyon-2025-09.docx", False),
+    ("hy-tbilisi-2024-07.pdf", False),
 )
+# One recommendation already done, so the progress figures are not all zero.
+DONE_TITLE_PREFIX = "Report to the Governor"
 
 
 def _ensure_user(spec: DemoUser) -> User:
@@ -81,7 +73,7 @@ def _ensure_user(spec: DemoUser) -> User:
     return user
 
 
-def load_demo(today: date) -> list[DemoUser]:
+def load_demo() -> list[DemoUser]:
     """Create what is missing of the demo; returns the logins to print."""
     save_department(ROOT)
     save_department(DEVELOPMENT, parent=ROOT)
@@ -92,23 +84,16 @@ def load_demo(today: date) -> list[DemoUser]:
     save_department(DEVELOPMENT, head_email="manager@demo.am")
     save_department(COOPERATION, head_email="armen@demo.am")
 
-    existing = set(db.session.scalars(select(Task.title)))
     staff = users["staff@demo.am"]
-    for title, owner_emails, days, done in DEMO_TASKS:
-        if title in existing:
+    for filename, confirm in DEMO_REPORTS:
+        content = (SAMPLES / filename).read_bytes()
+        if find_by_hash(content_hash(content)) is not None:
             continue
-        owners = [users[email] for email in owner_emails]
-        deadline = today + timedelta(days=days) if days is not None else None
-        task = create_task(
-            title,
-            owners,
-            actor=staff,
-            deadline=deadline,
-            deadline_text=None if deadline else "մշտապես",
-            status=TaskStatus.OPEN,
+        result = import_report(
+            parse_report(content, filename), content, uploaded_by=staff, confirm=confirm
         )
-        if done:
-            db.session.flush()
-            mark_done(task, owners[0], "Done and reported.")
+        for task in result.tasks:
+            if confirm and task.title.startswith(DONE_TITLE_PREFIX) and task.owners:
+                mark_done(task, task.owners[0], "Reported to the Governor at the weekly meeting.")
     db.session.flush()
-    return [spec for spec in DEMO_USERS]
+    return list(DEMO_USERS)

@@ -70,4 +70,6 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
 
 @bp.app_context_processor
 def inject_template_helpers() -> dict[str, object]:
-    return {"language_form": LanguageForm, "get_locale": get_locale}
+    # formdata=None: the switch never reads the request body, which may be the reason an
+    # error page is being shown (a body over the size limit).
+    return {"language_form": lambda: LanguageForm(formdata=None), "get_locale": get_locale}

@@ -25,10 +25,76 @@ class Person:
     name: str
 
 
+# Armenian letters in Latin, as Armenian names are usually spelled in English texts
+# ("Հակոբյան" is "Hakobyan"), so an English report can name an Armenian user.
+_LATIN = {
+    "ա": "a",
+    "բ": "b",
+    "գ": "g",
+    "դ": "d",
+    "ե": "e",
+    "զ": "z",
+    "է": "e",
+    "ը": "y",
+    "թ": "t",
+    "ժ": "zh",
+    "ի": "i",
+    "լ": "l",
+    "խ": "kh",
+    "ծ": "ts",
+    "կ": "k",
+    "հ": "h",
+    "ձ": "dz",
+    "ղ": "gh",
+    "ճ": "ch",
+    "մ": "m",
+    "յ": "y",
+    "ն": "n",
+    "շ": "sh",
+    "ո": "o",
+    "չ": "ch",
+    "պ": "p",
+    "ջ": "j",
+    "ռ": "r",
+    "ս": "s",
+    "վ": "v",
+    "տ": "t",
+    "ր": "r",
+    "ց": "ts",
+    "փ": "p",
+    "ք": "k",
+    "օ": "o",
+    "ֆ": "f",
+    "և": "ev",
+}
+
+
+def _latin(token: str) -> str:
+    token = token.replace("ու", "u")
+    latin = "".join(_LATIN.get(letter, letter) for letter in token)
+    # Initial Ե and Ո are spoken, and often spelled, "ye" and "vo": Yerevan, Vorotan.
+    if token[:1] == "ե":
+        latin = "y" + latin
+    elif token[:1] == "ո":
+        latin = "v" + latin
+    return latin
+
+
+def _spellings(token: str) -> set[str]:
+    latin = _latin(token)
+    # "Yeghiazaryan" and "Eghiazaryan", "Voskanyan" and "Oskanyan" are all written.
+    plain = latin[1:] if token[:1] in ("ե", "ո") else latin
+    return {token, latin, plain}
+
+
 def _tokens(name: str) -> list[str]:
     name = unicodedata.normalize("NFC", _PARENTHESES.sub(" ", name))
     # Initials keep their letter: "Ա." becomes "ա".
     return _NOT_A_LETTER.sub(" ", name).casefold().split()
+
+
+def _same(written: str, known: str) -> bool:
+    return bool(_spellings(written) & _spellings(known))
 
 
 def _is_initial(token: str) -> bool:
@@ -40,9 +106,11 @@ def _fits(written: list[str], person: list[str]) -> bool:
         return False
     first, last = person[0], person[-1]
     for given, family in ((written[0], written[-1]), (written[-1], written[0])):
-        if family != last or _is_initial(family):
+        if _is_initial(family) or not _same(family, last):
             continue
-        if given == first or (_is_initial(given) and first.startswith(given)):
+        if _same(given, first):
+            return True
+        if _is_initial(given) and any(spelling.startswith(given) for spelling in _spellings(first)):
             return True
     return False
 

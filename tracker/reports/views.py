@@ -34,7 +34,8 @@ def index() -> ResponseReturnValue:
 def upload() -> ResponseReturnValue:
     services.require_registry(current_user)
     form = UploadForm()
-    if form.validate_on_submit():
+    submitted = form.is_submitted()
+    if submitted and form.validate():
         upload: FileStorage = form.file.data
         content = upload.read()
         try:
@@ -51,7 +52,7 @@ def upload() -> ResponseReturnValue:
             db.session.commit()
             flash(_("The report was read. Check each recommendation, then confirm."), "success")
             return redirect(url_for("reports.review", report_id=result.report.id))
-    return render_template("reports/upload.html", form=form), 400 if form.errors else 200
+    return render_template("reports/upload.html", form=form), 400 if submitted else 200
 
 
 def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:
@@ -85,7 +86,8 @@ def review(report_id: int) -> ResponseReturnValue:
     form = ReviewForm(data=_review_data(report))
     choices, users_by_id = _owner_choices()
     form.set_owner_choices(choices)
-    if form.validate_on_submit():
+    submitted = form.is_submitted()
+    if submitted and form.validate():
         tasks_by_id = {str(task.id): task for task in report.tasks}
         rows = []
         for row in form.rows:
@@ -125,7 +127,7 @@ def review(report_id: int) -> ResponseReturnValue:
             rows=list(zip(form.rows, tasks, strict=False)),
             discard_form=DiscardForm(),
         ),
-        400 if form.errors else 200,
+        400 if submitted else 200,
     )
 
 

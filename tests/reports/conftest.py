@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.models import Role, User
+
+SAMPLES = Path(__file__).resolve().parents[2] / "tracker" / "reports" / "samples"
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def sample_people(make_department, make_user) -> dict[str, User]:  # type: ignore[no-untyped-def]
+    """Users named like the responsible persons of the sample reports."""
+    digital = make_department("Digital")
+    cooperation = make_department("Cooperation")
+    return {
+        "staff": make_user(Role.STAFF, name="Նարինե Մկրտչյան"),
+        "ani": make_user(Role.OFFICER, name="Անի Սարգսյան", department=digital),
+        "karen": make_user(Role.MANAGER, name="Կարեն Բաղիշյան", department=digital),
+        "lilit": make_user(Role.OFFICER, name="Լիլիթ Հովհաննիսյան", department=cooperation),
+        "gohar": make_user(Role.OFFICER, name="Gohar Petrosyan", department=cooperation),
+    }
