@@ -9,16 +9,31 @@ from tracker.models import Role
 
 def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> None:  # type: ignore[no-untyped-def]
     make_department("Թվային զարգացման բաժին")
-    result = runner.invoke(args=[
-        "users", "add", "Ani@Example.am", "--name", "Անի Սարգսյան", "--role", "officer",
-        "--department", "Թվային զարգացման բաժին", "--password", "secret-pass", "--lang", "en",
-    ])
+    result = runner.invoke(
+        args=[
+            "users",
+            "add",
+            "Ani@Example.am",
+            "--name",
+            "Անի Սարգսյան",
+            "--role",
+            "officer",
+            "--department",
+            "Թվային զարգացման բաժին",
+            "--password",
+            "secret-pass",
+            "--lang",
+            "en",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Added officer Անի Սարգսյան <ani@example.am>." in result.output
     user = find_user_by_email("ani@example.am")
     assert user is not None
     assert (user.role, user.language, user.department.name) == (
-        Role.OFFICER, "en", "Թվային զարգացման բաժին"
+        Role.OFFICER,
+        "en",
+        "Թվային զարգացման բաժին",
     )
     assert authenticate("ani@example.am", "secret-pass") == user
 
@@ -33,12 +48,19 @@ def test_users_add_without_password_prints_a_generated_one(runner) -> None:  # t
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--role", "boss"], "Error: Unknown role “boss”: use one of officer, manager, staff, admin."),
-        (["--role", "officer", "--department", "Nowhere"],
-         "Error: There is no department named “Nowhere”."),
+        (
+            ["--role", "boss"],
+            "Error: Unknown role “boss”: use one of officer, manager, staff, admin.",
+        ),
+        (
+            ["--role", "officer", "--department", "Nowhere"],
+            "Error: There is no department named “Nowhere”.",
+        ),
         (["--role", "officer", "--lang", "fr"], "Error: Unknown language “fr”: use hy or en."),
-        (["--role", "officer", "--password", "short"],
-         "Error: The password needs at least 8 characters."),
+        (
+            ["--role", "officer", "--password", "short"],
+            "Error: The password needs at least 8 characters.",
+        ),
     ],
 )
 def test_users_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]
@@ -50,9 +72,17 @@ def test_users_add_refuses_bad_arguments_in_one_line(runner, arguments, message)
 
 def test_users_add_refuses_a_duplicate_email(runner, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user(email="taken@example.am")
-    result = runner.invoke(args=[
-        "users", "add", "TAKEN@example.am", "--name", "Y", "--role", "officer",
-    ])
+    result = runner.invoke(
+        args=[
+            "users",
+            "add",
+            "TAKEN@example.am",
+            "--name",
+            "Y",
+            "--role",
+            "officer",
+        ]
+    )
     assert result.exit_code == 2
     assert result.output.strip() == "Error: A user with the email taken@example.am already exists."
 
@@ -68,10 +98,17 @@ def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) ->
     assert runner.invoke(args=["departments", "add", "Աշխատակազմ"]).exit_code == 0
     result = runner.invoke(args=["departments", "add", "Զարգացման բաժին"])
     assert result.output.strip() == "Created department Զարգացման բաժին."
-    result = runner.invoke(args=[
-        "departments", "add", "Զարգացման բաժին", "--head", "head@example.am",
-        "--parent", "Աշխատակազմ",
-    ])
+    result = runner.invoke(
+        args=[
+            "departments",
+            "add",
+            "Զարգացման բաժին",
+            "--head",
+            "head@example.am",
+            "--parent",
+            "Աշխատակազմ",
+        ]
+    )
     assert result.exit_code == 0
     assert result.output.strip() == "Updated department Զարգացման բաժին."
     department = find_department("Զարգացման բաժին")
@@ -84,9 +121,14 @@ def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) ->
     ("arguments", "message"),
     [
         (["Child", "--parent", "Nowhere"], "Error: There is no department named “Nowhere”."),
-        (["Child", "--head", "nobody@example.am"],
-         "Error: There is no user with the email nobody@example.am."),
-        (["Root", "--parent", "Child"], "Error: “Child” is inside “Root”, so it cannot be its parent."),
+        (
+            ["Child", "--head", "nobody@example.am"],
+            "Error: There is no user with the email nobody@example.am.",
+        ),
+        (
+            ["Root", "--parent", "Child"],
+            "Error: “Child” is inside “Root”, so it cannot be its parent.",
+        ),
     ],
 )
 def test_departments_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]

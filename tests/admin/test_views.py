@@ -16,10 +16,17 @@ def test_admin_pages_are_for_admins_only(client, make_user, role: str, page: str
 def test_admin_adds_a_user_from_the_page(client, make_user, make_department) -> None:  # type: ignore[no-untyped-def]
     make_department("Digital")
     client.login(make_user(Role.ADMIN).email)
-    response = client.submit("/admin/users", {
-        "email": "new@example.am", "name": "New Officer", "role": "officer",
-        "department": "Digital", "language": "hy", "password": "long-enough",
-    })
+    response = client.submit(
+        "/admin/users",
+        {
+            "email": "new@example.am",
+            "name": "New Officer",
+            "role": "officer",
+            "department": "Digital",
+            "language": "hy",
+            "password": "long-enough",
+        },
+    )
     assert response.status_code == 302
     user = find_user_by_email("new@example.am")
     assert user is not None and user.department.name == "Digital"
@@ -28,10 +35,17 @@ def test_admin_adds_a_user_from_the_page(client, make_user, make_department) -> 
 def test_admin_form_error_keeps_what_was_typed(client, make_user) -> None:  # type: ignore[no-untyped-def]
     existing = make_user(email="taken@example.am")
     client.login(make_user(Role.ADMIN).email)
-    response = client.submit("/admin/users", {
-        "email": existing.email, "name": "Typed Name", "role": "officer",
-        "department": "", "language": "hy", "password": "long-enough",
-    })
+    response = client.submit(
+        "/admin/users",
+        {
+            "email": existing.email,
+            "name": "Typed Name",
+            "role": "officer",
+            "department": "",
+            "language": "hy",
+            "password": "long-enough",
+        },
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'value="Typed Name"' in html
@@ -42,9 +56,14 @@ def test_admin_saves_a_department_with_head_and_parent(client, make_user, make_d
     make_department("Administration")
     head = make_user(Role.MANAGER, name="Karen")
     client.login(make_user(Role.ADMIN).email)
-    response = client.submit("/admin/departments", {
-        "name": "Development", "parent": "Administration", "head": head.email,
-    })
+    response = client.submit(
+        "/admin/departments",
+        {
+            "name": "Development",
+            "parent": "Administration",
+            "head": head.email,
+        },
+    )
     assert response.status_code == 302
     html = client.get("/admin/departments").get_data(as_text=True)
     assert "Development" in html and "Karen" in html

@@ -43,8 +43,11 @@ def test_an_unknown_language_is_ignored(client) -> None:  # type: ignore[no-unty
 
 
 def test_every_string_is_translated_into_armenian() -> None:
-    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2"),
-                  ("templates/**.txt", "jinja2")]
+    method_map = [
+        ("tracker/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
     source_ids = {
         message[2] if isinstance(message[2], str) else message[2][0]
@@ -55,8 +58,9 @@ def test_every_string_is_translated_into_armenian() -> None:
     translated = {
         message.id if isinstance(message.id, str) else message.id[0]
         for message in catalog
-        if message.id and (all(message.string) if isinstance(message.string, tuple)
-                           else message.string) and not message.fuzzy
+        if message.id
+        and (all(message.string) if isinstance(message.string, tuple) else message.string)
+        and not message.fuzzy
     }
     missing = sorted(source_ids - translated)
     assert not missing, f"not translated into Armenian (run `make translations`): {missing}"

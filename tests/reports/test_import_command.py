@@ -129,7 +129,7 @@ def _write(tmp_path: Path, name: str, content: bytes) -> Path:
         ("notes.odt", b"not a report", "odt"),
         ("broken.docx", b"PK\x03\x04 broken zip", "docx"),
         ("broken.pdf", b"%PDF-1.4 nothing else", "PDF"),
-        ("letter.txt", "Dear colleagues,\nthanks.\n".encode(), "not a trip report"),
+        ("letter.txt", b"Dear colleagues,\nthanks.\n", "not a trip report"),
     ],
 )
 def test_bad_files_exit_2_with_one_line_and_write_nothing(  # type: ignore[no-untyped-def]
