@@ -68,7 +68,9 @@ def render_blocks(blocks: Iterable[Block]) -> str:
         if isinstance(block, Line):
             rendered.append(block.text)
         else:
-            rendered.extend(" | ".join(cell.replace("\n", " ") for cell in row) for row in block.rows)
+            rendered.extend(
+                " | ".join(cell.replace("\n", " ") for cell in row) for row in block.rows
+            )
     return "\n".join(rendered).strip("\n")
 
 
@@ -90,5 +92,6 @@ _ABBREVIATION_BEFORE_DOT = re.compile(r"(?:^|[\s(])(?:թթ?|\w)$")
 
 
 def _ends_with_abbreviation(text: str) -> bool:
-    # "2025 թ." and an initial ("Sargsyan A.") keep their dot.
-    return bool(_ABBREVIATION_BEFORE_DOT.search(text))
+    # "2025 թ." and an initial ("Sargsyan A.") keep their dot. Only the tail can matter, and
+    # looking at the tail alone keeps a long value of dots from costing quadratic time.
+    return bool(_ABBREVIATION_BEFORE_DOT.search(text[-4:]))

@@ -206,7 +206,8 @@ def _trip_from_range(match: re.Match[str], only_year: int | None) -> TripDates |
     end = _make_date(last_year, last_month, int(match["d2"]))
     if start is None or end is None:
         return TripDates(None, None, span, f"Section 3: «{match[0]}» is not a real date range")
-    if start > end and groups.get("y1") is None and groups.get("y0") is None:
+    only_end_year = groups.get("y1") is None and groups.get("y0") is None
+    if start > end and only_end_year and start.month > end.month:
         # "30 December - 3 January 2025": the one year written belongs to the end.
         start = _make_date(first_year - 1, first_month, start.day)
     if start is None or start > end:
@@ -263,7 +264,10 @@ _ORDINALS = {
     "երրորդ": 3,
     "չորրորդ": 4,
 }
-_ORDINAL = r"(?:IV|III|II|I|[1-4](?:st|nd|rd|th)?|first|second|third|fourth|last|առաջին|երկրորդ|երրորդ|չորրորդ)"
+_ORDINAL = (
+    r"(?:IV|III|II|I|[1-4](?:st|nd|rd|th)?|first|second|third|fourth|last"
+    r"|առաջին|երկրորդ|երրորդ|չորրորդ)"
+)
 _HY_ORDINAL_SUFFIX = r"(?:\s?-?\s?(?:ին|րդ))?"
 _QUARTER = re.compile(
     rf"(?<!\w)(?:(?P<q>{_ORDINAL}){_HY_ORDINAL_SUFFIX}\s?(?:եռամսյակ\w*|(?:calendar\s)?quarter)"
@@ -353,7 +357,9 @@ def _full_date(folded: str, phrase: str, signed_on: date | None) -> DeadlinePars
         return DeadlineParse(None, warning=f"deadline «{phrase}» is not a real date")
     latest = max(real)
     if len(set(real)) > 1:
-        return DeadlineParse(latest, warning=f"deadline «{phrase}» gives several dates; the latest was taken")
+        return DeadlineParse(
+            latest, warning=f"deadline «{phrase}» gives several dates; the latest was taken"
+        )
     return DeadlineParse(latest)
 
 
@@ -396,11 +402,17 @@ def _relative(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse
         return None
     amount, unit = period
     if signed_on is None:
-        warning = f"deadline «{phrase}» counts from the signing date, which the report does not give"
+        warning = (
+            f"deadline «{phrase}» counts from the signing date, which the report does not give"
+        )
         return DeadlineParse(None, warning=warning)
-    if amount <= 0 or amount > 999:
+    try:
+        if amount <= 0:
+            raise ValueError(amount)
+        return DeadlineParse(_add_period(signed_on, amount, unit))
+    except (ValueError, OverflowError):
+        # "0 days", or a count that runs past the calendar's last year.
         return DeadlineParse(None, warning=f"deadline not understood: «{phrase}»")
-    return DeadlineParse(_add_period(signed_on, amount, unit))
 
 
 def _relative_period(folded: str) -> tuple[int, str] | None:
@@ -480,6 +492,13 @@ def _month_and_year(folded: str, phrase: str, signed_on: date | None) -> Deadlin
     return DeadlineParse(_last_day(year, month))
 
 
+def _day_without_year(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse | None:
+    if any(pattern.search(folded) for pattern in _YEARLESS_DATES):
+        # Which year is meant is a guess (the signing year, or the next); the reviewer decides.
+        return DeadlineParse(None, warning=f"deadline «{phrase}» gives no year")
+    return None
+
+
 def _year_only(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse | None:
     years = _years_in(folded)
     if not years:
@@ -488,7 +507,7 @@ def _year_only(folded: str, phrase: str, signed_on: date | None) -> DeadlinePars
     return DeadlineParse(date(years[-1], 12, 31))
 
 
-_DeadlineReader = Callable[[str, str, "date | None"], "DeadlineParse | None"]
+_DeadlineReader = Callable[[str, str, date | None], DeadlineParse | None]
 _DEADLINE_READERS: tuple[_DeadlineReader, ...] = (
     _full_date,
     _quarter,
@@ -497,5 +516,6 @@ _DEADLINE_READERS: tuple[_DeadlineReader, ...] = (
     _year_end,
     _month_and_year,
     _ongoing,
+    _day_without_year,
     _year_only,
 )

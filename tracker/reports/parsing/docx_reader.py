@@ -179,7 +179,11 @@ class _ListNumbering:
 
     def __init__(self, numbering: Element | None, styles: Element | None) -> None:
         self._lists = _read_lists(numbering) if numbering is not None else {}
-        self._styles = styles
+        self._styles: dict[str, Element] = (
+            {style.get(f"{W}styleId"): style for style in styles.iterfind(f"{W}style")}
+            if styles is not None
+            else {}
+        )
         self._counters: dict[str, list[int]] = {}
 
     def prefix(self, paragraph: Element) -> str:
@@ -220,9 +224,9 @@ class _ListNumbering:
     def _style_numbering(self, paragraph: Element) -> Element | None:
         style_id = _val(paragraph.find(f"{W}pPr/{W}pStyle"))
         seen: set[str] = set()
-        while style_id and style_id not in seen and self._styles is not None:
+        while style_id and style_id not in seen:
             seen.add(style_id)
-            style = _style_by_id(self._styles, style_id)
+            style = self._styles.get(style_id)
             if style is None:
                 return None
             num_pr = style.find(f"{W}pPr/{W}numPr")
@@ -230,13 +234,6 @@ class _ListNumbering:
                 return num_pr
             style_id = _val(style.find(f"{W}basedOn"))
         return None
-
-
-def _style_by_id(styles: Element, style_id: str) -> Element | None:
-    for style in styles.iterfind(f"{W}style"):
-        if style.get(f"{W}styleId") == style_id:
-            return style
-    return None
 
 
 def _read_lists(numbering: Element) -> dict[str, dict[int, _Level]]:

@@ -7,6 +7,7 @@ next line starts something of its own (a section heading, a list item, a labelle
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -90,14 +91,22 @@ def strip_page_furniture(pages: list[list[str]], *, edge_lines: int = 2) -> list
 
     cleaned: list[list[str]] = []
     for lines in pages:
-        kept = [line for line in lines if line]
+        kept = _trimmed(lines)
         for _ in range(edge_lines):
             if kept and is_furniture(kept[0]):
-                kept.pop(0)
+                kept = _trimmed(kept[1:])
             if kept and is_furniture(kept[-1]):
-                kept.pop()
+                kept = _trimmed(kept[:-1])
         cleaned.append(kept)
     return cleaned
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    start = next((index for index, line in enumerate(lines) if line), len(lines))
+    end = len(lines)
+    while end > start and not lines[end - 1]:
+        end -= 1
+    return lines[start:end]
 
 
 def _repeated_edge_shapes(pages: list[list[str]], edge_lines: int) -> set[str]:
@@ -122,15 +131,15 @@ def _shape(line: str) -> str:
 def reflow(lines: list[str]) -> list[str]:
     """Lines with the wrapped ones joined back into their paragraph; blank lines are kept."""
     width = max((len(line) for line in lines), default=0)
-    joined: list[str] = []
+    paragraphs: list[list[str]] = []
     previous = ""
     for line in lines:
-        if line and previous and joined and joined[-1] and is_wrapped(previous, line, width):
-            joined[-1] = _join(joined[-1], line)
+        if line and previous and is_wrapped(previous, line, width):
+            paragraphs[-1].append(line)
         else:
-            joined.append(line)
+            paragraphs.append([line])
         previous = line
-    return joined
+    return [_joined(parts) for parts in paragraphs]
 
 
 def is_wrapped(line: str, next_line: str, width: int) -> bool:
@@ -149,14 +158,24 @@ def looks_hard_wrapped(lines: list[str]) -> bool:
         return False
     wraps = sum(
         1
-        for line, next_line in zip(lines, lines[1:], strict=False)
+        for line, next_line in itertools.pairwise(lines)
         if line and is_wrapped(line, next_line, width)
     )
     return wraps >= 3 and wraps >= 0.2 * len(texts)
 
 
-def _join(text: str, continuation: str) -> str:
-    # "սոցիալ-" + "տնտեսական": a compound split at its hyphen keeps the hyphen, loses the space.
-    if len(text) > 1 and text.endswith("-") and text[-2].isalpha() and continuation[:1].islower():
-        return text + continuation
-    return f"{text} {continuation}"
+def _joined(parts: list[str]) -> str:
+    text = parts[0]
+    if len(parts) == 1:
+        return text
+    pieces = [text]
+    for previous, continuation in itertools.pairwise(parts):
+        # "սոցիալ-" + "տնտեսական": a compound split at its hyphen keeps the hyphen, not a space.
+        hyphenated = (
+            len(previous) > 1
+            and previous.endswith("-")
+            and previous[-2].isalpha()
+            and continuation[:1].islower()
+        )
+        pieces.append(continuation if hyphenated else f" {continuation}")
+    return "".join(pieces)

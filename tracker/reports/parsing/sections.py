@@ -7,6 +7,7 @@ a known heading (Armenian or English) when two runs are equally long.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ SECTION_NUMBERS = range(1, 11)
 # A file is a trip report when most of the form is there and some headings read as its own.
 MIN_SECTIONS = 6
 MIN_RECOGNIZED_HEADINGS = 3
+# A report has a few dozen numbered lines; past this many the file is something else, and
+# reading on would only cost time.
+MAX_HEADING_CANDIDATES = 2000
 
 _WORDING = {
     number: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
@@ -41,7 +45,7 @@ class Section:
 
     @property
     def text(self) -> str:
-        return render_blocks(self.blocks).strip()
+        return re.sub(r"\n{3,}", "\n\n", render_blocks(self.blocks)).strip()
 
     @property
     def lines(self) -> list[str]:
@@ -66,7 +70,7 @@ class _Candidate:
 def split_sections(blocks: Sequence[Block]) -> SplitReport:
     """The preamble (title) and the sections; ReportError when the text is no trip report."""
     flat = list(_flatten_form_tables(blocks))
-    chain = _heading_chain(list(_candidates(flat)))
+    chain = _heading_chain(list(itertools.islice(_candidates(flat), MAX_HEADING_CANDIDATES)))
     recognized = sum(candidate.recognized for candidate in chain)
     if len(chain) < MIN_SECTIONS or recognized < MIN_RECOGNIZED_HEADINGS:
         raise ReportError(

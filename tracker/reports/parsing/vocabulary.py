@@ -197,7 +197,7 @@ SECTION_WORDING: dict[int, tuple[str, ...]] = {
     ),
     3: (
         rf"(?:գործուղման\s)?վայր\w*(?:\s?(?:,|{AND})\s?(?:ժամկետ|ամսաթ)\w*)?",
-        rf"(?:գործուղման\s)?ժամկետ\w*",
+        r"(?:գործուղման\s)?ժամկետ\w*",
         r"(?:place|destination|venue)(?:\s?(?:,|and|&)\s?(?:dates?|period|time))?"
         r"(?:\sof\s(?:the\s)?(?:business\s)?trip)?",
         r"dates?(?:\sof\s(?:the\s)?(?:business\s)?trip)?",

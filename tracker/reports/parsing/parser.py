@@ -1,0 +1,157 @@
+"""parse_report: the bytes of an uploaded trip report to a ParsedReport."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .blocks import render_blocks, trim_value
+from .dates import find_dates, find_signing_date, parse_trip_dates
+from .errors import ReportError
+from .model import ParsedReport
+from .readers import read_document
+from .recommendations import Recommendations, extract_recommendations
+from .sections import SECTION_NUMBERS, Section, SplitReport, detect_language, split_sections
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+TITLE_MAX_CHARS = 200
+SIGNATURE_LINES = 6
+
+SECTION_NAMES = {
+    1: "name",
+    2: "position",
+    3: "place and dates",
+    4: "inviting party",
+    5: "purpose",
+    6: "topics discussed",
+    7: "meetings",
+    8: "decisions",
+    9: "recommendations",
+    10: "signature and date",
+}
+_DEFAULT_TITLES = {
+    "hy": "ՀԱՇՎԵՏՎՈՒԹՅՈՒՆ ԳՈՐԾՈՒՂՄԱՆ ԱՐԴՅՈՒՆՔՆԵՐԻ ՄԱՍԻՆ",
+    "en": "Report on the results of the business trip",
+}
+_SIGNATURE_NOISE = re.compile(
+    r"[_/…]+|\((?:ստորագրություն|signature|signed)\)"
+    r"|^(?:ստորագրություն\w*|ամսաթիվ\w*|signature|signed(?:\sby)?|date)(?!\w)\s?[՝:։-]?",
+    re.IGNORECASE,
+)
+_DANGLING_DATE_WORDS = re.compile(r"(?:[\s,;]+(?:from|on|in|during|ից|-))+$", re.IGNORECASE)
+
+
+def parse_report(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
+    """Parse a trip report (.txt, .docx or .pdf).
+
+    Raises ReportError (and nothing else) when the file is empty, too large, of another type,
+    unreadable, or not a trip report. Whatever is read without confidence becomes a warning.
+    """
+    extracted = read_document(bytes(data), filename, max_bytes=max_bytes)
+    text = render_blocks(extracted.blocks)
+    if not text.strip():
+        raise ReportError("the file is empty", code="empty")
+    split = split_sections(extracted.blocks)
+    return _report(filename, text, split, list(extracted.warnings))
+
+
+def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -> ParsedReport:
+    sections = split.sections
+    language = detect_language(text)
+    warnings.extend(_missing_section_warnings(sections))
+    signatory, signed_on = _signature(sections.get(10), warnings)
+    place = sections[3].text if 3 in sections else ""
+    trip = parse_trip_dates(place, fallback_year=signed_on.year if signed_on else None)
+    if place and trip.warning:
+        warnings.append(trip.warning)
+    recommendations = (
+        extract_recommendations(sections[9].blocks, signed_on=signed_on)
+        if 9 in sections
+        else Recommendations(())
+    )
+    fields = {number: _one_paragraph(sections.get(number)) for number in (2, 4, 5)}
+    return ParsedReport(
+        source=filename,
+        language=language,
+        title=_title(split, language),
+        author_name=_first_line(sections.get(1)),
+        author_position=trim_value(fields[2]) or None,
+        destination=_destination(place, trip.span),
+        trip_start=trip.start,
+        trip_end=trip.end,
+        inviting_party=trim_value(fields[4]) or None,
+        purpose=fields[5] or None,
+        signatory=signatory,
+        signed_on=signed_on,
+        sections={
+            str(number): sections[number].text if number in sections else ""
+            for number in SECTION_NUMBERS
+        },
+        recommendations=recommendations.items,
+        warnings=(*warnings, *recommendations.warnings),
+        text=text,
+    )
+
+
+def _missing_section_warnings(sections: dict[int, Section]) -> list[str]:
+    warnings = []
+    for number in SECTION_NUMBERS:
+        name = SECTION_NAMES[number]
+        if number not in sections:
+            warnings.append(f"Section {number} ({name}) was not found")
+        elif not sections[number].text:
+            warnings.append(f"Section {number} ({name}) is empty")
+    return warnings
+
+
+def _title(split: SplitReport, language: str) -> str:
+    preamble = " ".join(render_blocks(split.preamble).split())
+    if not preamble:
+        return _DEFAULT_TITLES[language]
+    if len(preamble) <= TITLE_MAX_CHARS:
+        return preamble
+    return preamble[:TITLE_MAX_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def _first_line(section: Section | None) -> str | None:
+    if section is None or not section.lines:
+        return None
+    return trim_value(section.lines[0]) or None
+
+
+def _one_paragraph(section: Section | None) -> str:
+    return " ".join(" ".join(section.lines).split()) if section else ""
+
+
+def _signature(section: Section | None, warnings: list[str]) -> tuple[str | None, date | None]:
+    """Who signed (the first line that is not the date) and when (the first real date)."""
+    if section is None:
+        return None, None
+    # The name and the date open Section 10; annexes may follow them in the same section.
+    text = "\n".join(section.lines[:SIGNATURE_LINES])
+    mention = find_signing_date(text)
+    if mention is None:
+        unreal = [text[item.start : item.end] for item in find_dates(text)]
+        detail = f": «{unreal[0]}» is not a real date" if unreal else " was not found"
+        warnings.append(f"Section 10: the signing date{detail}")
+    else:
+        text = text[: mention.start] + "\n" + text[mention.end :]
+    signatory = None
+    for line in text.split("\n"):
+        cleaned = trim_value(_SIGNATURE_NOISE.sub(" ", line.strip()).strip())
+        if any(character.isalpha() for character in cleaned):
+            signatory = " ".join(cleaned.split())
+            break
+    if signatory is None:
+        warnings.append("Section 10: the name of the signatory was not found")
+    return signatory, mention.day if mention else None
+
+
+def _destination(place: str, span: tuple[int, int] | None) -> str | None:
+    if span is not None:
+        place = place[: span[0]] + place[span[1] :]
+    parts = [trim_value(part) for part in place.split("\n")]
+    destination = ", ".join(part for part in parts if part)
+    destination = re.sub(r"(?:\s*,\s*){2,}", ", ", destination)
+    destination = _DANGLING_DATE_WORDS.sub("", destination)
+    return trim_value(destination.strip(" ,;-")) or None

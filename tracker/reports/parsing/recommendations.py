@@ -1,0 +1,376 @@
+"""Section 9: recommendations and how to follow them up, in whatever shape they were typed.
+
+Shapes: a list (`-`, `•`, `1)`, `1.`, `a)`) with labelled field lines or fields in brackets;
+a Word table with recognizable column headers in any order; plain paragraphs; or a statement
+that there are no recommendations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .blocks import Block, Line, Table, fold, lines_of, trim_value
+from .dates import parse_deadline
+from .layout import field_label, list_marker
+from .model import ParsedRecommendation
+from .vocabulary import AND, FIELD_LABEL, LABEL_SEPARATOR
+
+_FLAGS = re.IGNORECASE
+TITLE_MAX_CHARS = 160
+
+_NO_RECOMMENDATIONS = re.compile(
+    r"^(?:առաջարկ(?:ություն)?ներ\s(?:չկան|չեն\s(?:ներկայացվել|արվել)|առկա\sչեն)|չկան|չկա|չի\sնախատեսվում"
+    r"|no\s(?:recommendations?|proposals?)(?:\s(?:were\s)?(?:made|given))?|none|n/?a|not\sapplicable"
+    r"|-+)[\s.:։;!]*$",
+    _FLAGS,
+)
+# A label inside the item's own text: at its start, or after a bracket or punctuation.
+_INLINE_LABEL = re.compile(
+    rf"(?P<before>^|[(\[;,.։:]\s?|\s-\s)(?:{FIELD_LABEL}){LABEL_SEPARATOR}",
+    _FLAGS,
+)
+_COLUMN_ROLES = (
+    ("number", r"^(?:n|№|#|no\.?|հ/հ|հհ|n/n|\d{1,2})$"),
+    ("expected_result", r"(?<!\w)(?:ակնկալ|արդյունք|expected|results?|outcomes?)"),
+    ("owners", r"(?<!\w)(?:պատասխանատու|կատարող|responsib|owners?|executors?|in\scharge)"),
+    ("deadline", r"(?<!\w)(?:ժամկետ|deadlines?|due|term|timeline|time\s?-?frame)"),
+    ("method", r"(?<!\w)(?:եղանակ|ձև|method|forms?(?!\w)|means)"),
+    (
+        "recommendation",
+        r"(?<!\w)(?:առաջարկ|միջոցառ|recommend|proposal|actions?|measures?|tasks?|activit)",
+    ),
+)
+_COLUMN_PATTERNS = tuple((role, re.compile(pattern, _FLAGS)) for role, pattern in _COLUMN_ROLES)
+_OWNER_SEPARATORS = frozenset(",;/\n")
+_OWNER_CONJUNCTION = re.compile(rf"\s{AND}\s", _FLAGS)
+_SENTENCE_END = re.compile(r"[։:.!?](?=\s|$)")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:թթ?|\w|e\.g|i\.e|etc|mr|mrs|ms|dr|no|st|vs|prof|approx|incl|պ|տ|դ)$",
+    _FLAGS,
+)
+_ARMENIAN = re.compile("[\u0531-\u0587]")
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations:
+    items: tuple[ParsedRecommendation, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Draft:
+    """One recommendation while its lines are being collected."""
+
+    lines: list[str]
+    # Each label seen, with the lines of its value (a value may wrap onto the next lines).
+    fields: dict[str, list[list[str]]] = field(default_factory=dict)
+    last_field: str | None = None
+    # Lines after a blank line: the item's own if another item follows, closing prose if not.
+    held_back: list[str] = field(default_factory=list)
+
+    def add_field(self, key: str, value: str) -> None:
+        self.fields.setdefault(key, []).append([value])
+        self.last_field = key
+
+    def add_text(self, line: str) -> None:
+        if self.last_field:
+            self.fields[self.last_field][-1].append(line)
+        else:
+            self.lines.append(line)
+
+    def field_values(self) -> dict[str, str]:
+        # Several names may stand on separate lines (a table cell), so values keep line breaks
+        # between labels; the lines of one labelled value are joined.
+        return {
+            key: "\n".join(" ".join(parts) for parts in values)
+            for key, values in self.fields.items()
+        }
+
+    def release_held_back(self) -> None:
+        for line in self.held_back:
+            self.add_text(line)
+        self.held_back.clear()
+
+
+def extract_recommendations(blocks: Sequence[Block], *, signed_on: date | None) -> Recommendations:
+    """The recommendations of Section 9 (given as its blocks), with what was unclear."""
+    warnings: list[str] = []
+    drafts = _drafts_from_tables(blocks, warnings)
+    if drafts is None:
+        lines = lines_of(block for block in blocks if isinstance(block, Line))
+        text = " ".join(" ".join(lines).split())
+        if not text:
+            return Recommendations((), ("Section 9 is empty: no recommendations found",))
+        if _NO_RECOMMENDATIONS.match(text):
+            return Recommendations((), ("Section 9 says there are no recommendations",))
+        drafts = _drafts_from_list(lines, warnings)
+        if not drafts:
+            drafts = _drafts_from_paragraphs(lines)
+    items = []
+    for number, draft in enumerate(drafts, start=1):
+        item = _finish(draft, number, signed_on, warnings)
+        if item is not None:
+            items.append(item)
+    if not items:
+        warnings.append("Section 9: no recommendation could be read")
+    return Recommendations(tuple(items), tuple(warnings))
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _drafts_from_list(lines: list[str], warnings: list[str]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    list_kind: str | None = None
+    after_blank = False
+    for line in (line.strip() for line in lines):
+        if not line:
+            after_blank = bool(drafts)
+            continue
+        label = field_label(line)
+        marker = None if label else list_marker(line)
+        current = drafts[-1] if drafts else None
+        # Another kind of marker inside an item is a sub-list of that item.
+        if marker is not None and marker.rest and list_kind in (None, marker.kind):
+            list_kind = marker.kind
+            if current is not None:
+                current.release_held_back()
+            drafts.append(_Draft([marker.rest.strip()]))
+        elif current is None:
+            continue  # lines before the first item introduce the list: context, not a task
+        elif after_blank and label is None:
+            current.held_back.append(line)
+            continue
+        else:
+            current.release_held_back()
+            if label is not None:
+                current.add_field(label.key, label.value)
+            else:
+                current.add_text(line)
+        after_blank = False
+    if drafts and drafts[-1].held_back:
+        closing = " ".join(drafts[-1].held_back)
+        warnings.append(
+            f"Section 9: text after the list was not taken as a task: «{_short(closing)}»"
+        )
+    return drafts
+
+
+def _drafts_from_paragraphs(lines: list[str]) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    for line in (line.strip() for line in lines):
+        if not line or _introduces_what_follows(line):
+            continue
+        label = field_label(line)
+        if label is not None and drafts:
+            drafts[-1].add_field(label.key, label.value)
+        elif label is None:
+            drafts.append(_Draft([line]))
+    return drafts
+
+
+def _introduces_what_follows(line: str) -> bool:
+    # In English a closing colon announces what follows; Armenian typists use ':' for '։'.
+    return line.endswith(":") and not _ARMENIAN.search(line)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _drafts_from_tables(blocks: Sequence[Block], warnings: list[str]) -> list[_Draft] | None:
+    tables = [block for block in blocks if isinstance(block, Table)]
+    if not tables:
+        return None
+    drafts: list[_Draft] = []
+    for table in tables:
+        table_drafts = _drafts_from_table(table)
+        if table_drafts is None:
+            warnings.append(
+                "Section 9: a table's columns were not recognized; its rows were read as text"
+            )
+            drafts.extend(
+                _Draft([" — ".join(cell for cell in row if cell)]) for row in table.rows if any(row)
+            )
+        else:
+            drafts.extend(table_drafts)
+    return drafts
+
+
+def _drafts_from_table(table: Table) -> list[_Draft] | None:
+    for header_index, row in enumerate(table.rows):
+        columns = _column_roles(row)
+        if columns is not None:
+            return [
+                draft
+                for data_row in table.rows[header_index + 1 :]
+                if (draft := _draft_from_row(data_row, row, columns)) is not None
+            ]
+    return None
+
+
+def _column_roles(header: tuple[str, ...]) -> dict[str, int] | None:
+    roles: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        folded = fold(" ".join(cell.split()))
+        for role, pattern in _COLUMN_PATTERNS:
+            if role not in roles and pattern.search(folded):
+                roles[role] = index
+                break
+    named = set(roles) - {"number"}
+    if "recommendation" not in roles:
+        if len(named) < 2:
+            return None
+        free = [index for index in range(len(header)) if index not in roles.values()]
+        if not free:
+            return None
+        roles["recommendation"] = free[0]
+    return roles if len(named | {"recommendation"}) >= 2 else None
+
+
+def _draft_from_row(
+    row: tuple[str, ...], header: tuple[str, ...], columns: dict[str, int]
+) -> _Draft | None:
+    def cell(role: str) -> str:
+        index = columns.get(role)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    text = cell("recommendation")
+    values = [value.strip() for value in row if value.strip()]
+    # Skip empty rows, the column-number row ("1 | 2 | 3") and a repeated header.
+    if not text or all(value.isdigit() for value in values) or tuple(row) == tuple(header):
+        return None
+    draft = _Draft([" ".join(text.split())])
+    for role in ("method", "deadline", "owners", "expected_result"):
+        value = cell(role)
+        if value:
+            draft.add_field(role, value)
+    return draft
+
+
+# ---------------------------------------------------------------- one recommendation
+
+
+def _finish(
+    draft: _Draft, number: int, signed_on: date | None, warnings: list[str]
+) -> ParsedRecommendation | None:
+    text, inline_fields = split_inline_fields(" ".join(draft.lines))
+    text = " ".join(text.split())
+    if not text:
+        return None
+    fields = draft.field_values()
+    for key, value in inline_fields.items():
+        fields.setdefault(key, value)
+    title = first_sentence(text)
+    owners = split_owners(fields.get("owners", ""))
+    deadline_text = _single_line(fields.get("deadline"))
+    parsed = parse_deadline(deadline_text or "", signed_on=signed_on)
+    label = f"Recommendation {number} («{_short(title, 40)}»)"
+    missing = [
+        problem
+        for problem, absent in (
+            ("no responsible person named", not owners),
+            ("no deadline given", deadline_text is None),
+        )
+        if absent
+    ]
+    if missing:
+        warnings.append(f"{label}: {', '.join(missing)}")
+    if parsed.warning:
+        warnings.append(f"{label}: {parsed.warning}")
+    return ParsedRecommendation(
+        title=title,
+        text=text,
+        owners=owners,
+        deadline=parsed.deadline,
+        deadline_text=deadline_text,
+        expected_result=_single_line(fields.get("expected_result")),
+        method=_single_line(fields.get("method")),
+    )
+
+
+def _single_line(value: str | None) -> str | None:
+    return trim_value(" ".join(value.split())) or None if value else None
+
+
+def split_inline_fields(text: str) -> tuple[str, dict[str, str]]:
+    """The item's own words, and fields written inside it: "... (Deadline: Q4 2025)"."""
+    matches = list(_INLINE_LABEL.finditer(fold(text)))
+    if not matches:
+        return text, {}
+    fields: dict[str, str] = {}
+    for position, match in enumerate(matches):
+        end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
+        key = next(name for name, value in match.groupdict().items() if value and name != "before")
+        value = _without_closing_bracket(text[match.end() : end])
+        if value and key not in fields:
+            fields[key] = value
+    before = matches[0]["before"]
+    # Keep the full stop that ended the item's sentence; drop a bracket or comma.
+    cut = matches[0].start() + (1 if before.strip() in (".", "։", ":") else 0)
+    return text[:cut].strip(), fields
+
+
+def _without_closing_bracket(value: str) -> str:
+    """ "Կ. Բաղիշյան)։" -> "Կ. Բաղիշյան", but "Ա. Սարգսյան (բաժնի պետ)" keeps its bracket."""
+    value = value.strip().rstrip("։:;,").rstrip()
+    while value[-1:] in (")", "]") and _closes_more_than_it_opens(value):
+        value = value[:-1].rstrip().rstrip("։:;,").rstrip()
+    return value
+
+
+def _closes_more_than_it_opens(value: str) -> bool:
+    return value.count("(") + value.count("[") < value.count(")") + value.count("]")
+
+
+def first_sentence(text: str) -> str:
+    """The item's first sentence, as its title (':' ends one only in Armenian text)."""
+    colon_ends_sentence = bool(_ARMENIAN.search(text))
+    first_letter = len(text) - len(text.lstrip())
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start()
+        if end <= first_letter or (match[0] == ":" and not colon_ends_sentence):
+            continue
+        # Abbreviations are short: the few characters before the dot decide.
+        if match[0] == "." and _ABBREVIATION.search(text[max(0, end - 8) : end]):
+            continue
+        return _short(trim_value(text[:end]), TITLE_MAX_CHARS)
+    return _short(trim_value(text), TITLE_MAX_CHARS)
+
+
+def split_owners(value: str) -> tuple[str, ...]:
+    """Names of the responsible persons: split at commas and ';', and at 'և'/'and' between
+    capitalised names (not inside "կրթության և մշակույթի բաժին")."""
+    owners: list[str] = []
+    for part in _split_outside_brackets(value):
+        pieces = _OWNER_CONJUNCTION.split(part)
+        if len(pieces) > 1 and not all(piece.strip()[:1].isupper() for piece in pieces):
+            pieces = [part]
+        for piece in pieces:
+            name = trim_value(piece)
+            if name and name not in owners:
+                owners.append(name)
+    return tuple(owners)
+
+
+def _split_outside_brackets(value: str) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for index, character in enumerate(value):
+        depth += character in "(["
+        depth -= character in ")]" and depth > 0
+        if depth == 0 and character in _OWNER_SEPARATORS:
+            parts.append(value[start:index])
+            start = index + 1
+    parts.append(value[start:])
+    return parts
+
+
+def _short(text: str, limit: int = 80) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return f"{cut}…"
