@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import unavailable
 from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError, parse_report
 
 SAMPLES = Path(__file__).resolve().parents[3] / "tracker" / "reports" / "samples"
@@ -64,7 +65,7 @@ def parse_sample(name: str) -> ParsedReport:
 
 def test_the_samples_are_byte_identical_copies_of_the_shared_ones() -> None:
     if not SHARED_SAMPLES.is_dir():
-        pytest.skip(f"{SHARED_SAMPLES} is not there (a fresh clone has only the copies)")
+        unavailable(f"{SHARED_SAMPLES} is not there (a fresh clone has only the copies)")
     shared = sorted(path.name for path in SHARED_SAMPLES.iterdir() if path.is_file())
     copied = sorted(path.name for path in SAMPLES.iterdir() if path.is_file())
     assert copied == shared
