@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the pure modules (parsing, policy) must import without Flask
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions and blueprints, nothing more."""
+    from flask import Flask
+
     from config import config_from_environment
     from tracker import i18n
     from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
@@ -41,12 +44,12 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
 
-    from tracker.admin import bp as admin_bp
-    from tracker.auth import bp as auth_bp
-    from tracker.demo import bp as demo_bp
-    from tracker.main import bp as main_bp
-    from tracker.reports import bp as reports_bp
-    from tracker.tasks import bp as tasks_bp
+    from tracker.admin.blueprint import bp as admin_bp
+    from tracker.auth.blueprint import bp as auth_bp
+    from tracker.demo.blueprint import bp as demo_bp
+    from tracker.main.blueprint import bp as main_bp
+    from tracker.reports.blueprint import bp as reports_bp
+    from tracker.tasks.blueprint import bp as tasks_bp
 
     for blueprint in (main_bp, auth_bp, tasks_bp, reports_bp, admin_bp, demo_bp):
         app.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ import secrets
 
 import click
 
-from tracker.admin import bp
+from tracker.admin.blueprint import bp
 from tracker.admin.services import AdminError, create_user, save_department
 from tracker.cli_support import CommandError
 from tracker.extensions import db

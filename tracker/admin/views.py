@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from tracker.admin import bp, services
+from tracker.admin import services
+from tracker.admin.blueprint import bp
 from tracker.admin.forms import DepartmentForm, UserForm
 from tracker.extensions import db
 

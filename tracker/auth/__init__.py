@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from tracker.auth import views  # noqa: E402,F401  (registers the routes)
+"""Signing in and out; every other page needs it."""

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import bp
+from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm
 from tracker.auth.services import authenticate, safe_next_path
 from tracker.extensions import db, login_manager

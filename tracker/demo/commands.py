@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.demo import bp
+from tracker.demo.blueprint import bp
 from tracker.demo.services import load_demo
 from tracker.extensions import db
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from tracker.main import views  # noqa: E402,F401  (registers the routes)
+"""The home page, the health check, the language switch and the error pages."""

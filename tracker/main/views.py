@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.auth.services import safe_next_path
 from tracker.auth.views import public
 from tracker.extensions import db
-from tracker.main import bp
+from tracker.main.blueprint import bp
 from tracker.main.forms import LanguageForm
 from tracker.permissions import PermissionDenied
 

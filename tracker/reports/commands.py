@@ -8,7 +8,7 @@ from flask import current_app
 
 from tracker.cli_support import CommandError
 from tracker.extensions import db
-from tracker.reports import bp
+from tracker.reports.blueprint import bp
 from tracker.reports.parsing import ParsedReport, ReportError, parse_report
 from tracker.reports.services import ImportResult, ReportImportError, import_report
 

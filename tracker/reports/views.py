@@ -12,7 +12,8 @@ from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Report, ReportStatus, User
 from tracker.permissions import PermissionDenied
-from tracker.reports import bp, services
+from tracker.reports import services
+from tracker.reports.blueprint import bp
 from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
 from tracker.reports.parsing import ReportError, parse_report
 

@@ -23,7 +23,8 @@ from werkzeug.datastructures import FileStorage
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Role, Task, User
-from tracker.tasks import bp, services
+from tracker.tasks import services
+from tracker.tasks.blueprint import bp
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ProgressForm
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
 

@@ -1,0 +1,6 @@
+from flask import Blueprint
+
+# cli_group=None: `tracker import FILE` sits at the top level.
+bp = Blueprint("reports", __name__, url_prefix="/reports", cli_group=None)
+
+from tracker.reports import commands, views  # noqa: E402,F401  (registers routes and commands)
