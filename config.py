@@ -45,6 +45,18 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+    # Reminders: see DESIGN.md "Notification policy"; days are working days unless named.
+    TRACKER_REMINDER_DAYS = os.environ.get("TRACKER_REMINDER_DAYS", "7,1")
+    TRACKER_OVERDUE_REPEAT_DAYS = _env_int("TRACKER_OVERDUE_REPEAT_DAYS", 7)  # calendar days
+    TRACKER_ESCALATION_DAYS = os.environ.get("TRACKER_ESCALATION_DAYS", "3,10")
+    TRACKER_REMINDER_HOUR = _env_int("TRACKER_REMINDER_HOUR", 9)  # local hour of the daily run
+    TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
+    TRACKER_MAIL_MAX_ATTEMPTS = _env_int("TRACKER_MAIL_MAX_ATTEMPTS", 6)
+    TRACKER_MAIL_BATCH_SIZE = _env_int("TRACKER_MAIL_BATCH_SIZE", 200)
+    TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds
+    # Only `make run` sets it: the demo server then runs the scheduler in its own process.
+    TRACKER_RUN_SCHEDULER = _env_bool("TRACKER_RUN_SCHEDULER")
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
@@ -70,7 +82,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
     TRACKER_BASE_URL = "http://tracker.test"
+    TRACKER_RUN_SCHEDULER = False
     MAIL_SERVER = None
+    # Tests that deliver mail point MAIL_SERVER at their own SMTP server and really send.
+    MAIL_SUPPRESS_SEND = False
 
 
 CONFIGS: dict[str, type[Config]] = {

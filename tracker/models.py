@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -98,6 +99,7 @@ class EventKind(StrEnum):
     DEADLINE_CHANGED = "deadline_changed"
     OWNERS_CHANGED = "owners_changed"
     EDITED = "edited"
+    EXTENSION_REQUESTED = "extension_requested"
 
 
 class ReportStatus(StrEnum):
@@ -142,6 +144,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(2), default="hy")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "Due soon" reminders can be switched off; overdue notices and escalations cannot.
+    wants_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(
@@ -307,3 +311,74 @@ class TaskEvent(db.Model):
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(db.Model):
+    """One notification owed for a task: planned once, whatever reruns or restarts happen.
+
+    The key (task, kind, level, deadline) is unique, so a second planner inserting the same
+    notification gets nothing, and a changed deadline starts a fresh set.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("task_id", "kind", "level", "deadline", name="uq_notifications_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[date] = mapped_column(Date)
+    recipient_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    planned_for: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """An email written in the same transaction as what caused it, delivered by the sender."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # The sender looks for pending rows whose next attempt is due.
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recipient: Mapped[User | None] = relationship()
+
+
+class UsedActionToken(db.Model):
+    """The nonce of an email action link once it has been used: every link works once."""
+
+    __tablename__ = "used_action_tokens"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

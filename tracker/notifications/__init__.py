@@ -1,0 +1,1 @@
+"""Reminders and escalations: the pure policy, the planner, the outbox and its sender."""

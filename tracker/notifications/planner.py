@@ -1,0 +1,223 @@
+"""The planner: applies the policy to every task at once and writes what is owed into the
+notifications table and the outbox, in the caller's one transaction.
+
+Set-based: a handful of queries whatever the number of tasks, never one per task. The
+unique key on notifications makes a concurrent or repeated run insert nothing twice; only
+the notifications this run really inserted become emails.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tracker.extensions import db
+from tracker.models import (
+    ACTIVE_STATUSES,
+    Department,
+    Notification,
+    OutboxMessage,
+    Role,
+    Task,
+    User,
+    task_owners,
+    utcnow,
+)
+from tracker.notifications.digest import DigestItem, Recipient, compose_digest
+from tracker.notifications.policy import (
+    DepartmentFacts,
+    Due,
+    Kind,
+    Organisation,
+    PolicySettings,
+    TaskFacts,
+    earliest_deadline_needing_notice,
+    notifications_due,
+)
+from tracker.workdays import is_working_day
+
+# Kinds a user may switch off; overdue notices and escalations always go out.
+OPTIONAL_KINDS = (Kind.REMINDER, Kind.DUE_TODAY)
+CHUNK = 500  # rows per INSERT and ids per IN (…), well inside SQLite's variable limit
+
+
+@dataclass
+class PlanResult:
+    as_of: date
+    notifications: list[Due] = field(default_factory=list)
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+
+def policy_settings(config: dict[str, Any]) -> PolicySettings:
+    def days(value: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in str(value).split(",") if part.strip())
+
+    return PolicySettings(
+        reminder_working_days=days(config["TRACKER_REMINDER_DAYS"]),
+        overdue_repeat_days=int(config["TRACKER_OVERDUE_REPEAT_DAYS"]),
+        escalation_working_days=days(config["TRACKER_ESCALATION_DAYS"]),
+    )
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _candidates(horizon: date) -> tuple[ColumnElement[bool], ...]:
+    """Tasks that may be owed something: active, with a deadline no later than the horizon."""
+    return (
+        Task.status.in_(ACTIVE_STATUSES),
+        Task.deadline.is_not(None),
+        Task.deadline <= horizon,
+    )
+
+
+def _organisation() -> tuple[Organisation, dict[int, User]]:
+    departments = {
+        row.id: DepartmentFacts(row.id, row.parent_id, row.head_id)
+        for row in db.session.execute(
+            select(Department.id, Department.parent_id, Department.head_id)
+        )
+    }
+    users = {user.id: user for user in db.session.scalars(select(User))}
+    admins = tuple(
+        sorted(user.id for user in users.values() if user.role is Role.ADMIN and user.active)
+    )
+    user_departments = {user.id: user.department_id for user in users.values()}
+    return Organisation(departments, user_departments, admins), users
+
+
+def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, date]]:
+    """Insert the notifications, skipping keys another run already holds; the keys inserted."""
+    if not dues:
+        return set()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Notification.__table__
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["task_id", "kind", "level", "deadline"])
+        .returning(table.c.task_id, table.c.kind, table.c.level, table.c.deadline)
+    )
+    now = utcnow()
+    inserted: set[tuple[int, str, int, date]] = set()
+    for chunk in _chunks(dues):
+        rows = [
+            {
+                "task_id": due.task_id,
+                "kind": due.kind.value,
+                "level": due.level,
+                "deadline": due.deadline,
+                "recipient_ids": list(due.recipient_ids),
+                "planned_for": as_of,
+                "created_at": now,
+            }
+            for due in chunk
+        ]
+        result = db.session.execute(statement.values(rows))
+        inserted.update(tuple(row) for row in result)  # type: ignore[misc]
+    return inserted
+
+
+def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
+    details: dict[int, tuple[str, str | None]] = {}
+    for chunk in _chunks(sorted(set(task_ids))):
+        query = select(Task.id, Task.title, Task.deadline_text).where(Task.id.in_(chunk))
+        details.update(
+            {row.id: (row.title, row.deadline_text) for row in db.session.execute(query)}
+        )
+    return details
+
+
+def plan(
+    as_of: date,
+    settings: PolicySettings,
+    *,
+    base_url: str,
+    secret_key: str,
+    sender_domain: str,
+) -> PlanResult:
+    """Write into the session what is owed as of `as_of`: new notifications, one digest
+    email per recipient. The caller commits (or rolls back, for a dry run)."""
+    result = PlanResult(as_of)
+    if not is_working_day(as_of):
+        return result
+    candidates = _candidates(earliest_deadline_needing_notice(as_of, settings))
+    tasks = db.session.execute(select(Task.id, Task.deadline, Task.status).where(*candidates)).all()
+    if not tasks:
+        return result
+    owners: dict[int, list[int]] = defaultdict(list)
+    owner_query = (
+        select(task_owners.c.task_id, task_owners.c.user_id)
+        .join(Task, Task.id == task_owners.c.task_id)
+        .where(*candidates)
+    )
+    for task_id, user_id in db.session.execute(owner_query):
+        owners[task_id].append(user_id)
+    already_planned = set(
+        db.session.execute(
+            select(
+                Notification.task_id, Notification.kind, Notification.level, Notification.deadline
+            )
+            .join(Task, Task.id == Notification.task_id)
+            .where(*candidates, Notification.deadline == Task.deadline)
+        ).tuples()
+    )
+    organisation, users = _organisation()
+
+    owed = [
+        due
+        for task in tasks
+        for due in notifications_due(
+            TaskFacts(task.id, task.deadline, task.status.value, tuple(owners[task.id])),
+            as_of,
+            organisation,
+            settings,
+        )
+        if due.key not in already_planned
+    ]
+    inserted = _insert_new(owed, as_of)
+    result.notifications = [due for due in owed if due.key in inserted]
+
+    details = _task_details(due.task_id for due in result.notifications)
+    items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
+    for due in result.notifications:
+        title, deadline_text = details[due.task_id]
+        owner_names = tuple(users[uid].name for uid in owners[due.task_id] if uid in users)
+        for recipient_id in due.recipient_ids:
+            user = users.get(recipient_id)
+            if user is None or not user.active:
+                continue
+            if due.kind in OPTIONAL_KINDS and not user.wants_reminders:
+                continue
+            items_by_recipient[recipient_id].append(
+                DigestItem(
+                    due=due,
+                    title=title,
+                    deadline_text=deadline_text,
+                    owner_names=owner_names,
+                    recipient_owns_task=recipient_id in owners[due.task_id],
+                )
+            )
+    for recipient_id, items in sorted(items_by_recipient.items()):
+        user = users[recipient_id]
+        result.messages.append(
+            compose_digest(
+                Recipient(user.id, user.email, user.name, user.language),
+                items,
+                as_of=as_of,
+                base_url=base_url,
+                secret_key=secret_key,
+                sender_domain=sender_domain,
+            )
+        )
+    db.session.add_all(result.messages)
+    db.session.flush()
+    return result

@@ -1,0 +1,206 @@
+"""Who is owed which notification about a task on a given day.
+
+Pure functions over plain facts (no Flask, no database): the planner loads the facts,
+asks `notifications_due`, and dedupes the answer by `Due.key` against what was already
+sent. The answer is "what is owed as of today", so a run that was missed catches up and a
+rerun gives the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from tracker.workdays import (
+    add_working_days,
+    is_working_day,
+    next_working_day,
+    working_days_between,
+)
+
+# Plain strings, not tracker.models.TaskStatus, so that this module stays free of SQLAlchemy.
+ACTIVE_STATUSES = frozenset({"open", "in_progress"})
+
+
+class Kind(StrEnum):
+    REMINDER = "reminder"  # before the deadline; level = working days before (e.g. 7, 1)
+    DUE_TODAY = "due_today"  # on the deadline day; level = 0
+    OVERDUE = "overdue"  # to the owners; level = repeat number 0, 1, 2, ...
+    ESCALATION = "escalation"  # to managers; level = 1 or 2
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    reminder_working_days: tuple[int, ...] = (7, 1)  # working days before the deadline
+    remind_on_the_day: bool = True
+    overdue_repeat_days: int = 7  # calendar days between overdue notices
+    escalation_working_days: tuple[int, ...] = (3, 10)  # working days overdue for level 1, 2, ...
+
+    def __post_init__(self) -> None:
+        # A zero or negative offset would put a "before" reminder on or after the deadline,
+        # or an escalation before it: a configuration mistake, so fail loudly at start-up.
+        if any(days < 1 for days in self.reminder_working_days):
+            raise ValueError("reminder_working_days must all be at least 1")
+        if self.overdue_repeat_days < 1:
+            raise ValueError("overdue_repeat_days must be at least 1")
+        if any(days < 1 for days in self.escalation_working_days):
+            raise ValueError("escalation_working_days must all be at least 1")
+
+
+@dataclass(frozen=True)
+class DepartmentFacts:
+    id: int
+    parent_id: int | None
+    head_id: int | None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    departments: dict[int, DepartmentFacts]
+    user_departments: dict[int, int | None]  # user id -> department id
+    admin_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    task_id: int
+    deadline: date | None
+    status: str  # "draft" | "open" | "in_progress" | "done" | "cancelled"
+    owner_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Due:
+    task_id: int
+    kind: Kind
+    level: int
+    deadline: date
+    recipient_ids: tuple[int, ...]
+    days_overdue: int  # calendar days past the deadline as of `today` (0 if not overdue)
+
+    @property
+    def key(self) -> tuple[int, str, int, date]:
+        """The dedupe key: the deadline is part of it, so a moved deadline starts afresh."""
+        return (self.task_id, self.kind.value, self.level, self.deadline)
+
+
+def notifications_due(
+    task: TaskFacts,
+    today: date,
+    organisation: Organisation,
+    settings: PolicySettings = PolicySettings(),
+) -> list[Due]:
+    """Everything owed about `task` as of `today`; the caller drops what it already sent."""
+    deadline = task.deadline
+    if deadline is None or task.status not in ACTIVE_STATUSES or not is_working_day(today):
+        return []
+    owners = _sorted_unique(task.owner_ids)
+    if today <= deadline:
+        stage = _before_deadline_stage(deadline, today, settings)
+        if stage is None or not owners:
+            return []
+        kind, level = stage
+        return [Due(task.task_id, kind, level, deadline, owners, 0)]
+
+    days_overdue = (today - deadline).days
+    # Stage n is on next_working_day(first + n * repeat). Because today is a working day,
+    # next_working_day(x) <= today whenever x <= today, so the latest stage is a division.
+    first = next_working_day(deadline + timedelta(days=1))
+    repeat = (today - first).days // settings.overdue_repeat_days
+    dues: list[Due] = []
+    if owners:
+        dues.append(Due(task.task_id, Kind.OVERDUE, repeat, deadline, owners, days_overdue))
+    working_days_overdue = working_days_between(deadline, today)
+    for level, threshold in enumerate(settings.escalation_working_days, start=1):
+        if working_days_overdue < threshold:
+            continue
+        recipients = escalation_recipients(task.owner_ids, level, organisation)
+        if recipients:
+            dues.append(
+                Due(task.task_id, Kind.ESCALATION, level, deadline, recipients, days_overdue)
+            )
+    return dues
+
+
+def _before_deadline_stage(
+    deadline: date, today: date, settings: PolicySettings
+) -> tuple[Kind, int] | None:
+    """The latest reminder stage reached by `today`: earlier missed stages are superseded,
+    since a "7 days left" mail sent with 2 days left would only mislead."""
+    # Reminder dates strictly decrease as the offset grows and all lie before the deadline,
+    # so stage dates never tie and the latest one is unambiguous.
+    stages = [
+        (add_working_days(deadline, -days), Kind.REMINDER, days)
+        for days in settings.reminder_working_days
+    ]
+    if settings.remind_on_the_day and is_working_day(deadline):
+        stages.append((deadline, Kind.DUE_TODAY, 0))
+    reached = [stage for stage in stages if stage[0] <= today]
+    if not reached:
+        return None
+    _, kind, level = max(reached, key=lambda stage: stage[0])
+    return kind, level
+
+
+def escalation_recipients(
+    owner_ids: Iterable[int], level: int, organisation: Organisation
+) -> tuple[int, ...]:
+    """The managers who receive escalation `level` (1-based) about a task of `owner_ids`.
+
+    For each owner, walk up from their department and take the `level`-th distinct head
+    who is not an owner (a missing head, or a head who owns the task, is skipped, so a head
+    who owns the task escalates to their own superior). When the walk runs out of tree, or
+    loops, the admins receive it instead. Owners never receive their own escalation.
+    """
+    if level < 1:
+        raise ValueError("escalation levels start at 1")
+    owners = frozenset(owner_ids)
+    recipients: set[int] = set()
+    for owner_id in owners:
+        head = _nth_head_above(owner_id, level, owners, organisation)
+        if head is None:
+            recipients.update(organisation.admin_ids)
+        else:
+            recipients.add(head)
+    return _sorted_unique(recipients - owners)
+
+
+def _nth_head_above(
+    owner_id: int, level: int, owners: frozenset[int], organisation: Organisation
+) -> int | None:
+    heads_seen: list[int] = []
+    visited: set[int] = set()
+    department_id = organisation.user_departments.get(owner_id)
+    # A department id missing from `departments` (dangling parent, user without a
+    # department) counts as the top of the tree; a revisited one means the tree loops.
+    while department_id is not None and department_id not in visited:
+        department = organisation.departments.get(department_id)
+        if department is None:
+            break
+        visited.add(department_id)
+        head = department.head_id
+        # The same person heading two departments in the chain would get every level
+        # otherwise; each level should reach someone higher.
+        if head is not None and head not in owners and head not in heads_seen:
+            heads_seen.append(head)
+            if len(heads_seen) == level:
+                return head
+        department_id = department.parent_id
+    return None
+
+
+def earliest_deadline_needing_notice(today: date, settings: PolicySettings) -> date:
+    """The latest deadline for which a reminder may be owed today: tasks whose deadline is
+    after this date need nothing today (lets the planner filter in SQL).
+
+    Why it holds: a reminder n <= N working days before a deadline later than
+    add_working_days(today, N) falls after today, as the N working days in
+    (today, add_working_days(today, N)] all lie before that deadline.
+    """
+    return add_working_days(today, max(settings.reminder_working_days, default=0))
+
+
+def _sorted_unique(ids: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(ids)))

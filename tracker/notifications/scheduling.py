@@ -1,0 +1,97 @@
+"""APScheduler set-up: the daily planning run and the every-minute delivery.
+
+`tracker scheduler` runs it in a process of its own (BlockingScheduler). Only the one-process
+demo (`make run`, TRACKER_RUN_SCHEDULER=1) runs it inside the web server, in a background
+thread; the web server never starts it otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from tracker.extensions import db
+from tracker.i18n import org_today
+from tracker.notifications.jobs import deliver_outbox, plan_reminders_as_leader
+from tracker.workdays import is_working_day
+
+log = logging.getLogger(__name__)
+
+PLAN_JOB_ID = "plan-reminders"
+CATCH_UP_JOB_ID = "plan-reminders-catch-up"
+DELIVER_JOB_ID = "deliver-outbox"
+
+
+def _in_app_context(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                job()
+            except Exception:
+                # One failed run must not stop the scheduler: log it, the next run retries.
+                log.exception("scheduled job %s failed", job.__name__)
+            finally:
+                db.session.remove()
+
+    run.__name__ = job.__name__
+    return run
+
+
+def plan_today() -> None:
+    today = org_today()
+    if is_working_day(today):
+        plan_reminders_as_leader(today)
+
+
+def deliver_due() -> None:
+    deliver_outbox()
+
+
+def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
+    timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
+    hour = app.config["TRACKER_REMINDER_HOUR"]
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(
+        timezone=timezone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
+    )
+    # Weekdays at the hour; holidays are skipped inside the job (the calendar knows them).
+    scheduler.add_job(
+        _in_app_context(app, plan_today),
+        CronTrigger(day_of_week="mon-fri", hour=hour, minute=0, timezone=timezone),
+        id=PLAN_JOB_ID,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _in_app_context(app, deliver_due),
+        IntervalTrigger(minutes=1, timezone=timezone),
+        id=DELIVER_JOB_ID,
+        replace_existing=True,
+    )
+    # Started after today's hour (a restart, a server that was down): plan now, once. The
+    # planner only adds what is still owed, so this never sends anything twice.
+    now = datetime.now(timezone)
+    if now.hour >= hour:
+        scheduler.add_job(
+            _in_app_context(app, plan_today),
+            id=CATCH_UP_JOB_ID,
+            next_run_time=now,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def start_in_process(app: Flask) -> BaseScheduler:
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    log.info("reminder scheduler started inside this process (TRACKER_RUN_SCHEDULER=1)")
+    return scheduler
