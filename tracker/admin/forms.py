@@ -28,3 +28,7 @@ class DepartmentForm(FlaskForm):
     parent = SelectField(_l("Parent department"), choices=[], validate_choice=False)
     head = SelectField(_l("Head"), choices=[], validate_choice=False, validators=[Optional()])
     submit = SubmitField(_l("Save department"))
+
+
+class RetryForm(FlaskForm):
+    submit = SubmitField(_l("Send again"))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -8,8 +8,10 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.admin import services
 from tracker.admin.blueprint import bp
-from tracker.admin.forms import DepartmentForm, UserForm
+from tracker.admin.forms import DepartmentForm, RetryForm, UserForm
 from tracker.extensions import db
+from tracker.models import OutboxMessage, OutboxStatus
+from tracker.notifications import outbox as outbox_service
 
 
 @bp.before_request
@@ -78,3 +80,38 @@ def departments() -> ResponseReturnValue:
         ),
         status,
     )
+
+
+@bp.route("/outbox")
+def outbox() -> ResponseReturnValue:
+    status = request.args.get("status") or None
+    if status not in (None, *(member.value for member in OutboxStatus)):
+        abort(404)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, next_page = outbox_service.outbox_page(status, page)
+    return render_template(
+        "admin/outbox.html",
+        rows=rows,
+        status=status,
+        page=page,
+        next_page=next_page,
+        statuses=[member.value for member in OutboxStatus],
+        mail_configured=outbox_service.mail_configured(),
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id: int) -> ResponseReturnValue:
+    row = db.get_or_404(OutboxMessage, message_id)
+    return render_template("admin/outbox_message.html", row=row, retry_form=RetryForm())
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+def retry_message(message_id: int) -> ResponseReturnValue:
+    row = db.get_or_404(OutboxMessage, message_id)
+    if not RetryForm().validate_on_submit():
+        abort(400)
+    outbox_service.retry(row, current_user)
+    db.session.commit()
+    flash(_("The email will be sent at the next delivery."), "success")
+    return redirect(url_for("admin.outbox_message", message_id=row.id))

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -10,3 +11,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
+
+
+class SettingsForm(FlaskForm):
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice("hy", "Հայերեն"), SelectChoice("en", "English")]
+    )
+    wants_reminders = BooleanField(_l("Email me reminders before my deadlines"))
+    submit = SubmitField(_l("Save"))

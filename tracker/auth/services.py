@@ -48,3 +48,11 @@ def safe_next_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def update_preferences(user: User, *, language: str, wants_reminders: bool) -> None:
+    """A user's own choices; overdue notices and escalations cannot be switched off."""
+    if language not in ("hy", "en"):
+        raise ValueError(f"unknown language {language!r}")
+    user.language = language
+    user.wants_reminders = wants_reminders

@@ -3,14 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth.blueprint import bp
-from tracker.auth.forms import LoginForm
-from tracker.auth.services import authenticate, safe_next_path
+from tracker.auth.forms import LoginForm, SettingsForm
+from tracker.auth.services import authenticate, safe_next_path, update_preferences
 from tracker.extensions import db, login_manager
 from tracker.models import User
 
@@ -64,3 +64,19 @@ def logout() -> ResponseReturnValue:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> ResponseReturnValue:
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        update_preferences(
+            current_user,
+            language=form.language.data,
+            wants_reminders=bool(form.wants_reminders.data),
+        )
+        db.session.commit()
+        session["language"] = current_user.language
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("auth.settings"))
+    return render_template("auth/settings.html", form=form), 400 if form.is_submitted() else 200

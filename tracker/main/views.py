@@ -72,4 +72,18 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
 def inject_template_helpers() -> dict[str, object]:
     # formdata=None: the switch never reads the request body, which may be the reason an
     # error page is being shown (a body over the size limit).
-    return {"language_form": lambda: LanguageForm(formdata=None), "get_locale": get_locale}
+    return {
+        "language_form": lambda: LanguageForm(formdata=None),
+        "get_locale": get_locale,
+        "outbox_status_label": outbox_status_label,
+    }
+
+
+def outbox_status_label(status: str) -> str:
+    labels = {
+        "pending": _("Waiting"),
+        "sending": _("Sending"),
+        "sent": _("Sent"),
+        "failed": _("Failed"),
+    }
+    return labels.get(status, status)

@@ -29,3 +29,11 @@ class DeadlineForm(FlaskForm):
     deadline = DateField(_l("New deadline"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Change the deadline"))
+
+
+class ExtensionForm(FlaskForm):
+    deadline = DateField(_l("New deadline you ask for"), validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Why more time is needed"), validators=[DataRequired(), Length(max=5000)]
+    )
+    submit = SubmitField(_l("Ask for more time"))

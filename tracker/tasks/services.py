@@ -22,9 +22,11 @@ from tracker.models import (
     Task,
     TaskEvent,
     TaskStatus,
+    UsedActionToken,
     User,
     utcnow,
 )
+from tracker.notifications.messages import queue_extension_request
 from tracker.tasks.permissions import can_manage, can_work_on, owned_by, require, visible_tasks
 
 
@@ -219,3 +221,54 @@ def create_task(
     db.session.add(task)
     record_event(task, actor, EventKind.CREATED, field="status", new=status.value, now=now)
     return task
+
+
+def request_extension(
+    task: Task, actor: User, deadline: date, reason: str, *, now: datetime | None = None
+) -> None:
+    """An owner asks for more time: recorded on the task, and mailed to the manager, who
+    decides by changing the deadline."""
+    require(can_work_on(actor, task))
+    _require_active(task)
+    if task.deadline is not None and deadline <= task.deadline:
+        raise TaskError(_l("Ask for a date after the current deadline."))
+    event = record_event(
+        task,
+        actor,
+        EventKind.EXTENSION_REQUESTED,
+        field="deadline",
+        old=_deadline_label(task.deadline, task.deadline_text),
+        new=deadline.isoformat(),
+        note=reason,
+        now=now,
+    )
+    db.session.flush()
+    queue_extension_request(task, actor, deadline, reason, event)
+
+
+def _use_action_link(nonce: str, now: datetime | None) -> None:
+    """Spend an email link: a second use, even a concurrent one, fails on the primary key."""
+    if db.session.get(UsedActionToken, nonce) is not None:
+        raise TaskError(_l("This link has already been used."))
+    db.session.add(UsedActionToken(nonce=nonce, used_at=now or utcnow()))
+    db.session.flush()
+
+
+def mark_done_from_link(
+    nonce: str,
+    task: Task,
+    actor: User,
+    note: str,
+    evidence_url: str | None,
+    *,
+    now: datetime | None = None,
+) -> None:
+    _use_action_link(nonce, now)
+    mark_done(task, actor, note, evidence_url=evidence_url, now=now)
+
+
+def request_extension_from_link(
+    nonce: str, task: Task, actor: User, deadline: date, reason: str, *, now: datetime | None = None
+) -> None:
+    _use_action_link(nonce, now)
+    request_extension(task, actor, deadline, reason, now=now)

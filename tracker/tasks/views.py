@@ -18,14 +18,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
 from tracker.i18n import org_today
-from tracker.models import Role, Task, User
+from tracker.models import Role, Task, UsedActionToken, User
+from tracker.permissions import PermissionDenied
 from tracker.tasks import services
+from tracker.tasks.action_links import Action, LinkError, read_action_token
 from tracker.tasks.blueprint import bp
-from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ProgressForm
+from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ExtensionForm, ProgressForm
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
 
 
@@ -173,4 +176,61 @@ def evidence(task_id: int) -> ResponseReturnValue:
         task.evidence_file,
         as_attachment=True,
         download_name=task.evidence_filename or task.evidence_file,
+    )
+
+
+def _link_problem(message: str, status: int) -> ResponseReturnValue:
+    return render_template("errors/error.html", code=status, message=message), status
+
+
+@bp.route("/action/<token>", methods=["GET", "POST"])
+def email_action(token: str) -> ResponseReturnValue:
+    """Where an email's "mark done" / "ask for more time" link lands: a confirmation page.
+    GET never changes anything (mail scanners follow links); the POST does, once."""
+    try:
+        link = read_action_token(
+            current_app.config["SECRET_KEY"], token, current_app.config["TRACKER_ACTION_LINK_DAYS"]
+        )
+    except LinkError as error:
+        message = (
+            _("This link has expired. Open the task to act on it.")
+            if str(error) == "expired"
+            else _("This link is not valid.")
+        )
+        return _link_problem(message, 400)
+    if link.user_id != current_user.id:
+        raise PermissionDenied
+    task = _load_visible(link.task_id)
+    if db.session.get(UsedActionToken, link.nonce) is not None:
+        return _link_problem(_("This link has already been used."), 410)
+    form: FlaskForm = DoneForm() if link.action is Action.DONE else ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            if link.action is Action.DONE:
+                services.mark_done_from_link(
+                    link.nonce, task, current_user, form.note.data, form.evidence_url.data
+                )
+            else:
+                services.request_extension_from_link(
+                    link.nonce, task, current_user, form.deadline.data, form.reason.data
+                )
+        except (services.TaskError, IntegrityError) as error:
+            db.session.rollback()
+            message = str(error) if isinstance(error, services.TaskError) else None
+            flash(message or _("This link has already been used."), "error")
+            return redirect(url_for("tasks.detail", task_id=task.id))
+        db.session.commit()
+        flash(
+            _("The task is marked done.")
+            if link.action is Action.DONE
+            else _("Your request for more time was sent to your manager."),
+            "success",
+        )
+        return redirect(url_for("tasks.detail", task_id=task.id))
+    status = 400 if form.is_submitted() else 200
+    return (
+        render_template(
+            "tasks/action.html", task=task, form=form, action=link.action.value, today=org_today()
+        ),
+        status,
     )
