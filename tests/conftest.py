@@ -8,17 +8,24 @@ reachable they skip with the reason, unless TRACKER_TEST_REQUIRE_ALL=1 (CI), whe
 from __future__ import annotations
 
 import contextvars
+import email.policy
 import itertools
 import os
 import re
 import secrets
+import socket
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.security import generate_password_hash
@@ -205,3 +212,66 @@ def make_task(app: Flask):  # type: ignore[no-untyped-def]
         return task
 
     return make
+
+
+class RecordingHandler:
+    """An SMTP server's message handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = BytesParser(policy=email.policy.default).parsebytes(envelope.content)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SMTPServer:
+    """A real SMTP server on loopback (aiosmtpd), that can be stopped and started again."""
+
+    port: int
+    handler: RecordingHandler
+    controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    server = SMTPServer(port=free_port(), handler=RecordingHandler())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_to(app: Flask, smtp_server: SMTPServer) -> SMTPServer:
+    """The app's mail goes to the test SMTP server."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    app.extensions["mail"].server = "127.0.0.1"
+    app.extensions["mail"].port = smtp_server.port
+    return smtp_server

@@ -161,15 +161,16 @@ def plan(
     )
     for task_id, user_id in db.session.execute(owner_query):
         owners[task_id].append(user_id)
-    already_planned = set(
-        db.session.execute(
+    already_planned = {
+        tuple(row)
+        for row in db.session.execute(
             select(
                 Notification.task_id, Notification.kind, Notification.level, Notification.deadline
             )
             .join(Task, Task.id == Notification.task_id)
             .where(*candidates, Notification.deadline == Task.deadline)
-        ).tuples()
-    )
+        )
+    }
     organisation, users = _organisation()
 
     owed = [
