@@ -24,12 +24,17 @@ def office(make_department, make_user, make_task):  # type: ignore[no-untyped-de
     director.department = root
     head.department = digital
     officer = make_user(
-        Role.OFFICER, department=digital, name="Անի Սարգսյան", email="ani@example.am",
+        Role.OFFICER,
+        department=digital,
+        name="Անի Սարգսյան",
+        email="ani@example.am",
         language="hy",
     )
     db.session.commit()
     task = make_task(
-        officer, title="Concept for electronic applications", deadline=DEADLINE,
+        officer,
+        title="Concept for electronic applications",
+        deadline=DEADLINE,
         deadline_text="մինչև 2025 թվականի մարտի 31-ը",
     )
     return {"task": task, "officer": officer, "head": head, "director": director}
@@ -109,7 +114,9 @@ def test_missed_days_are_caught_up_once(runner, mail_to, office) -> None:  # typ
     # The server was down from before the deadline until level 2 was due.
     remind(runner, date(2025, 4, 9))
     assert sorted(message["To"] for message in smtp.messages) == [
-        "ani@example.am", "director@example.am", "head@example.am",
+        "ani@example.am",
+        "director@example.am",
+        "head@example.am",
     ]
     remind(runner, date(2025, 4, 9))
     assert len(smtp.messages) == 3
