@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from tracker.extensions import db
+from tracker.models import OutboxMessage, OutboxStatus, Role
+
+
+@pytest.fixture
+def failed_mail(app) -> OutboxMessage:  # type: ignore[no-untyped-def]
+    row = OutboxMessage(
+        to_address="ani@example.am",
+        language="hy",
+        subject="Reminder for Ani",
+        body_text="Hello Ani",
+        body_html="<p>Hello <b>Ani</b></p>",
+        message_id="<x.1@tracker.test>",
+        status=OutboxStatus.FAILED,
+        attempts=6,
+        last_error="SMTPRecipientsRefused: mailbox full",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def test_admins_see_the_outbox_and_retry_a_failed_email(client, make_user, failed_mail) -> None:  # type: ignore[no-untyped-def]
+    client.login(make_user(Role.ADMIN).email)
+    listing = client.get("/admin/outbox?status=failed").get_data(as_text=True)
+    assert "Reminder for Ani" in listing and "mailbox full" in listing
+    assert "No mail server is configured" in listing
+    page = client.get(f"/admin/outbox/{failed_mail.id}").get_data(as_text=True)
+    assert "Hello Ani" in page
+    response = client.submit(
+        f"/admin/outbox/{failed_mail.id}/retry", {}, page=f"/admin/outbox/{failed_mail.id}"
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, failed_mail.id)
+    assert row is not None and row.status is OutboxStatus.PENDING and row.attempts == 0
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.STAFF])
+def test_only_admins_see_the_outbox(client, make_user, failed_mail, role) -> None:  # type: ignore[no-untyped-def]
+    client.login(make_user(role).email)
+    assert client.get("/admin/outbox").status_code == 403
+    assert client.get(f"/admin/outbox/{failed_mail.id}").status_code == 403
+
+
+def test_an_unknown_status_filter_is_404(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    client.login(make_user(Role.ADMIN).email)
+    assert client.get("/admin/outbox?status=lost").status_code == 404

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from tracker.extensions import db
+from tracker.models import User
+
+
+def test_a_user_changes_language_and_reminders(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(language="hy")
+    client.login(user.email)
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Կարգավորումներ" in page
+    response = client.submit("/settings", {"language": "en"})  # the box left unticked
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(User, user.id)
+    assert saved is not None and saved.language == "en" and saved.wants_reminders is False
+    assert "Email me reminders before my deadlines" in client.get("/settings").get_data(
+        as_text=True
+    )
+    client.submit("/settings", {"language": "en", "wants_reminders": "y"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).wants_reminders is True  # type: ignore[union-attr]
+
+
+def test_an_unknown_language_keeps_the_form(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    user = make_user(language="en")
+    client.login(user.email)
+    assert client.submit("/settings", {"language": "fr"}).status_code == 400
