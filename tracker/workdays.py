@@ -50,14 +50,36 @@ def next_working_day(day: date) -> date:
     return day
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Working days in the half-open range (start, end]; negative when end < start."""
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
+@lru_cache(maxsize=256)
+def _cumulative_in_year(year: int) -> tuple[int, ...]:
+    """Working days from 1 January up to and including each day of the year."""
+    counts = []
+    total = 0
+    day = date(year, 1, 1)
+    while day.year == year:
+        total += is_working_day(day)
+        counts.append(total)
         day += timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return tuple(counts)
+
+
+@lru_cache(maxsize=256)
+def _before_year(year: int) -> int:
+    """Working days before 1 January of `year`, counted from 1 January 2000 (negative before)."""
+    if year == 2000:
+        return 0
+    if year > 2000:
+        return _before_year(year - 1) + _cumulative_in_year(year - 1)[-1]
+    return _before_year(year + 1) - _cumulative_in_year(year)[-1]
+
+
+def _working_days_through(day: date) -> int:
+    return _before_year(day.year) + _cumulative_in_year(day.year)[day.timetuple().tm_yday - 1]
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days in the half-open range (start, end]; negative when end < start.
+
+    Counted from cached per-year tables: the planner asks this for every overdue task.
+    """
+    return _working_days_through(end) - _working_days_through(start)
