@@ -53,6 +53,7 @@ class Config:
     TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
     TRACKER_MAIL_MAX_ATTEMPTS = _env_int("TRACKER_MAIL_MAX_ATTEMPTS", 6)
     TRACKER_MAIL_BATCH_SIZE = _env_int("TRACKER_MAIL_BATCH_SIZE", 200)
+    TRACKER_MAIL_CONNECTIONS = _env_int("TRACKER_MAIL_CONNECTIONS", 2)  # in parallel per batch
     TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds
     # Only `make run` sets it: the demo server then runs the scheduler in its own process.
     TRACKER_RUN_SCHEDULER = _env_bool("TRACKER_RUN_SCHEDULER")

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import format_date
 from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale, get_locale, get_translations
 
 from tracker.models import OutboxMessage
 from tracker.notifications.policy import Due, Kind
-from tracker.tasks.action_links import Action, make_action_token
+from tracker.tasks.action_links import Action, ActionLinkSigner
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class RenderedItem:
     task_url: str
     done_url: str | None
     extend_url: str | None
+    deadline_label: str
+    overdue_label: str
 
     @property
     def due(self) -> Due:
@@ -54,59 +56,105 @@ def message_id(recipient: Recipient, items: Sequence[DigestItem], as_of: date, d
     return f"<digest.{as_of:%Y%m%d}.{recipient.id}.{digest}@{domain}>"
 
 
-def _rendered(
-    item: DigestItem, recipient: Recipient, base_url: str, secret_key: str
-) -> RenderedItem:
-    task_url = f"{base_url}/tasks/{item.due.task_id}"
-    if not item.recipient_owns_task or item.due.kind is Kind.ESCALATION:
-        return RenderedItem(item, task_url, None, None)
+class _Language:
+    """The words and dates of one language, looked up once per run, not once per item:
+    a run after a long outage writes tens of thousands of items, and lookups cost."""
 
-    def link(action: Action) -> str:
-        token = make_action_token(secret_key, item.due.task_id, recipient.id, action)
-        return f"{base_url}/tasks/action/{token}"
+    def __init__(self) -> None:
+        translations = get_translations()
+        gettext = translations.ugettext
+        self.ngettext = translations.ungettext
+        self.gettext = gettext
+        self.locale = get_locale()
+        self.dates: dict[date, str] = {}
+        self.labels = {
+            "deadline": gettext("Deadline"),
+            "owners": gettext("Owners"),
+            "open_task": gettext("Open the task"),
+            "mark_done": gettext("Mark done"),
+            "more_time": gettext("Ask for more time"),
+            "due_today": gettext("due today"),
+            "overdue_heading": gettext("OVERDUE: your tasks"),
+            "escalation_heading": gettext("OVERDUE in your department"),
+            "due_soon_heading": gettext("DUE SOON"),
+            "product": gettext("Follow-up Tracker"),
+        }
 
-    return RenderedItem(item, task_url, link(Action.DONE), link(Action.EXTEND))
+    def date(self, day: date) -> str:
+        if day not in self.dates:
+            self.dates[day] = format_date(day, "long", locale=self.locale)
+        return self.dates[day]
+
+    def overdue(self, days: int) -> str:
+        return self.ngettext("%(num)d day overdue", "%(num)d days overdue", days) % {"num": days}
 
 
-def compose_digest(
-    recipient: Recipient,
-    items: Sequence[DigestItem],
-    *,
-    as_of: date,
-    base_url: str,
-    secret_key: str,
-    sender_domain: str,
-) -> OutboxMessage:
-    base_url = base_url.rstrip("/")
-    rendered = sorted(
-        (_rendered(item, recipient, base_url, secret_key) for item in items),
-        key=lambda r: (r.due.deadline, r.due.task_id),
-    )
-    overdue = [r for r in rendered if r.due.kind is Kind.OVERDUE]
-    escalations = [r for r in rendered if r.due.kind is Kind.ESCALATION]
-    due_soon = [r for r in rendered if r.due.kind in (Kind.REMINDER, Kind.DUE_TODAY)]
-    context = {
-        "recipient": recipient,
-        "overdue": overdue,
-        "escalations": escalations,
-        "due_soon": due_soon,
-        "as_of": as_of,
-        "base_url": base_url,
-    }
-    with force_locale(recipient.language):
-        subject = _(
-            "Follow-up Tracker: %(overdue)d overdue, %(soon)d due soon",
-            overdue=len(overdue) + len(escalations),
-            soon=len(due_soon),
+class DigestWriter:
+    """Writes the digests of one planning run."""
+
+    def __init__(self, *, as_of: date, base_url: str, secret_key: str, sender_domain: str):
+        self.as_of = as_of
+        self.base_url = base_url.rstrip("/")
+        self.signer = ActionLinkSigner(secret_key)
+        self.sender_domain = sender_domain
+        self._languages: dict[str, _Language] = {}
+
+    def _rendered(self, item: DigestItem, recipient: Recipient, words: _Language) -> RenderedItem:
+        due = item.due
+        task_url = f"{self.base_url}/tasks/{due.task_id}"
+        done_url = extend_url = None
+        # Only the owner acts on the task from the email; managers get the task's page.
+        if item.recipient_owns_task and due.kind is not Kind.ESCALATION:
+            action_base = f"{self.base_url}/tasks/action/"
+            done_url = action_base + self.signer.make(due.task_id, recipient.id, Action.DONE)
+            extend_url = action_base + self.signer.make(due.task_id, recipient.id, Action.EXTEND)
+        return RenderedItem(
+            item,
+            task_url,
+            done_url,
+            extend_url,
+            deadline_label=words.date(due.deadline),
+            overdue_label=words.overdue(due.days_overdue),
         )
-        body_text = render_template("email/digest.txt", **context)
-        body_html = render_template("email/digest.html", **context)
-    return OutboxMessage(
-        recipient_id=recipient.id,
-        to_address=recipient.email,
-        language=recipient.language,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        message_id=message_id(recipient, items, as_of, sender_domain),
-    )
+
+    def write(self, recipient: Recipient, items: Sequence[DigestItem]) -> OutboxMessage:
+        with force_locale(recipient.language):
+            if recipient.language not in self._languages:
+                self._languages[recipient.language] = _Language()
+            words = self._languages[recipient.language]
+            rendered = sorted(
+                (self._rendered(item, recipient, words) for item in items),
+                key=lambda r: (r.due.deadline, r.due.task_id),
+            )
+            overdue = [r for r in rendered if r.due.kind is Kind.OVERDUE]
+            escalations = [r for r in rendered if r.due.kind is Kind.ESCALATION]
+            due_soon = [r for r in rendered if r.due.kind in (Kind.REMINDER, Kind.DUE_TODAY)]
+            gettext = words.gettext
+            context = {
+                "recipient": recipient,
+                "overdue": overdue,
+                "escalations": escalations,
+                "due_soon": due_soon,
+                "base_url": self.base_url,
+                "labels": words.labels,
+                "greeting": gettext("Hello %(name)s,") % {"name": recipient.name},
+                "settings_note": gettext(
+                    "You can switch off “due soon” reminders in your settings: %(url)s"
+                )
+                % {"url": f"{self.base_url}/settings"},
+            }
+            subject = gettext("Follow-up Tracker: %(overdue)d overdue, %(soon)d due soon") % {
+                "overdue": len(overdue) + len(escalations),
+                "soon": len(due_soon),
+            }
+            body_text = render_template("email/digest.txt", **context)
+            body_html = render_template("email/digest.html", **context)
+        return OutboxMessage(
+            recipient_id=recipient.id,
+            to_address=recipient.email,
+            language=recipient.language,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            message_id=message_id(recipient, items, self.as_of, self.sender_domain),
+        )

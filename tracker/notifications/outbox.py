@@ -8,13 +8,16 @@ the last try, failed, for an admin to retry.
 
 from __future__ import annotations
 
+import email.policy
 import secrets
 import smtplib
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.header import Header
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_mail import Connection, Message
 from sqlalchemy import func, or_, select, update
 
@@ -115,8 +118,28 @@ def claim(
     )
 
 
+class OutboxMail(Message):
+    """Flask-Mail's message, written out with the classic email policy: the same bytes on
+    the wire for our plain headers, without re-parsing every header through the modern
+    header registry (most of the sender's time at a thousand digests a run)."""
+
+    def _message(self):  # type: ignore[no-untyped-def]
+        message = super()._message()
+        message.policy = SMTP_CLASSIC
+        # Named, the encoded subject starts on the Subject: line instead of the next one.
+        del message["Subject"]
+        subject = self.subject or ""
+        message["Subject"] = (
+            subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject")
+        )
+        return message
+
+
+SMTP_CLASSIC = email.policy.compat32.clone(linesep="\r\n")
+
+
 def _as_mail(row: OutboxMessage) -> Message:
-    message = Message(
+    message = OutboxMail(
         subject=row.subject,
         recipients=[row.to_address],
         body=row.body_text,
@@ -152,37 +175,69 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".strip()
 
 
-def send_batch(rows: Sequence[OutboxMessage], now: datetime) -> DeliveryReport:
-    """Send the claimed rows over one SMTP connection; one bad recipient fails alone."""
-    report = DeliveryReport()
-    max_attempts = current_app.config["TRACKER_MAIL_MAX_ATTEMPTS"]
+@dataclass(frozen=True)
+class _Outgoing:
+    """What a sending thread needs of a row: no ORM object crosses the thread boundary."""
 
-    def failed(row: OutboxMessage, error: BaseException) -> None:
-        if record_failure(row, _describe(error), now, max_attempts):
+    id: int
+    mail: Message
+
+
+def _send_over_one_connection(
+    app: Flask, outgoing: Sequence[_Outgoing]
+) -> tuple[dict[int, BaseException | None], BaseException | None]:
+    """Send over one SMTP connection: each row's error (None when sent), and the error that
+    ended the connection, if one did (the rows not reached are left out of the first)."""
+    results: dict[int, BaseException | None] = {}
+    with app.app_context():
+        try:
+            with TimedConnection(app.extensions["mail"]) as smtp:
+                for item in outgoing:
+                    try:
+                        smtp.send(item.mail)
+                    except (
+                        smtplib.SMTPRecipientsRefused,
+                        smtplib.SMTPDataError,
+                        smtplib.SMTPSenderRefused,
+                    ) as error:
+                        results[item.id] = error  # this recipient only; go on with the rest
+                    else:
+                        results[item.id] = None
+        except (OSError, smtplib.SMTPException) as error:
+            return results, error
+    return results, None
+
+
+def send_batch(rows: Sequence[OutboxMessage], now: datetime) -> DeliveryReport:
+    """Send the claimed rows, split over up to TRACKER_MAIL_CONNECTIONS SMTP connections
+    in parallel (each one connection for its share of the batch), and record each outcome.
+
+    While one connection waits for the server's answer the other writes its next message,
+    which is where the time goes at a thousand digests a run.
+    """
+    report = DeliveryReport()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    max_attempts = app.config["TRACKER_MAIL_MAX_ATTEMPTS"]
+    connections = max(1, min(app.config["TRACKER_MAIL_CONNECTIONS"], len(rows)))
+    outgoing = [_Outgoing(row.id, _as_mail(row)) for row in rows]
+    shares = [outgoing[index::connections] for index in range(connections)]
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        outcomes = list(pool.map(lambda share: _send_over_one_connection(app, share), shares))
+
+    results: dict[int, BaseException | None] = {}
+    for sent_or_refused, connection_error in outcomes:
+        results.update(sent_or_refused)
+        if connection_error is not None:
+            report.connection_error = _describe(connection_error)
+    for row in rows:
+        error = results.get(row.id, ConnectionError(report.connection_error or "not sent"))
+        if error is None:
+            record_sent(row, now)
+            report.sent += 1
+        elif record_failure(row, _describe(error), now, max_attempts):
             report.retrying += 1
         else:
             report.failed += 1
-
-    try:
-        with TimedConnection(current_app.extensions["mail"]) as smtp:
-            for row in rows:
-                try:
-                    smtp.send(_as_mail(row))
-                except (
-                    smtplib.SMTPRecipientsRefused,
-                    smtplib.SMTPDataError,
-                    smtplib.SMTPSenderRefused,
-                ) as error:
-                    failed(row, error)
-                else:
-                    record_sent(row, now)
-                    report.sent += 1
-    except (OSError, smtplib.SMTPException) as error:
-        # The server is down or dropped us: every row not yet sent waits for the next try.
-        report.connection_error = _describe(error)
-        for row in rows:
-            if row.status is OutboxStatus.SENDING:
-                failed(row, error)
     return report
 
 

@@ -29,7 +29,7 @@ from tracker.models import (
     task_owners,
     utcnow,
 )
-from tracker.notifications.digest import DigestItem, Recipient, compose_digest
+from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
 from tracker.notifications.policy import (
     DepartmentFacts,
     Due,
@@ -108,7 +108,7 @@ def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, da
     )
     now = utcnow()
     inserted: set[tuple[int, str, int, date]] = set()
-    for chunk in _chunks(dues):
+    for chunk in _chunks(dues, 5000):
         rows = [
             {
                 "task_id": due.task_id,
@@ -121,7 +121,8 @@ def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, da
             }
             for due in chunk
         ]
-        result = db.session.execute(statement.values(rows))
+        # executemany: one compiled statement, sent in batches ("insertmanyvalues").
+        result = db.session.execute(statement, rows)
         inserted.update(tuple(row) for row in result)  # type: ignore[misc]
     return inserted
 
@@ -207,18 +208,13 @@ def plan(
                     recipient_owns_task=recipient_id in owners[due.task_id],
                 )
             )
+    writer = DigestWriter(
+        as_of=as_of, base_url=base_url, secret_key=secret_key, sender_domain=sender_domain
+    )
     for recipient_id, items in sorted(items_by_recipient.items()):
         user = users[recipient_id]
-        result.messages.append(
-            compose_digest(
-                Recipient(user.id, user.email, user.name, user.language),
-                items,
-                as_of=as_of,
-                base_url=base_url,
-                secret_key=secret_key,
-                sender_domain=sender_domain,
-            )
-        )
+        recipient = Recipient(user.id, user.email, user.name, user.language)
+        result.messages.append(writer.write(recipient, items))
     db.session.add_all(result.messages)
     db.session.flush()
     return result

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 
 SALT = "tracker.task-action"
 
@@ -32,28 +32,34 @@ class ActionLink:
     nonce: str
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=SALT)
+class ActionLinkSigner:
+    """Makes and reads the tokens. One signer serves a whole planning run: a digest run
+    signs thousands of links, so the payload is a short dotted string, not JSON."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._signer = TimestampSigner(secret_key, salt=SALT)
+
+    def make(self, task_id: int, user_id: int, action: Action) -> str:
+        payload = f"{task_id}.{user_id}.{action.value}.{secrets.token_hex(8)}"
+        return self._signer.sign(payload).decode()
+
+    def read(self, token: str, max_age_days: int) -> ActionLink:
+        try:
+            payload = self._signer.unsign(token, max_age=max_age_days * 86400).decode()
+        except SignatureExpired:
+            raise LinkError("expired") from None
+        except BadSignature:
+            raise LinkError("invalid") from None
+        try:
+            task_id, user_id, action, nonce = payload.split(".")
+            return ActionLink(int(task_id), int(user_id), Action(action), nonce)
+        except ValueError:
+            raise LinkError("invalid") from None
 
 
 def make_action_token(secret_key: str, task_id: int, user_id: int, action: Action) -> str:
-    payload = {"t": task_id, "u": user_id, "a": action.value, "n": secrets.token_hex(8)}
-    return _serializer(secret_key).dumps(payload)
+    return ActionLinkSigner(secret_key).make(task_id, user_id, action)
 
 
 def read_action_token(secret_key: str, token: str, max_age_days: int) -> ActionLink:
-    try:
-        payload = _serializer(secret_key).loads(token, max_age=max_age_days * 86400)
-    except SignatureExpired:
-        raise LinkError("expired") from None
-    except BadSignature:
-        raise LinkError("invalid") from None
-    try:
-        return ActionLink(
-            task_id=int(payload["t"]),
-            user_id=int(payload["u"]),
-            action=Action(payload["a"]),
-            nonce=str(payload["n"]),
-        )
-    except (KeyError, TypeError, ValueError):
-        raise LinkError("invalid") from None
+    return ActionLinkSigner(secret_key).read(token, max_age_days)
