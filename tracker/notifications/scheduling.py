@@ -56,7 +56,7 @@ def deliver_due() -> None:
     deliver_outbox()
 
 
-def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
+def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) -> BaseScheduler:
     timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
     hour = app.config["TRACKER_REMINDER_HOUR"]
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
@@ -77,10 +77,10 @@ def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
         id=DELIVER_JOB_ID,
         replace_existing=True,
     )
-    # Started after today's hour (a restart, a server that was down): plan now, once. The
-    # planner only adds what is still owed, so this never sends anything twice.
+    # Started after today's hour (a restart, a server that was down), or for the demo: plan
+    # now, once. The planner only adds what is still owed, so this never sends twice.
     now = datetime.now(timezone)
-    if now.hour >= hour:
+    if plan_at_start or now.hour >= hour:
         scheduler.add_job(
             _in_app_context(app, plan_today),
             id=CATCH_UP_JOB_ID,
@@ -91,7 +91,7 @@ def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
 
 
 def start_in_process(app: Flask) -> BaseScheduler:
-    scheduler = build_scheduler(app, blocking=False)
+    scheduler = build_scheduler(app, blocking=False, plan_at_start=True)
     scheduler.start()
     log.info("reminder scheduler started inside this process (TRACKER_RUN_SCHEDULER=1)")
     return scheduler
