@@ -64,6 +64,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
+    # Flask-Mail would otherwise follow DEBUG and print every message's bytes to stderr.
+    MAIL_DEBUG = _env_bool("MAIL_DEBUG")
 
 
 class DevelopmentConfig(Config):
