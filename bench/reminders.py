@@ -33,17 +33,17 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config import TestingConfig  # noqa: E402
-from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
-from tracker.models import (  # noqa: E402
+from config import TestingConfig
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import (
     Department,
     OutboxMessage,
     Task,
     User,
     task_owners,
 )
-from tracker.notifications.jobs import deliver_outbox, plan_reminders  # noqa: E402
+from tracker.notifications.jobs import deliver_outbox, plan_reminders
 
 STAMP = datetime.now(UTC)
 AS_OF = date(2026, 11, 25)  # a Wednesday, a working day
@@ -66,9 +66,7 @@ def populate(tasks: int, users: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     engine = db.engine
     department_rows = [{"id": 1, "name": "Administration", "parent_id": None}]
-    department_rows += [
-        {"id": n, "name": f"Department {n}", "parent_id": 1} for n in range(2, 26)
-    ]
+    department_rows += [{"id": n, "name": f"Department {n}", "parent_id": 1} for n in range(2, 26)]
     with engine.begin() as connection:
         connection.execute(sa.insert(Department.__table__), department_rows)
         user_rows = [
@@ -147,8 +145,16 @@ def free_port() -> int:
 
 def start_smtp_sink(port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-         "-c", "aiosmtpd.handlers.Sink"],
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
     )
     for _ in range(100):
         try:
@@ -195,13 +201,17 @@ def run(database: str, tasks: int, users: int, digests: int) -> None:
         schema = f"bench_{os.getpid()}"
         with sa.create_engine(server).begin() as connection:
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = sa.make_url(server).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        ).render_as_string(hide_password=False)
+        url = (
+            sa.make_url(server)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     port = free_port()
     settings = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     settings.update(
-        SQLALCHEMY_DATABASE_URI=url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+        SQLALCHEMY_DATABASE_URI=url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
         TRACKER_MAIL_BATCH_SIZE=250,
     )
     app = create_app(settings)
@@ -218,15 +228,17 @@ def run(database: str, tasks: int, users: int, digests: int) -> None:
                 "plan: first run (everything owed at once)",
                 lambda: plan_reminders(AS_OF),
             )
-            print(f"    -> {len(first.notifications):,} notifications, "
-                  f"{len(first.messages):,} digests")
+            print(
+                f"    -> {len(first.notifications):,} notifications, "
+                f"{len(first.messages):,} digests"
+            )
             measure("plan: rerun of the same day", lambda: plan_reminders(AS_OF))
             nxt = measure("plan: the next working day", lambda: plan_reminders(NEXT_DAY))
-            print(f"    -> {len(nxt.notifications):,} notifications, "
-                  f"{len(nxt.messages):,} digests")
+            print(f"    -> {len(nxt.notifications):,} notifications, {len(nxt.messages):,} digests")
             queue_digests(digests)
             report = measure(
-                f"deliver {digests:,} digests over SMTP", lambda: deliver_outbox(include_waiting=True)
+                f"deliver {digests:,} digests over SMTP",
+                lambda: deliver_outbox(include_waiting=True),
             )
             print(f"    -> sent {report.sent}, retrying {report.retrying}, failed {report.failed}")
             db.session.remove()
