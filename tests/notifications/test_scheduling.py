@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -9,6 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from tests.conftest import make_app
 from tracker.notifications.scheduling import (
+    CATCH_UP_JOB_ID,
     DELIVER_JOB_ID,
     PLAN_JOB_ID,
     build_scheduler,
@@ -40,5 +42,11 @@ def test_the_web_app_starts_no_scheduler_unless_the_demo_asks(tmp_path: Path) ->
     scheduler = demo.extensions["tracker_scheduler"]
     try:
         assert scheduler.running
+        assert scheduler.get_job(DELIVER_JOB_ID) is not None
+        # The demo plans once at start; let that one-off job finish before shutting down.
+        deadline = time.monotonic() + 10
+        while scheduler.get_job(CATCH_UP_JOB_ID) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert scheduler.get_job(CATCH_UP_JOB_ID) is None
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
