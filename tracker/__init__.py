@@ -46,13 +46,25 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     from tracker.admin.blueprint import bp as admin_bp
     from tracker.auth.blueprint import bp as auth_bp
+    from tracker.dashboard.blueprint import bp as dashboard_bp
     from tracker.demo.blueprint import bp as demo_bp
+    from tracker.feeds.blueprint import bp as feeds_bp
     from tracker.main.blueprint import bp as main_bp
     from tracker.notifications.blueprint import bp as notifications_bp
     from tracker.reports.blueprint import bp as reports_bp
     from tracker.tasks.blueprint import bp as tasks_bp
 
-    for blueprint in (main_bp, auth_bp, tasks_bp, reports_bp, admin_bp, notifications_bp, demo_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        tasks_bp,
+        reports_bp,
+        dashboard_bp,
+        admin_bp,
+        notifications_bp,
+        demo_bp,
+        feeds_bp,
+    ):
         app.register_blueprint(blueprint)
     return app
 

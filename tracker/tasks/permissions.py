@@ -23,7 +23,8 @@ def department_subtree_ids(department_id: int) -> Select[tuple[int]]:
     tree = (
         select(Department.id)
         .where(Department.id == department_id)
-        .cte("department_subtree", recursive=True)
+        # Unnamed: a query may hold two subtrees (a manager's scope and a filter).
+        .cte(recursive=True)
     )
     # UNION (not UNION ALL) ends the recursion even if someone made the tree a cycle.
     tree = tree.union(select(Department.id).where(Department.parent_id == tree.c.id))

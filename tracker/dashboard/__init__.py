@@ -1,0 +1,1 @@
+"""The managers' dashboard: figures, overdue lists and exports, all from SQL aggregates."""

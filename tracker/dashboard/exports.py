@@ -1,0 +1,52 @@
+"""The dashboard's current list as CSV (UTF-8 with a BOM, so Excel shows Armenian) or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from openpyxl import Workbook
+
+from tracker.dashboard.services import ListRow
+
+
+def _table(rows: Sequence[ListRow], headers: Sequence[str]) -> list[list[object]]:
+    table: list[list[object]] = [list(headers)]
+    for row in rows:
+        task = row.task
+        report = task.report
+        table.append(
+            [
+                task.id,
+                task.title,
+                (report.destination or report.source_filename) if report else "",
+                ", ".join(owner.name for owner in task.owners),
+                task.department.name if task.department else "",
+                task.status.value,
+                task.deadline,
+                task.deadline_text or "",
+                row.days_overdue,
+                row.last_escalation.date() if row.last_escalation else None,
+            ]
+        )
+    return table
+
+
+def to_csv(rows: Sequence[ListRow], headers: Sequence[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in _table(rows, headers):
+        writer.writerow([value.isoformat() if isinstance(value, date) else value for value in line])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def to_xlsx(rows: Sequence[ListRow], headers: Sequence[str], sheet_title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title[:31])
+    for line in _table(rows, headers):
+        sheet.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

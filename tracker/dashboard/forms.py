@@ -1,0 +1,29 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+STATUS_CHOICES = [
+    SelectChoice("overdue", _l("Overdue")),
+    SelectChoice("open", _l("Open")),
+    SelectChoice("in_progress", _l("In progress")),
+    SelectChoice("done", _l("Done")),
+    SelectChoice("cancelled", _l("Cancelled")),
+    SelectChoice("all", _l("All")),
+]
+
+
+class FilterForm(FlaskForm):
+    """A GET form: filters live in the URL, so a filtered view can be bookmarked or shared."""
+
+    class Meta:
+        csrf = False
+
+    department = SelectField(_l("Department"), coerce=str, validate_choice=False)
+    owner = SelectField(_l("Owner"), coerce=str, validate_choice=False)
+    report = SelectField(_l("Report"), coerce=str, validate_choice=False)
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="overdue")
+    deadline_from = DateField(_l("Deadline from"), validators=[Optional()])
+    deadline_to = DateField(_l("Deadline to"), validators=[Optional()])
+    submit = SubmitField(_l("Apply"))

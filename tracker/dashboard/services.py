@@ -1,0 +1,280 @@
+"""Every figure of the dashboard as one SQL aggregate over the tasks the user may manage.
+
+A manager's dashboard covers their department and the departments below it; staff and
+admins see everything. Filters narrow that scope and can never widen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select, true
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    ACTIVE_STATUSES,
+    Department,
+    Notification,
+    Report,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+    overdue_clause,
+    task_owners,
+)
+from tracker.permissions import PermissionDenied
+from tracker.tasks.permissions import department_subtree_ids, managed_by
+
+DASHBOARD_ROLES = (Role.MANAGER, Role.STAFF, Role.ADMIN)
+STATUS_FILTERS = ("overdue", "open", "in_progress", "done", "cancelled", "all")
+SORTS = ("deadline", "-deadline", "title", "-title")
+AGING_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, None))
+
+
+def require_dashboard(user: User) -> None:
+    if user.role not in DASHBOARD_ROLES:
+        raise PermissionDenied
+
+
+@dataclass(frozen=True)
+class Filters:
+    department_id: int | None = None
+    owner_id: int | None = None
+    report_id: int | None = None
+    status: str = "overdue"
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Headline:
+    open: int
+    overdue: int
+    due_soon: int
+    done_this_month: int
+    due: int
+    done_on_time: int
+
+    @property
+    def implementation_rate(self) -> float | None:
+        """Done on time / due (tasks whose deadline has passed, cancelled ones aside)."""
+        return self.done_on_time / self.due if self.due else None
+
+
+def _scope(user: User) -> ColumnElement[bool]:
+    """The tasks this user's dashboard covers: never drafts; a manager's departments."""
+    require_dashboard(user)
+    return and_(Task.status != TaskStatus.DRAFT, managed_by(user))
+
+
+def _narrowing(filters: Filters, today: date) -> list[ColumnElement[bool]]:
+    """The filters, except status (figures count every status; the list uses it)."""
+    clauses: list[ColumnElement[bool]] = []
+    if filters.department_id is not None:
+        clauses.append(Task.department_id.in_(department_subtree_ids(filters.department_id)))
+    if filters.owner_id is not None:
+        # An alias: the by-owner figure joins task_owners itself, and must not correlate.
+        link = task_owners.alias("owner_filter")
+        clauses.append(
+            exists().where(link.c.task_id == Task.id, link.c.user_id == filters.owner_id)
+        )
+    if filters.report_id is not None:
+        clauses.append(Task.report_id == filters.report_id)
+    if filters.deadline_from is not None:
+        clauses.append(Task.deadline >= filters.deadline_from)
+    if filters.deadline_to is not None:
+        clauses.append(Task.deadline <= filters.deadline_to)
+    return clauses
+
+
+def _status_clause(status: str, today: date) -> ColumnElement[bool]:
+    if status == "overdue":
+        return overdue_clause(today)
+    if status == "all":
+        return true()
+    return Task.status == TaskStatus(status)
+
+
+def _count(condition: ColumnElement[bool]):  # type: ignore[no-untyped-def]
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _month_start_utc(today: date, timezone: str) -> datetime:
+    local = datetime(today.year, today.month, 1, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(UTC)
+
+
+def headline(user: User, filters: Filters, today: date, timezone: str) -> Headline:
+    active = Task.status.in_(ACTIVE_STATUSES)
+    passed = and_(Task.deadline.is_not(None), Task.deadline < today)
+    done = Task.status == TaskStatus.DONE
+    query = select(
+        _count(active),
+        _count(overdue_clause(today)),
+        _count(and_(active, Task.deadline >= today, Task.deadline <= today + timedelta(days=14))),
+        _count(and_(done, Task.completed_at >= _month_start_utc(today, timezone))),
+        _count(and_(passed, Task.status != TaskStatus.CANCELLED)),
+        # date() of the completion time: the same SQL on SQLite and PostgreSQL.
+        _count(and_(passed, done, func.date(Task.completed_at) <= Task.deadline)),
+    ).where(_scope(user), *_narrowing(filters, today))
+    return Headline(*(int(value) for value in db.session.execute(query).one()))
+
+
+def overdue_by_department(
+    user: User, filters: Filters, today: date, limit: int = 12
+) -> list[tuple[str, int]]:
+    query = (
+        select(Department.name, func.count(Task.id))
+        .join(Department, Department.id == Task.department_id)
+        .where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
+        .group_by(Department.id, Department.name)
+        .order_by(func.count(Task.id).desc(), Department.name)
+        .limit(limit)
+    )
+    return [(name, count) for name, count in db.session.execute(query)]
+
+
+def overdue_by_owner(
+    user: User, filters: Filters, today: date, limit: int = 12
+) -> list[tuple[str, int]]:
+    query = (
+        select(User.name, func.count(Task.id))
+        .select_from(Task)
+        .join(task_owners, task_owners.c.task_id == Task.id)
+        .join(User, User.id == task_owners.c.user_id)
+        .where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
+        .group_by(User.id, User.name)
+        .order_by(func.count(Task.id).desc(), User.name)
+        .limit(limit)
+    )
+    return [(name, count) for name, count in db.session.execute(query)]
+
+
+def aging(user: User, filters: Filters, today: date) -> list[tuple[str, int]]:
+    """Overdue tasks by how long overdue: bounds as deadline ranges, the same SQL anywhere."""
+    columns = []
+    labels = []
+    for low, high in AGING_BUCKETS:
+        condition = Task.deadline <= today - timedelta(days=low)
+        if high is not None:
+            condition = and_(condition, Task.deadline >= today - timedelta(days=high))
+        columns.append(_count(condition))
+        labels.append(f"{low}–{high}" if high else f"> {low - 1}")
+    query = select(*columns).where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
+    values = db.session.execute(query).one()
+    return list(zip(labels, (int(value) for value in values), strict=True))
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    name: str
+    tasks: int
+    done: int
+    overdue: int
+
+
+def report_progress(user: User, filters: Filters, today: date, limit: int = 15) -> list[ReportRow]:
+    query = (
+        select(
+            Report.id,
+            func.coalesce(Report.destination, Report.source_filename),
+            func.count(Task.id),
+            _count(Task.status == TaskStatus.DONE),
+            _count(overdue_clause(today)),
+        )
+        .join(Report, Report.id == Task.report_id)
+        .where(_scope(user), *_narrowing(filters, today))
+        .group_by(Report.id, Report.destination, Report.source_filename, Report.created_at)
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return [ReportRow(*row) for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ListRow:
+    task: Task
+    days_overdue: int
+    last_escalation: datetime | None
+
+
+def _list_query(
+    user: User, filters: Filters, today: date, sort: str
+) -> Select[tuple[Task, datetime | None]]:
+    last_escalation = (
+        select(Notification.task_id, func.max(Notification.created_at).label("at"))
+        .where(Notification.kind == "escalation")
+        .group_by(Notification.task_id)
+        .subquery()
+    )
+    order = {
+        "deadline": (Task.deadline.asc(), Task.id),
+        "-deadline": (Task.deadline.desc(), Task.id),
+        "title": (Task.title.asc(), Task.id),
+        "-title": (Task.title.desc(), Task.id),
+    }[sort if sort in SORTS else "deadline"]
+    return (
+        select(Task, last_escalation.c.at)
+        .outerjoin(last_escalation, last_escalation.c.task_id == Task.id)
+        .where(_scope(user), *_narrowing(filters, today), _status_clause(filters.status, today))
+        .order_by(*order)
+    )
+
+
+def task_list(
+    user: User, filters: Filters, today: date, *, sort: str, page: int, per_page: int = 25
+) -> tuple[list[ListRow], int]:
+    """One page of the filtered tasks, and how many there are in all."""
+    query = _list_query(user, filters, today, sort)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(
+        query.options(
+            selectinload(Task.owners), selectinload(Task.report), selectinload(Task.department)
+        )
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return [_row(task, at, today) for task, at in rows], int(total or 0)
+
+
+def all_rows(
+    user: User, filters: Filters, today: date, *, sort: str, limit: int = 100_000
+) -> list[ListRow]:
+    """Every filtered task, for the exports."""
+    query = _list_query(user, filters, today, sort).options(
+        selectinload(Task.owners), selectinload(Task.report), selectinload(Task.department)
+    )
+    return [_row(task, at, today) for task, at in db.session.execute(query.limit(limit))]
+
+
+def _row(task: Task, last_escalation: datetime | None, today: date) -> ListRow:
+    if last_escalation is not None and last_escalation.tzinfo is None:
+        last_escalation = last_escalation.replace(tzinfo=UTC)
+    return ListRow(task, task.days_overdue(today), last_escalation)
+
+
+def filter_choices(user: User) -> tuple[Sequence[Department], Sequence[User], Sequence[Report]]:
+    """The departments, owners and reports the user may filter by (their scope only)."""
+    require_dashboard(user)
+    departments = select(Department).order_by(Department.name)
+    owners = select(User).where(User.active.is_(True)).order_by(User.name)
+    if user.role is Role.MANAGER:
+        subtree = (
+            department_subtree_ids(user.department_id)
+            if user.department_id is not None
+            else select(Department.id).where(false())
+        )
+        departments = departments.where(Department.id.in_(subtree))
+        owners = owners.where(User.department_id.in_(subtree))
+    reports = select(Report).where(Report.status == "confirmed").order_by(Report.created_at.desc())
+    return (
+        db.session.scalars(departments).all(),
+        db.session.scalars(owners).all(),
+        db.session.scalars(reports).all(),
+    )

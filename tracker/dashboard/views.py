@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from tracker.dashboard import exports, services
+from tracker.dashboard.blueprint import bp
+from tracker.dashboard.charts import bar_chart
+from tracker.dashboard.forms import FilterForm
+from tracker.i18n import org_today
+
+PER_PAGE = 25
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(form: FilterForm) -> services.Filters:
+    status = form.status.data if form.status.data in services.STATUS_FILTERS else "overdue"
+    valid = form.validate()  # only the dates can be invalid; a bad one is ignored
+    return services.Filters(
+        department_id=_int_or_none(form.department.data),
+        owner_id=_int_or_none(form.owner.data),
+        report_id=_int_or_none(form.report.data),
+        status=status,
+        deadline_from=form.deadline_from.data if valid else None,
+        deadline_to=form.deadline_to.data if valid else None,
+    )
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(request.args)
+    departments, owners, reports = services.filter_choices(current_user)
+    everyone = SelectChoice("", _("All"))
+    form.department.choices = [everyone] + [SelectChoice(str(d.id), d.name) for d in departments]
+    form.owner.choices = [everyone] + [SelectChoice(str(u.id), u.name) for u in owners]
+    form.report.choices = [everyone] + [
+        SelectChoice(str(r.id), r.destination or r.source_filename) for r in reports
+    ]
+    return form
+
+
+@bp.route("")
+def index() -> ResponseReturnValue:
+    services.require_dashboard(current_user)
+    form = _filter_form()
+    filters = _filters(form)
+    today = org_today()
+    sort = request.args.get("sort", "deadline")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = services.task_list(
+        current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE
+    )
+    figures = services.headline(
+        current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]
+    )
+    by_department = services.overdue_by_department(current_user, filters, today)
+    by_owner = services.overdue_by_owner(current_user, filters, today)
+    aging = services.aging(current_user, filters, today)
+    return render_template(
+        "dashboard/index.html",
+        form=form,
+        figures=figures,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        sort=sort,
+        today=today,
+        reports=services.report_progress(current_user, filters, today),
+        department_chart=bar_chart(by_department, title=_("Overdue tasks by department")),
+        owner_chart=bar_chart(by_owner, title=_("Overdue tasks by owner")),
+        aging_chart=bar_chart(aging, title=_("Days overdue"), color="#b54708"),
+        has_overdue=bool(figures.overdue),
+    )
+
+
+def _export_headers() -> list[str]:
+    return [
+        _("Number"),
+        _("Task"),
+        _("Report"),
+        _("Owners"),
+        _("Department"),
+        _("Status"),
+        _("Deadline"),
+        _("As written"),
+        _("Days overdue"),
+        _("Last escalation"),
+    ]
+
+
+def _export_rows() -> list[services.ListRow]:
+    services.require_dashboard(current_user)
+    filters = _filters(_filter_form())
+    return services.all_rows(
+        current_user, filters, org_today(), sort=request.args.get("sort", "deadline")
+    )
+
+
+@bp.route("/export.csv")
+def export_csv() -> ResponseReturnValue:
+    body = exports.to_csv(_export_rows(), _export_headers())
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="tasks-{org_today()}.csv"',
+        },
+    )
+
+
+@bp.route("/export.xlsx")
+def export_xlsx() -> ResponseReturnValue:
+    body = exports.to_xlsx(_export_rows(), _export_headers(), _("Tasks"))
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="tasks-{org_today()}.xlsx"',
+        },
+    )
