@@ -146,6 +146,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # "Due soon" reminders can be switched off; overdue notices and escalations cannot.
     wants_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The secret in the user's calendar feed URL (a calendar app cannot sign in); None when
+    # there is no feed. Stored as is, because the settings page shows the URL again.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department | None] = relationship(

@@ -12,6 +12,8 @@ from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm, SettingsForm
 from tracker.auth.services import authenticate, safe_next_path, update_preferences
 from tracker.extensions import db, login_manager
+from tracker.feeds.forms import CalendarFeedForm
+from tracker.feeds.services import calendar_url
 from tracker.models import User
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., ResponseReturnValue])
@@ -79,4 +81,9 @@ def settings() -> ResponseReturnValue:
         session["language"] = current_user.language
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=form), 400 if form.is_submitted() else 200
+    return render_template(
+        "auth/settings.html",
+        form=form,
+        calendar_form=CalendarFeedForm(formdata=None),
+        calendar_url=calendar_url(current_user, base_url=current_app.config["TRACKER_BASE_URL"]),
+    ), 400 if form.is_submitted() else 200

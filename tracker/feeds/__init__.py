@@ -1,0 +1,1 @@
+"""Calendar feeds: each user's open deadlines as a private iCalendar URL."""

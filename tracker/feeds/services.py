@@ -1,0 +1,121 @@
+"""A user's private calendar feed: the token in its URL, and the iCalendar it serves.
+
+The token is the only credential a calendar app can present, so it is long and random, and
+issuing a new one is how a leaked URL is revoked. Services never commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import raiseload
+
+from tracker.extensions import db
+from tracker.models import ACTIVE_STATUSES, Task, User
+from tracker.tasks.permissions import owned_by
+
+PRODID = "-//Follow-up Tracker//Deadlines//EN"
+
+
+def issue_calendar_token(user: User) -> str:
+    """A new feed token for the user; the old one, if any, stops working."""
+    token = secrets.token_urlsafe(32)
+    user.calendar_token = token
+    return token
+
+
+def revoke_calendar_token(user: User) -> None:
+    user.calendar_token = None
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user whose feed this token opens, or None."""
+    if not token:
+        return None
+    query = select(User).where(User.calendar_token == token, User.active.is_(True))
+    return db.session.scalar(query)
+
+
+def calendar_url(user: User, *, base_url: str) -> str | None:
+    """The feed's full URL for a calendar app to subscribe to, or None without a token."""
+    if user.calendar_token is None:
+        return None
+    return f"{base_url.rstrip('/')}/calendar/{user.calendar_token}.ics"
+
+
+def calendar_for(user: User, *, base_url: str, timezone: str) -> bytes:
+    """The user's open tasks with a deadline, one all-day event each, in their language
+    (whoever fetches the feed, it is the owner's calendar)."""
+    base_url = base_url.rstrip("/")
+    host = urlsplit(base_url).hostname or "localhost"
+    with force_locale(user.language):
+        calendar = _calendar(name=_("Follow-up Tracker"), timezone=timezone)
+        labels = _Labels()
+        for task in _open_tasks_with_deadlines(user):
+            calendar.add_component(_event(task, base_url=base_url, host=host, labels=labels))
+    return calendar.to_ical()
+
+
+def _open_tasks_with_deadlines(user: User) -> Sequence[Task]:
+    query = (
+        select(Task)
+        .where(owned_by(user), Task.status.in_(ACTIVE_STATUSES), Task.deadline.is_not(None))
+        # The feed needs only the tasks' own columns; refusing every relationship load keeps
+        # it one query however many tasks there are (owners are otherwise selectin-loaded).
+        .options(raiseload("*"))
+        .order_by(Task.deadline, Task.id)
+    )
+    return db.session.scalars(query).all()
+
+
+def _calendar(*, name: str, timezone: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", timezone)
+    return calendar
+
+
+class _Labels:
+    """The description's words, translated once per feed rather than once per task."""
+
+    def __init__(self) -> None:
+        self.expected_result = _("Expected result")
+        self.deadline = _("Deadline")
+        self.open_task = _("Open the task")
+
+
+def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
+    assert task.deadline is not None  # the query keeps only tasks with one
+    url = f"{base_url}/tasks/{task.id}"
+    event = Event()
+    # The same UID on every fetch, so calendar apps update the event instead of adding one.
+    event.add("uid", f"task-{task.id}@{host}")
+    event.add("dtstamp", task.updated_at)
+    event.add("dtstart", task.deadline)
+    event.add("dtend", task.deadline + timedelta(days=1))
+    event.add("summary", task.title)
+    event.add("description", _description(task, url, labels))
+    event.add("url", url)
+    # A deadline is not a meeting: without this, Outlook shows the whole day as busy.
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _description(task: Task, url: str, labels: _Labels) -> str:
+    lines = []
+    if task.expected_result:
+        lines.append(f"{labels.expected_result}: {task.expected_result}")
+    if task.deadline_text:
+        # The phrase as the report wrote it ("by the end of the year"): the event has the date.
+        lines.append(f"{labels.deadline}: {task.deadline_text}")
+    lines.append(f"{labels.open_task}: {url}")
+    return "\n".join(lines)
