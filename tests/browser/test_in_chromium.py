@@ -1,0 +1,87 @@
+"""The pages as a person uses them, in chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from tests.browser.conftest import sign_in
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def overdue_figure(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.locator('[data-figure="overdue"] .number').inner_text())
+
+
+def test_a_manager_filters_the_dashboard_and_opens_an_overdue_task(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    page = sign_in(browser, live_server, "manager@demo.am", "demo-manager")
+    page.click("nav.mainnav >> text=Վահանակ")
+    page.wait_for_url(f"{live_server}/dashboard")
+    assert overdue_figure(page) == 2  # Ani's and Karen's Vilnius tasks
+    assert page.locator("svg.chart").count() == 3
+
+    page.select_option("select[name=owner]", label="Անի Սարգսյան")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*owner=\d+.*"))
+    rows = page.locator("table.tasks tbody tr")
+    assert rows.count() == 1
+    title = rows.first.locator("a").first.inner_text()
+    assert title.startswith("Մշակել մարզպետարանում")
+
+    rows.first.locator("a").first.click()
+    page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+    assert page.locator("h1").inner_text().startswith("Մշակել մարզպետարանում")
+    assert page.locator(".badge-overdue").count() == 1
+    page.context.close()
+
+
+def test_an_officer_marks_a_task_done_and_the_managers_figure_drops(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    manager = sign_in(browser, live_server, "manager@demo.am", "demo-manager")
+    manager.goto(f"{live_server}/dashboard")
+    before = overdue_figure(manager)
+
+    officer = sign_in(browser, live_server, "officer@demo.am", "demo-officer")
+    officer.locator("table.tasks tbody tr.overdue a").first.click()
+    officer.fill("#done textarea[name=note]", "Հայեցակարգը հաստատվել է մարզպետի որոշմամբ։")
+    officer.fill("#done input[name=evidence_url]", "https://shirak.mtad.am/decision-12")
+    officer.click("#done input[type=submit]")
+    officer.wait_for_selector(".flash-success")
+    assert officer.locator(".badge-done").count() == 1
+    assert "Հայեցակարգը հաստատվել է" in officer.locator("#history").inner_text()
+
+    manager.reload()
+    assert overdue_figure(manager) == before - 1
+    # The demo's other finished task is Gohar's, outside this manager's departments.
+    assert manager.locator('[data-figure="done-this-month"] .number').inner_text() == "1"
+    officer.context.close()
+    manager.context.close()
+
+
+def test_the_language_switch_works_and_is_remembered(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    page = sign_in(browser, live_server, "staff@demo.am", "demo-staff")
+    assert page.locator("html").get_attribute("lang") == "hy"
+    assert page.locator("h1").inner_text() == "Իմ առաջադրանքները"
+    page.click("button[data-language=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("h1").inner_text() == "My tasks"
+    page.goto(f"{live_server}/dashboard")
+    assert page.locator("h1").inner_text() == "Dashboard"
+    page.click("button[data-language=hy]")
+    page.wait_for_selector("html[lang=hy]")
+    assert page.locator("h1").inner_text() == "Վահանակ"
+    page.context.close()
+
+
+def test_the_dashboard_of_the_demo_as_staff(browser, live_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The picture in the README: TRACKER_UPDATE_SCREENSHOTS=1 writes it to docs/."""
+    page = sign_in(browser, live_server, "staff@demo.am", "demo-staff")
+    page.goto(f"{live_server}/dashboard")
+    # Vilnius: Ani's and Karen's; Chisinau: the referral desk and the translation.
+    assert overdue_figure(page) == 4
+    shot = page.screenshot(full_page=True)
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    target = DOCS if os.environ.get("TRACKER_UPDATE_SCREENSHOTS") == "1" else tmp_path
+    (target / "dashboard.png").write_bytes(shot)
+    page.context.close()
