@@ -204,15 +204,7 @@ class ListRow:
     last_escalation: datetime | None
 
 
-def _list_query(
-    user: User, filters: Filters, today: date, sort: str
-) -> Select[tuple[Task, datetime | None]]:
-    last_escalation = (
-        select(Notification.task_id, func.max(Notification.created_at).label("at"))
-        .where(Notification.kind == "escalation")
-        .group_by(Notification.task_id)
-        .subquery()
-    )
+def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[tuple[Task]]:
     order = {
         "deadline": (Task.deadline.asc(), Task.id),
         "-deadline": (Task.deadline.desc(), Task.id),
@@ -220,11 +212,36 @@ def _list_query(
         "-title": (Task.title.desc(), Task.id),
     }[sort if sort in SORTS else "deadline"]
     return (
-        select(Task, last_escalation.c.at)
-        .outerjoin(last_escalation, last_escalation.c.task_id == Task.id)
+        select(Task)
         .where(_scope(user), *_narrowing(filters, today), _status_clause(filters.status, today))
         .order_by(*order)
     )
+
+
+def _last_escalations(task_ids: Sequence[int]) -> dict[int, datetime]:
+    """The latest escalation of each task, for the rows shown only (not every task)."""
+    found: dict[int, datetime] = {}
+    for start in range(0, len(task_ids), 500):
+        chunk = task_ids[start : start + 500]
+        query = (
+            select(Notification.task_id, func.max(Notification.created_at))
+            .where(Notification.kind == "escalation", Notification.task_id.in_(chunk))
+            .group_by(Notification.task_id)
+        )
+        found.update({task_id: at for task_id, at in db.session.execute(query)})
+    return found
+
+
+def _rows(tasks: Sequence[Task], today: date) -> list[ListRow]:
+    escalations = _last_escalations([task.id for task in tasks])
+    return [_row(task, escalations.get(task.id), today) for task in tasks]
+
+
+_LIST_OPTIONS = (
+    selectinload(Task.owners),
+    selectinload(Task.report),
+    selectinload(Task.department),
+)
 
 
 def task_list(
@@ -232,25 +249,21 @@ def task_list(
 ) -> tuple[list[ListRow], int]:
     """One page of the filtered tasks, and how many there are in all."""
     query = _list_query(user, filters, today, sort)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(
-        query.options(
-            selectinload(Task.owners), selectinload(Task.report), selectinload(Task.department)
-        )
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).with_only_columns(Task.id).subquery())
+    )
+    tasks = db.session.scalars(
+        query.options(*_LIST_OPTIONS).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return [_row(task, at, today) for task, at in rows], int(total or 0)
+    return _rows(tasks, today), int(total or 0)
 
 
 def all_rows(
     user: User, filters: Filters, today: date, *, sort: str, limit: int = 100_000
 ) -> list[ListRow]:
     """Every filtered task, for the exports."""
-    query = _list_query(user, filters, today, sort).options(
-        selectinload(Task.owners), selectinload(Task.report), selectinload(Task.department)
-    )
-    return [_row(task, at, today) for task, at in db.session.execute(query.limit(limit))]
+    query = _list_query(user, filters, today, sort).options(*_LIST_OPTIONS).limit(limit)
+    return _rows(db.session.scalars(query).all(), today)
 
 
 def _row(task: Task, last_escalation: datetime | None, today: date) -> ListRow:
