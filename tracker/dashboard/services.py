@@ -109,20 +109,64 @@ def _month_start_utc(today: date, timezone: str) -> datetime:
     return local.astimezone(UTC)
 
 
-def headline(user: User, filters: Filters, today: date, timezone: str) -> Headline:
-    active = Task.status.in_(ACTIVE_STATUSES)
-    passed = and_(Task.deadline.is_not(None), Task.deadline < today)
-    done = Task.status == TaskStatus.DONE
-    query = select(
-        _count(active),
-        _count(overdue_clause(today)),
-        _count(and_(active, Task.deadline >= today, Task.deadline <= today + timedelta(days=14))),
-        _count(and_(done, Task.completed_at >= _month_start_utc(today, timezone))),
-        _count(and_(passed, Task.status != TaskStatus.CANCELLED)),
-        # date() of the completion time: the same SQL on SQLite and PostgreSQL.
-        _count(and_(passed, done, func.date(Task.completed_at) <= Task.deadline)),
-    ).where(_scope(user), *_narrowing(filters, today))
-    return Headline(*(int(value) for value in db.session.execute(query).one()))
+@dataclass(frozen=True)
+class Figures:
+    headline: Headline
+    aging: list[tuple[str, int]]
+
+
+def _aging_label(low: int, high: int | None) -> str:
+    return f"{low}–{high}" if high else f"> {low - 1}"
+
+
+def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
+    """The headline figures and the aging buckets in two passes: one over the (status,
+    deadline) index grouped by status, one over the done tasks for completion dates."""
+    scope = (_scope(user), *_narrowing(filters, today))
+    before_today = and_(Task.deadline.is_not(None), Task.deadline < today)
+    soon = and_(Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
+    buckets = []
+    for low, high in AGING_BUCKETS:
+        bucket = Task.deadline <= today - timedelta(days=low)
+        if high is not None:
+            bucket = and_(bucket, Task.deadline >= today - timedelta(days=high))
+        buckets.append(_count(bucket))
+    by_status = db.session.execute(
+        select(Task.status, func.count(), _count(before_today), _count(soon), *buckets)
+        .where(*scope)
+        .group_by(Task.status)
+    ).all()
+    open_ = overdue = due_soon = due = 0
+    aging = [0] * len(AGING_BUCKETS)
+    for status, total, late, upcoming, *bucket_counts in by_status:
+        if status in ACTIVE_STATUSES:
+            open_ += total
+            overdue += late
+            due_soon += upcoming
+            aging = [a + int(b) for a, b in zip(aging, bucket_counts, strict=True)]
+        if status is not TaskStatus.CANCELLED:
+            due += late
+    done_this_month, done_on_time = db.session.execute(
+        select(
+            _count(Task.completed_at >= _month_start_utc(today, timezone)),
+            # date() of the completion time: the same SQL on SQLite and PostgreSQL.
+            _count(and_(before_today, func.date(Task.completed_at) <= Task.deadline)),
+        ).where(*scope, Task.status == TaskStatus.DONE)
+    ).one()
+    return Figures(
+        headline=Headline(
+            open=int(open_),
+            overdue=int(overdue),
+            due_soon=int(due_soon),
+            done_this_month=int(done_this_month),
+            due=int(due),
+            done_on_time=int(done_on_time),
+        ),
+        aging=[
+            (_aging_label(low, high), count)
+            for (low, high), count in zip(AGING_BUCKETS, aging, strict=True)
+        ],
+    )
 
 
 def overdue_by_department(
@@ -153,21 +197,6 @@ def overdue_by_owner(
         .limit(limit)
     )
     return [(name, count) for name, count in db.session.execute(query)]
-
-
-def aging(user: User, filters: Filters, today: date) -> list[tuple[str, int]]:
-    """Overdue tasks by how long overdue: bounds as deadline ranges, the same SQL anywhere."""
-    columns = []
-    labels = []
-    for low, high in AGING_BUCKETS:
-        condition = Task.deadline <= today - timedelta(days=low)
-        if high is not None:
-            condition = and_(condition, Task.deadline >= today - timedelta(days=high))
-        columns.append(_count(condition))
-        labels.append(f"{low}–{high}" if high else f"> {low - 1}")
-    query = select(*columns).where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
-    values = db.session.execute(query).one()
-    return list(zip(labels, (int(value) for value in values), strict=True))
 
 
 @dataclass(frozen=True)

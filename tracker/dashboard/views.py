@@ -55,12 +55,13 @@ def index() -> ResponseReturnValue:
     rows, total = services.task_list(
         current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE
     )
-    figures = services.headline(
+    computed = services.figures(
         current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]
     )
+    figures = computed.headline
     by_department = services.overdue_by_department(current_user, filters, today)
     by_owner = services.overdue_by_owner(current_user, filters, today)
-    aging = services.aging(current_user, filters, today)
+    aging = computed.aging
     return render_template(
         "dashboard/index.html",
         form=form,
