@@ -11,19 +11,16 @@ server's time: routing, queries, rendering) for staff (everything) and for a man
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reminders import AS_OF, DEFAULT_POSTGRES_URL, populate
+from reminders import AS_OF, bench_database, populate
 
 from config import TestingConfig
 from tracker import create_app
@@ -45,55 +42,40 @@ def timed(client, path: str) -> tuple[float, float]:  # type: ignore[no-untyped-
 
 def run(database: str, tasks: int) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))
-    server = os.environ.get("TRACKER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    schema = None
-    if database == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.sqlite'}"
-    else:
-        schema = f"dashboard_{os.getpid()}"
-        with sa.create_engine(server).begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = (
-            sa.make_url(server)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
+    with bench_database(database, workdir) as url:
+        run_on(url, database, workdir, tasks)
+
+
+def run_on(url: str, database: str, workdir: Path, tasks: int) -> None:
     settings = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     settings.update(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
     app = create_app(settings)
     app.instance_path = str(workdir)
-    try:
-        with app.app_context():
-            from flask_migrate import upgrade
+    with app.app_context():
+        from flask_migrate import upgrade
 
-            upgrade()
-            populate(tasks, 500)
-            plan_reminders(AS_OF)
-            db.session.remove()
-        print(f"{database}: {tasks:,} tasks; GET times in ms (median / slowest of {RUNS})")
-        for who in ("user26@bench.am", "user3@bench.am"):  # the admin, a manager
-            client = app.test_client()
-            client.post("/login", data={"email": who, "password": "x"})
-            # The bench users have no real password hash: sign in by session instead.
-            with client.session_transaction() as session:
-                user_id = int(who.removeprefix("user").split("@")[0])
-                session["_user_id"] = str(user_id)
-                session["_fresh"] = True
-            role = "admin" if who.startswith("user26") else "manager"
-            for label, path in [
-                ("dashboard", "/dashboard"),
-                ("all statuses, sorted newest", "/dashboard?status=all&sort=-deadline"),
-                ("filtered by department", "/dashboard?department=5"),
-                ("page 20", "/dashboard?page=20"),
-            ]:
-                median, slowest = timed(client, path)
-                print(f"  {role:<8} {label:<30} {median:7.1f} / {slowest:7.1f}")
-    finally:
-        if schema:
-            with app.app_context():
-                db.engine.dispose()
-            with sa.create_engine(server).begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        upgrade()
+        populate(tasks, 500)
+        plan_reminders(AS_OF)
+        db.session.remove()
+    print(f"{database}: {tasks:,} tasks; GET times in ms (median / slowest of {RUNS})")
+    for who in ("user26@bench.am", "user3@bench.am"):  # the admin, a manager
+        client = app.test_client()
+        # The bench users have no real password hash: sign in through the session.
+        with client.session_transaction() as session:
+            session["_user_id"] = who.removeprefix("user").split("@")[0]
+            session["_fresh"] = True
+        role = "admin" if who.startswith("user26") else "manager"
+        for label, path in [
+            ("dashboard", "/dashboard"),
+            ("all statuses, sorted newest", "/dashboard?status=all&sort=-deadline"),
+            ("filtered by department", "/dashboard?department=5"),
+            ("page 20", "/dashboard?page=20"),
+        ]:
+            median, slowest = timed(client, path)
+            print(f"  {role:<8} {label:<30} {median:7.1f} / {slowest:7.1f}")
+    with app.app_context():
+        db.engine.dispose()  # before the schema is dropped
 
 
 def main() -> None:

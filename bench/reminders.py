@@ -24,7 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -191,21 +192,35 @@ def queue_digests(count: int) -> None:
     db.session.commit()
 
 
-def run(database: str, tasks: int, users: int, digests: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
-    schema = None
+@contextmanager
+def bench_database(database: str, workdir: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file in `workdir`, or a new schema in the
+    PostgreSQL of TRACKER_TEST_POSTGRES_URL, dropped afterwards."""
     if database == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.sqlite'}"
-    else:
-        server = os.environ.get("TRACKER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-        schema = f"bench_{os.getpid()}"
-        with sa.create_engine(server).begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        url = (
+        yield f"sqlite:///{workdir / 'bench.sqlite'}"
+        return
+    server = os.environ.get("TRACKER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    schema = f"bench_{os.getpid()}"
+    with sa.create_engine(server).begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
             sa.make_url(server)
             .update_query_dict({"options": f"-csearch_path={schema}"})
             .render_as_string(hide_password=False)
         )
+    finally:
+        with sa.create_engine(server).begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run(database: str, tasks: int, users: int, digests: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
+    with bench_database(database, workdir) as url:
+        run_on(url, database, workdir, tasks, users, digests)
+
+
+def run_on(url: str, database: str, workdir: Path, tasks: int, users: int, digests: int) -> None:
     port = free_port()
     settings = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     settings.update(
@@ -246,10 +261,6 @@ def run(database: str, tasks: int, users: int, digests: int) -> None:
     finally:
         sink.terminate()
         sink.wait()
-        if schema:
-            server = os.environ.get("TRACKER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-            with sa.create_engine(server).begin() as connection:
-                connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def main() -> None:
