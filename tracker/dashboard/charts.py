@@ -11,6 +11,7 @@ GAP = 8
 LABEL_WIDTH = 210
 BAR_WIDTH = 300
 VALUE_WIDTH = 50
+MAX_LABEL = 26
 
 
 def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, color: str = "#b42318") -> Markup:
@@ -26,7 +27,8 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, title: str, color: str = "#b42
     for index, (label, value) in enumerate(rows):
         y = index * (BAR_HEIGHT + GAP)
         length = round(BAR_WIDTH * value / largest)
-        shown = label if len(label) <= 32 else label[:31] + "…"
+        # About 26 characters fit the label column; the full name stays in the tooltip.
+        shown = label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="13">'
             f"<title>{escape(label)}</title>{escape(shown)}</text>"
