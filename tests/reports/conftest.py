@@ -7,6 +7,29 @@ import pytest
 from tracker.models import Role, User
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tracker" / "reports" / "samples"
+# The keys of `tracker import --json`, as the design's contract lists them.
+JSON_KEYS = frozenset(
+    {
+        "source",
+        "language",
+        "title",
+        "author_name",
+        "author_position",
+        "destination",
+        "trip_start",
+        "trip_end",
+        "inviting_party",
+        "purpose",
+        "signatory",
+        "signed_on",
+        "sections",
+        "recommendations",
+        "warnings",
+    }
+)
+RECOMMENDATION_KEYS = frozenset(
+    {"title", "text", "owners", "deadline", "deadline_text", "expected_result", "method"}
+)
 
 
 @pytest.fixture

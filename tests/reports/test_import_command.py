@@ -6,35 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.reports.conftest import JSON_KEYS, RECOMMENDATION_KEYS
 from tracker.extensions import db
 from tracker.models import Report, Task, TaskStatus
-
-JSON_KEYS = {
-    "source",
-    "language",
-    "title",
-    "author_name",
-    "author_position",
-    "destination",
-    "trip_start",
-    "trip_end",
-    "inviting_party",
-    "purpose",
-    "signatory",
-    "signed_on",
-    "sections",
-    "recommendations",
-    "warnings",
-}
-RECOMMENDATION_KEYS = {
-    "title",
-    "text",
-    "owners",
-    "deadline",
-    "deadline_text",
-    "expected_result",
-    "method",
-}
 
 
 def stored() -> tuple[int, int]:

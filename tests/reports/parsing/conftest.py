@@ -12,7 +12,7 @@ from typing import Any
 import docx
 import pytest
 
-SAMPLES = Path(__file__).resolve().parents[3] / "tracker" / "reports" / "samples"
+from tests.reports.conftest import SAMPLES
 
 DocxBuilder = Callable[[Callable[[Any], None]], bytes]
 PdfBuilder = Callable[..., bytes]

@@ -9,28 +9,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import unavailable
+from tests.reports.conftest import JSON_KEYS, SAMPLES
 from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError, parse_report
 
-SAMPLES = Path(__file__).resolve().parents[3] / "tracker" / "reports" / "samples"
 SHARED_SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "reports"
 EXACT_RECOMMENDATION_FIELDS = ("deadline_text", "expected_result", "method")
-JSON_KEYS = {
-    "source",
-    "language",
-    "title",
-    "author_name",
-    "author_position",
-    "destination",
-    "trip_start",
-    "trip_end",
-    "inviting_party",
-    "purpose",
-    "signatory",
-    "signed_on",
-    "sections",
-    "recommendations",
-    "warnings",
-}
 
 
 def _expected() -> dict[str, Any]:

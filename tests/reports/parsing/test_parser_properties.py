@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import random
 from datetime import date
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.reports.conftest import SAMPLES
 from tracker.reports.parsing import ParsedReport, ReportError, parse_deadline, parse_report
 from tracker.reports.parsing.dates import parse_trip_dates
 
-SAMPLES = Path(__file__).resolve().parents[3] / "tracker" / "reports" / "samples"
 EXTENSIONS = [".txt", ".docx", ".pdf", ".doc", ""]
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEWER = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

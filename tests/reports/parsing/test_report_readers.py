@@ -7,15 +7,14 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfWriter
 
+from tests.reports.conftest import SAMPLES
 from tracker.reports.parsing import ParsedReport, ReportError, parse_report
 
-SAMPLES = Path(__file__).resolve().parents[3] / "tracker" / "reports" / "samples"
 DocxBuilder = Callable[[Callable[[Any], None]], bytes]
 PdfBuilder = Callable[..., bytes]
 ReportBuilder = Callable[..., str]
