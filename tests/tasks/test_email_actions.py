@@ -107,3 +107,15 @@ def test_forged_and_expired_links_are_refused(app, client, org, problem: str) ->
     assert response.status_code == 400
     assert client.submit(f"/tasks/action/{token}", {"note": "x"}, page="/tasks").status_code == 400
     assert refreshed(org.task).status is TaskStatus.OPEN
+
+
+def test_with_no_head_up_the_tree_the_request_goes_to_the_admins(app, client, org) -> None:  # type: ignore[no-untyped-def]
+    # No head anywhere, and a loop in the tree: the walk must still end, at the admins.
+    org.digital.head = None
+    org.development.parent = org.digital
+    db.session.commit()
+    url = link(app, org.task, org.officer, Action.EXTEND)
+    client.login(org.officer.email)
+    client.submit(url, {"deadline": "2025-05-30", "reason": "Waiting for the ministry."})
+    recipients = [mail.to_address for mail in db.session.scalars(select(OutboxMessage))]
+    assert recipients == [org.admin.email]

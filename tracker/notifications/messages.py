@@ -9,26 +9,24 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import OutboxMessage, Role, Task, TaskEvent, User
+from tracker.models import OutboxMessage, Task, TaskEvent, User
+from tracker.notifications.planner import load_organisation
+from tracker.notifications.policy import escalation_recipients
 
 
-def _heads_of(task: Task, actor: User) -> list[User]:
-    """Who decides on the task's deadline: the heads of the owners' departments (or of the
-    department above, when the actor heads it), else the admins."""
-    heads: dict[int, User] = {}
-    for owner in task.owners:
-        department = owner.department
-        while department is not None and (department.head is None or department.head == actor):
-            department = department.parent
-        if department is not None and department.head is not None and department.head.active:
-            heads[department.head.id] = department.head
-    if not heads:
-        admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.active))
-        heads = {admin.id: admin for admin in admins if admin != actor}
-    return list(heads.values())
+def _deciders(task: Task, actor: User) -> list[User]:
+    """Who decides on the task's deadline: whoever its first escalation would reach (the
+    heads of the owners' departments, or the admins at the top of the tree)."""
+    organisation, users = load_organisation()
+    owner_ids = [owner.id for owner in task.owners] or [actor.id]
+    recipients = escalation_recipients(owner_ids, 1, organisation)
+    return [
+        users[user_id]
+        for user_id in recipients
+        if user_id != actor.id and user_id in users and users[user_id].active
+    ]
 
 
 def queue_extension_request(
@@ -38,7 +36,7 @@ def queue_extension_request(
     base_url = config["TRACKER_BASE_URL"].rstrip("/")
     domain = urlsplit(base_url).hostname or "localhost"
     messages = []
-    for head in _heads_of(task, actor):
+    for head in _deciders(task, actor):
         context = {
             "recipient": head,
             "actor": actor,

@@ -79,7 +79,8 @@ def _candidates(horizon: date) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _organisation() -> tuple[Organisation, dict[int, User]]:
+def load_organisation() -> tuple[Organisation, dict[int, User]]:
+    """The department tree and the users, as the policy needs them (two queries)."""
     departments = {
         row.id: DepartmentFacts(row.id, row.parent_id, row.head_id)
         for row in db.session.execute(
@@ -172,7 +173,7 @@ def plan(
             .where(*candidates, Notification.deadline == Task.deadline)
         )
     }
-    organisation, users = _organisation()
+    organisation, users = load_organisation()
 
     owed = [
         due
