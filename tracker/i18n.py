@@ -9,8 +9,6 @@ from flask_login import current_user
 
 from tracker.clock import local_today
 
-LANGUAGE_NAMES = {"hy": "Հայերեն", "en": "English"}
-
 
 def select_locale() -> str:
     if not has_request_context():

@@ -270,10 +270,6 @@ class Task(db.Model):
         passive_deletes=True,
     )
 
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
     def is_overdue(self, today: date) -> bool:
         return (
             self.status in ACTIVE_STATUSES and self.deadline is not None and self.deadline < today

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import EventKind, OutboxMessage, Task, TaskStatus
-from tracker.tasks.action_links import Action, make_action_token
+from tracker.tasks.action_links import Action, ActionLinkSigner
 
 
 def link(app, task, user, action: Action) -> str:  # type: ignore[no-untyped-def]
-    return "/tasks/action/" + make_action_token(app.config["SECRET_KEY"], task.id, user.id, action)
+    return "/tasks/action/" + ActionLinkSigner(app.config["SECRET_KEY"]).make(
+        task.id, user.id, action
+    )
 
 
 def refreshed(task: Task) -> Task:
@@ -96,11 +98,11 @@ def test_a_link_needs_a_login_first_and_comes_back(app, client, org) -> None:  #
 @pytest.mark.parametrize("problem", ["forged", "expired"])
 def test_forged_and_expired_links_are_refused(app, client, org, problem: str) -> None:  # type: ignore[no-untyped-def]
     if problem == "forged":
-        token = make_action_token("another secret", org.task.id, org.officer.id, Action.DONE)
+        token = ActionLinkSigner("another secret").make(org.task.id, org.officer.id, Action.DONE)
     else:
         app.config["TRACKER_ACTION_LINK_DAYS"] = -1
-        token = make_action_token(
-            app.config["SECRET_KEY"], org.task.id, org.officer.id, Action.DONE
+        token = ActionLinkSigner(app.config["SECRET_KEY"]).make(
+            org.task.id, org.officer.id, Action.DONE
         )
     client.login(org.officer.email)
     response = client.get(f"/tasks/action/{token}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -10,8 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.extensions import db
 from tracker.models import User
 
-# Checked against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("no such user")
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so both failures take the same time.
+    Made on first use: hashing is slow on purpose, and most processes never sign anyone in."""
+    return generate_password_hash("no such user")
 
 
 def hash_password(password: str) -> str:
@@ -31,7 +36,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (whatever was wrong)."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

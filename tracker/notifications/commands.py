@@ -32,7 +32,6 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool) -> None:
     """Plan the reminders and escalations owed as of a day into the outbox, and deliver it."""
     day = _parse_day(as_of)
     result = plan_reminders(day, dry_run=dry_run)
-    emails = {row.recipient_id: row for row in result.messages}
     recipients = {
         user.id: user.email
         for user in db.session.scalars(
@@ -57,7 +56,7 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool) -> None:
                 }
                 for due in result.notifications
             ],
-            "emails": [{"to": row.to_address, "subject": row.subject} for row in emails.values()],
+            "emails": [{"to": row.to_address, "subject": row.subject} for row in result.messages],
             "delivery": None
             if delivery is None
             else {
@@ -73,9 +72,9 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool) -> None:
     verb = "would be" if dry_run else "were"
     click.echo(
         f"{day}: {len(result.notifications)} notification(s) {verb} planned, "
-        f"in {len(emails)} email(s)."
+        f"in {len(result.messages)} email(s)."
     )
-    for row in emails.values():
+    for row in result.messages:
         click.echo(f"  {row.to_address}: {row.subject}")
     if delivery is None:
         return

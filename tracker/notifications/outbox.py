@@ -19,7 +19,7 @@ from email.header import Header
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus, Role, User, utcnow
@@ -265,19 +265,3 @@ def outbox_page(
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], (page + 1 if len(rows) > per_page else 0)
-
-
-def waiting_count() -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                or_(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                )
-            )
-        )
-        or 0
-    )

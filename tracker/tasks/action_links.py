@@ -55,11 +55,3 @@ class ActionLinkSigner:
             return ActionLink(int(task_id), int(user_id), Action(action), nonce)
         except ValueError:
             raise LinkError("invalid") from None
-
-
-def make_action_token(secret_key: str, task_id: int, user_id: int, action: Action) -> str:
-    return ActionLinkSigner(secret_key).make(task_id, user_id, action)
-
-
-def read_action_token(secret_key: str, token: str, max_age_days: int) -> ActionLink:
-    return ActionLinkSigner(secret_key).read(token, max_age_days)

@@ -26,7 +26,7 @@ from tracker.i18n import org_today
 from tracker.models import Role, Task, UsedActionToken, User
 from tracker.permissions import PermissionDenied
 from tracker.tasks import services
-from tracker.tasks.action_links import Action, LinkError, read_action_token
+from tracker.tasks.action_links import Action, ActionLinkSigner, LinkError
 from tracker.tasks.blueprint import bp
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ExtensionForm, ProgressForm
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
@@ -188,8 +188,8 @@ def email_action(token: str) -> ResponseReturnValue:
     """Where an email's "mark done" / "ask for more time" link lands: a confirmation page.
     GET never changes anything (mail scanners follow links); the POST does, once."""
     try:
-        link = read_action_token(
-            current_app.config["SECRET_KEY"], token, current_app.config["TRACKER_ACTION_LINK_DAYS"]
+        link = ActionLinkSigner(current_app.config["SECRET_KEY"]).read(
+            token, current_app.config["TRACKER_ACTION_LINK_DAYS"]
         )
     except LinkError as error:
         message = (
