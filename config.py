@@ -51,7 +51,18 @@ class Config:
     TRACKER_ESCALATION_DAYS = os.environ.get("TRACKER_ESCALATION_DAYS", "3,10")
     TRACKER_REMINDER_HOUR = _env_int("TRACKER_REMINDER_HOUR", 9)  # local hour of the daily run
     TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
-    TRACKER_MAIL_MAX_ATTEMPTS = _env_int("TRACKER_MAIL_MAX_ATTEMPTS", 6)
+    # Items per digest section (overdue, escalations, due soon); the rest behind one link.
+    TRACKER_DIGEST_MAX_ITEMS = _env_int("TRACKER_DIGEST_MAX_ITEMS", 50)
+    # An outage or a temporary (4xx) refusal is not the message's fault: it is tried again
+    # for this long after it was written (at least 48 hours); only a 5xx answer fails it.
+    TRACKER_MAIL_RETRY_HOURS = _env_int("TRACKER_MAIL_RETRY_HOURS", 72)
+    # A sender renews its claim on a batch while it works; a dead sender's claims come back
+    # once this has passed without renewal.
+    TRACKER_MAIL_LEASE_SECONDS = _env_int("TRACKER_MAIL_LEASE_SECONDS", 60)
+    # A planning run that waits longer than this for a database lock fails and is retried.
+    TRACKER_PLAN_LOCK_TIMEOUT_SECONDS = _env_int("TRACKER_PLAN_LOCK_TIMEOUT_SECONDS", 60)
+    # A failed planning run is retried the same day after 1, 2, 4 … minutes, at most this.
+    TRACKER_PLAN_RETRY_MAX_MINUTES = _env_int("TRACKER_PLAN_RETRY_MAX_MINUTES", 30)
     TRACKER_MAIL_BATCH_SIZE = _env_int("TRACKER_MAIL_BATCH_SIZE", 200)
     TRACKER_MAIL_CONNECTIONS = _env_int("TRACKER_MAIL_CONNECTIONS", 2)  # in parallel per batch
     TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds

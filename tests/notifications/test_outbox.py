@@ -1,4 +1,5 @@
-"""The outbox on both databases: claims, outages, retries, exactly-once delivery."""
+"""The outbox on both databases: claims, planning once, concurrent senders (the faults are in
+test_delivery_faults.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from tests.conftest import RecordingHandler, SMTPServer, free_port, make_app
+from tests.conftest import make_app
 from tracker.extensions import db
 from tracker.models import Department, Notification, OutboxMessage, Role, User
 from tracker.notifications import outbox
@@ -71,59 +72,9 @@ def test_stale_claims_return_to_the_queue(any_database_app) -> None:  # type: ig
     queue(2)
     outbox.claim(NOW - timedelta(hours=1), 10, include_waiting=True)
     db.session.commit()
-    assert outbox.release_stale_claims(NOW) == 2
+    assert outbox.release_stale_claims(NOW, timedelta(minutes=1)) == 2
     db.session.commit()
     assert statuses() == {"pending": 2}
-
-
-def test_an_outage_keeps_mail_pending_then_delivers_each_once(any_database_app) -> None:  # type: ignore[no-untyped-def]
-    app = any_database_app
-    server = SMTPServer(port=free_port(), handler=RecordingHandler())
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
-    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", server.port
-    queue(3)
-
-    down = deliver_outbox(NOW)  # nothing listens on the port yet
-    assert down.sent == 0 and down.retrying == 3 and down.connection_error
-    assert statuses() == {"pending": 3}
-    rows = db.session.scalars(select(OutboxMessage)).all()
-    assert all("ConnectionRefusedError" in (row.last_error or "") for row in rows)
-    assert all(row.attempts == 1 and row.next_attempt_at > NOW for row in rows)
-
-    server.start()
-    try:
-        assert deliver_outbox(NOW).sent == 0  # still waiting out the backoff
-        back = deliver_outbox(NOW + timedelta(minutes=2))
-        assert back.sent == 3
-        assert deliver_outbox(NOW + timedelta(minutes=10)).sent == 0
-        assert sorted(m["Message-ID"] for m in server.messages) == [
-            "<test.0@tracker.test>",
-            "<test.1@tracker.test>",
-            "<test.2@tracker.test>",
-        ]
-    finally:
-        server.stop()
-    assert statuses() == {"sent": 3}
-
-
-def test_after_the_last_try_a_row_fails_and_an_admin_can_retry_it(any_database_app) -> None:  # type: ignore[no-untyped-def]
-    app = any_database_app
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), TRACKER_MAIL_MAX_ATTEMPTS=2)
-    app.extensions["mail"].server, app.extensions["mail"].port = (
-        "127.0.0.1",
-        app.config["MAIL_PORT"],
-    )
-    (row,) = queue(1)
-    deliver_outbox(NOW, include_waiting=True)
-    deliver_outbox(NOW, include_waiting=True)
-    assert statuses() == {"failed": 1}
-    admin = User(email="admin@example.am", name="Admin", role=Role.ADMIN, password_hash="x")
-    db.session.add(admin)
-    row = db.session.get(OutboxMessage, row.id)
-    outbox.retry(row, admin, NOW)
-    db.session.commit()
-    assert statuses() == {"pending": 1}
-    assert row.attempts == 0
 
 
 def test_without_a_mail_server_mail_waits_in_the_outbox(any_database_app) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.auth.services import find_user_by_email, hash_password, normalize_email
+from tracker.auth.services import (
+    InvalidEmailAddress,
+    checked_email,
+    find_user_by_email,
+    hash_password,
+)
 from tracker.extensions import db
 from tracker.models import Department, Role, User
 from tracker.permissions import PermissionDenied
@@ -47,6 +52,11 @@ def _parse_role(role: str) -> Role:
         ) from None
 
 
+def _printable(text: str) -> str:
+    """The text with control characters shown as escapes, so an error stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def create_user(
     email: str,
     name: str,
@@ -56,9 +66,16 @@ def create_user(
     department: str | None = None,
     language: str = "hy",
 ) -> User:
-    email = normalize_email(email)
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AdminError(_l("“%(email)s” is not an email address.", email=email))
+    try:
+        email = checked_email(email)
+    except InvalidEmailAddress:
+        raise AdminError(
+            _l(
+                "“%(email)s” is not a valid email address: check it for typos such as "
+                "spaces, two dots in a row or a missing part.",
+                email=_printable(email.strip()),
+            )
+        ) from None
     if not name.strip():
         raise AdminError(_l("A user needs a name."))
     parsed_role = _parse_role(role)

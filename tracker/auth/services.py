@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +26,25 @@ def hash_password(password: str) -> str:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+class InvalidEmailAddress(ValueError):
+    """An address no mail server would take; `reason` is the validator's (English) detail."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"{address!r}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+def checked_email(address: str) -> str:
+    """The address, normalized, if a mail server could deliver to it (international
+    domains included); raises InvalidEmailAddress otherwise (a newline, two dots, …)."""
+    try:
+        valid = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidEmailAddress(address, str(error)) from None
+    return normalize_email(valid.normalized)
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import contextlib
 import json
 from datetime import date
+from typing import Any
 
 import click
 from flask import current_app
@@ -12,26 +12,37 @@ from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import User
 from tracker.notifications.blueprint import bp
-from tracker.notifications.jobs import deliver_outbox, plan_reminders
+from tracker.notifications.jobs import (
+    deliver_outbox,
+    plan_reminders,
+    stop_on_signals,
+)
+from tracker.notifications.outbox import DeliveryReport
+from tracker.notifications.planner import PlanResult
+
+# `tracker remind` exits with this when mail could not be delivered (the server was
+# unreachable, or the run was stopped): what was planned waits in the outbox.
+EXIT_UNDELIVERED = 1
 
 
-def _parse_day(value: str | None) -> date:
+def _parse_day(value: str | None, *, allow_future: bool) -> date:
+    today = org_today()
     if value is None:
-        return org_today()
+        return today
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+    if day > today and not allow_future:
+        # A typo here would send false escalations and take the real ones' dedupe keys.
+        raise CommandError(
+            f"--as-of {day} is after today ({today}); "
+            "use --dry-run to preview, or --allow-future for a rehearsal database"
+        )
+    return day
 
 
-@bp.cli.command("remind")
-@click.option("--as-of", "as_of", default=None, help="Plan as on this day (YYYY-MM-DD).")
-@click.option("--dry-run", is_flag=True, help="Print what would go out; write and send nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-def remind(as_of: str | None, dry_run: bool, as_json: bool) -> None:
-    """Plan the reminders and escalations owed as of a day into the outbox, and deliver it."""
-    day = _parse_day(as_of)
-    result = plan_reminders(day, dry_run=dry_run)
+def _payload(day: date, dry_run: bool, result: PlanResult, delivery: DeliveryReport | None) -> Any:
     recipients = {
         user.id: user.email
         for user in db.session.scalars(
@@ -40,60 +51,95 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool) -> None:
             )
         )
     }
-    delivery = None if dry_run else deliver_outbox(include_waiting=True)
-    if as_json:
-        payload = {
-            "as_of": day.isoformat(),
-            "dry_run": dry_run,
-            "notifications": [
-                {
-                    "task_id": due.task_id,
-                    "kind": due.kind.value,
-                    "level": due.level,
-                    "deadline": due.deadline.isoformat(),
-                    "days_overdue": due.days_overdue,
-                    "recipients": [recipients.get(r) for r in due.recipient_ids],
-                }
-                for due in result.notifications
-            ],
-            "emails": [{"to": row.to_address, "subject": row.subject} for row in result.messages],
-            "delivery": None
-            if delivery is None
-            else {
-                "sent": delivery.sent,
-                "retrying": delivery.retrying,
-                "failed": delivery.failed,
-                "error": delivery.connection_error,
-                "mail_server": bool(current_app.config.get("MAIL_SERVER")),
-            },
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=1))
-        return
-    verb = "would be" if dry_run else "were"
-    click.echo(
-        f"{day}: {len(result.notifications)} notification(s) {verb} planned, "
-        f"in {len(result.messages)} email(s)."
-    )
-    for row in result.messages:
-        click.echo(f"  {row.to_address}: {row.subject}")
-    if delivery is None:
-        return
+    return {
+        "as_of": day.isoformat(),
+        "dry_run": dry_run,
+        "notifications": [
+            {
+                "task_id": due.task_id,
+                "kind": due.kind.value,
+                "level": due.level,
+                "deadline": due.deadline.isoformat(),
+                "days_overdue": due.days_overdue,
+                "recipients": [recipients.get(r) for r in due.recipient_ids],
+            }
+            for due in result.notifications
+        ],
+        "emails": [{"to": row.to_address, "subject": row.subject} for row in result.messages],
+        "delivery": None
+        if delivery is None
+        else {
+            "sent": delivery.sent,
+            "retrying": delivery.retrying,
+            "failed": delivery.failed,
+            "failures": [{"to": to, "error": error} for to, error in delivery.failures],
+            "error": delivery.connection_error,
+            "interrupted": delivery.interrupted,
+            "mail_server": bool(current_app.config.get("MAIL_SERVER")),
+        },
+    }
+
+
+def _print_delivery(delivery: DeliveryReport) -> None:
     if not current_app.config.get("MAIL_SERVER"):
         click.echo(
             "No MAIL_SERVER: the emails wait in the outbox (admins see it at /admin/outbox)."
         )
-    else:
+        return
+    click.echo(
+        f"Delivered {delivery.sent}; {delivery.retrying} will be retried; "
+        f"{delivery.failed} failed for good."
+    )
+    for to, error in delivery.failures:
+        click.echo(f"  failed: {to}: {error}", err=True)
+    if delivery.connection_error:
         click.echo(
-            f"Delivered {delivery.sent}; {delivery.retrying} will be retried; "
-            f"{delivery.failed} failed for good."
+            f"Mail server unreachable ({delivery.connection_error}); "
+            "the emails wait in the outbox and go out when it answers.",
+            err=True,
         )
-        if delivery.connection_error:
-            click.echo(f"Mail server problem: {delivery.connection_error}", err=True)
+    if delivery.interrupted:
+        click.echo("Stopped on request; the rest waits in the outbox.", err=True)
+
+
+@bp.cli.command("remind")
+@click.option("--as-of", "as_of", default=None, help="Plan as on this day (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Print what would go out; write and send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option(
+    "--allow-future", is_flag=True, help="Accept an --as-of after today (rehearsals, tests)."
+)
+def remind(as_of: str | None, dry_run: bool, as_json: bool, allow_future: bool) -> None:
+    """Plan the reminders and escalations owed as of a day into the outbox, and deliver it.
+
+    Exits with status 1 when the mail server could not be reached or the run was stopped
+    (the emails wait in the outbox), 2 for bad input.
+    """
+    day = _parse_day(as_of, allow_future=allow_future or dry_run)
+    with stop_on_signals():
+        result = plan_reminders(day, dry_run=dry_run)
+        delivery = None if dry_run else deliver_outbox(include_waiting=True)
+    if as_json:
+        click.echo(
+            json.dumps(_payload(day, dry_run, result, delivery), ensure_ascii=False, indent=1)
+        )
+    else:
+        verb = "would be" if dry_run else "were"
+        click.echo(
+            f"{day}: {len(result.notifications)} notification(s) {verb} planned, "
+            f"in {len(result.messages)} email(s)."
+        )
+        for row in result.messages:
+            click.echo(f"  {row.to_address}: {row.subject}")
+        if delivery is not None:
+            _print_delivery(delivery)
+    if delivery is not None and (delivery.connection_error or delivery.interrupted):
+        click.get_current_context().exit(EXIT_UNDELIVERED)
 
 
 @bp.cli.command("scheduler")
 def scheduler() -> None:
-    """Run the reminder scheduler in this process until stopped (Ctrl+C)."""
+    """Run the reminder scheduler in this process until stopped (Ctrl+C, SIGTERM)."""
     from tracker.notifications.scheduling import build_scheduler
 
     sched = build_scheduler(current_app._get_current_object(), blocking=True)  # type: ignore[attr-defined]
@@ -101,5 +147,13 @@ def scheduler() -> None:
         f"Scheduler: plans at {current_app.config['TRACKER_REMINDER_HOUR']:02d}:00 "
         f"{current_app.config['TRACKER_TIMEZONE']} on working days; delivers every minute."
     )
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        sched.start()
+    with stop_on_signals(then_exit=True):
+        try:
+            sched.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            # Waits for a running job: the sender finishes its message and releases the rest.
+            if sched.running:
+                sched.shutdown(wait=True)
+    click.echo("Scheduler stopped.")

@@ -1,10 +1,15 @@
 """The units of work the scheduler, `tracker remind` and the admin pages run. Each owns its
-transactions: the planner commits once; the sender commits its claim, then each batch."""
+transactions: the planner commits once; the sender commits its claim, then each outcome."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 from datetime import date, datetime
+from types import FrameType
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -20,11 +25,39 @@ log = logging.getLogger(__name__)
 # Any fixed number: the key of the PostgreSQL advisory lock held by the planning scheduler.
 PLANNER_LOCK_KEY = 815_2018
 
+# Set when the process is asked to stop (SIGTERM, SIGINT): the sender finishes the message
+# in flight, gives its other claims back and returns.
+STOP = threading.Event()
+
+
+@contextlib.contextmanager
+def stop_on_signals(*, then_exit: bool = False) -> Iterator[threading.Event]:
+    """Turn SIGTERM and SIGINT into a stop request for the sender while the block runs.
+
+    `then_exit` also raises SystemExit in the main thread, to end a blocking scheduler's
+    wait; the jobs it runs see the stop request and finish their message first.
+    """
+    STOP.clear()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        log.warning("signal %d: stopping after the message in flight", signum)
+        STOP.set()
+        if then_exit:
+            raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield STOP
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
 
 def plan_reminders(as_of: date, *, dry_run: bool = False) -> PlanResult:
     """Plan what is owed as of `as_of` into the outbox; a dry run writes nothing."""
     config = current_app.config
     try:
+        _limit_lock_waits(config["TRACKER_PLAN_LOCK_TIMEOUT_SECONDS"])
         result = plan(
             as_of,
             policy_settings(config),
@@ -40,6 +73,13 @@ def plan_reminders(as_of: date, *, dry_run: bool = False) -> PlanResult:
     else:
         db.session.commit()
     return result
+
+
+def _limit_lock_waits(seconds: int) -> None:
+    """A planner blocked by a lock fails after a while (and is retried) rather than hang;
+    SQLite's busy timeout does the same there."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{int(seconds)}s'"))
 
 
 def plan_reminders_as_leader(as_of: date) -> PlanResult | None:
@@ -60,26 +100,43 @@ def plan_reminders_as_leader(as_of: date) -> PlanResult | None:
 
 
 def deliver_outbox(
-    now: datetime | None = None, *, include_waiting: bool = False
+    now: datetime | None = None,
+    *,
+    include_waiting: bool = False,
+    stop: threading.Event | None = None,
 ) -> outbox.DeliveryReport:
-    """Send what is due in the outbox, batch by batch; nothing without a mail server."""
+    """Send what is due in the outbox, batch by batch; nothing without a mail server.
+
+    Stops at the first sign that the server is unreachable (the rest waits), and when
+    `stop` (by default the process's stop request) is set.
+    """
     report = outbox.DeliveryReport()
     if not outbox.mail_configured():
         return report
-    now = now or utcnow()
+    stop = stop or STOP
+    settings = outbox.DeliverySettings.from_config(current_app.config)
+    clock = outbox.Clock(now or utcnow())
     batch_size = current_app.config["TRACKER_MAIL_BATCH_SIZE"]
-    outbox.release_stale_claims(now)
+    outbox.release_stale_claims(clock.now(), settings.lease)
     db.session.commit()
-    tried: set[int] = set()
-    while True:
-        rows = outbox.claim(now, batch_size, include_waiting=include_waiting, tried=tried)
-        db.session.commit()
+    claimer = outbox.new_claimer()
+    after_id = 0
+    while not stop.is_set():
+        rows = outbox.claim(
+            clock.now(),
+            batch_size,
+            claimer=claimer,
+            include_waiting=include_waiting,
+            after_id=after_id,
+        )
         if not rows:
-            return report
-        tried.update(row.id for row in rows)
-        batch = outbox.send_batch(rows, now)
-        db.session.commit()
+            db.session.commit()
+            break
+        after_id = rows[-1].id
+        batch = outbox.send_batch(rows, claimer, clock, stop, settings)
         report.add(batch)
         if batch.connection_error:
-            log.warning("mail server unavailable, will retry: %s", batch.connection_error)
-            return report
+            log.warning("mail server unavailable, mail waits: %s", batch.connection_error)
+            break
+    report.interrupted = report.interrupted or stop.is_set()
+    return report

@@ -1,21 +1,34 @@
 """The outbox: emails wait here until the sender delivers them, and stay when it cannot.
 
-Delivery claims rows before sending (on PostgreSQL with FOR UPDATE SKIP LOCKED, so two
-senders never take the same row), sends a batch over one SMTP connection, and records each
-outcome: sent, or the error and the time of the next try (exponential backoff), or, after
-the last try, failed, for an admin to retry.
+Delivery is at least once per message, never per batch:
+
+- A sender claims rows (on PostgreSQL with FOR UPDATE SKIP LOCKED, so two senders never take
+  the same row) under a lease that a heartbeat renews while it works; the claims of a sender
+  that died come back when the lease runs out, within a minute or so.
+- Each row's outcome is committed as soon as the server has answered for it, so a crash
+  re-sends at most the message that was in flight on each connection.
+- An outage (no connection, a dropped connection, a timeout, a 4xx answer) is not the
+  message's fault: it does not count as a try, and the message waits for the server for
+  TRACKER_MAIL_RETRY_HOURS after it was written. Only a permanent (5xx) answer for that
+  message, or an error building it (a bad address), fails it; the rest of the batch goes on.
+- A stop request (SIGTERM, SIGINT) lets the message in flight finish; the other claims are
+  released for the next sender at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.policy
 import secrets
 import smtplib
-from collections.abc import Collection, Sequence
+import threading
+import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.header import Header
+from enum import StrEnum
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
@@ -25,9 +38,15 @@ from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus, Role, User, utcnow
 from tracker.permissions import PermissionDenied
 
-# A claim older than this belongs to a sender that died; its rows go back to the queue.
-STALE_CLAIM = timedelta(minutes=15)
-MAX_BACKOFF = timedelta(hours=2)
+MAX_BACKOFF = timedelta(hours=1)
+ERROR_TEXT_LIMIT = 2000
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    TEMPORARY = "temporary"  # a 4xx answer for this message: try it again later
+    PERMANENT = "permanent"  # a 5xx answer, or a message that cannot be written: failed
+    CONNECTION = "connection"  # the server went away: not this message's fault
 
 
 @dataclass
@@ -35,13 +54,38 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-    connection_error: str | None = None  # set when the SMTP server could not be used at all
+    connection_error: str | None = None  # set when the SMTP server could not be used
+    interrupted: bool = False  # a stop was requested before everything was tried
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (address, error)
 
     def add(self, other: DeliveryReport) -> None:
         self.sent += other.sent
         self.retrying += other.retrying
         self.failed += other.failed
         self.connection_error = other.connection_error or self.connection_error
+        self.interrupted = self.interrupted or other.interrupted
+        self.failures.extend(other.failures)
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """What the sender needs of the configuration, read once per run."""
+
+    connections: int
+    lease: timedelta
+    retry_window: timedelta
+    smtp_timeout: float
+    sender: str
+
+    @classmethod
+    def from_config(cls, config: dict[str, object]) -> DeliverySettings:
+        return cls(
+            connections=max(1, int(config["TRACKER_MAIL_CONNECTIONS"])),  # type: ignore[call-overload]
+            lease=timedelta(seconds=int(config["TRACKER_MAIL_LEASE_SECONDS"])),  # type: ignore[call-overload]
+            retry_window=timedelta(hours=float(config["TRACKER_MAIL_RETRY_HOURS"])),  # type: ignore[arg-type]
+            smtp_timeout=float(config["TRACKER_SMTP_TIMEOUT"]),  # type: ignore[arg-type]
+            sender=str(config["MAIL_DEFAULT_SENDER"]),
+        )
 
 
 class TimedConnection(Connection):
@@ -61,41 +105,47 @@ class TimedConnection(Connection):
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, 8 … minutes after the first, second, third … failure, at most two hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    """1, 2, 4, 8 … minutes after the first, second, third … refusal, at most an hour."""
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 10)), MAX_BACKOFF)
 
 
-def release_stale_claims(now: datetime) -> int:
+def release_stale_claims(now: datetime, lease: timedelta) -> int:
+    """Give the rows of senders whose lease ran out (they died) back to the queue."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_at < now - STALE_CLAIM,
+            OutboxMessage.claimed_at < now - lease,
         )
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
     )
     return result.rowcount or 0
 
 
+def new_claimer() -> str:
+    return secrets.token_hex(8)
+
+
 def claim(
     now: datetime,
     limit: int,
     *,
+    claimer: str | None = None,
     include_waiting: bool = False,
-    tried: Collection[int] = (),
+    after_id: int = 0,
 ) -> list[OutboxMessage]:
-    """Mark up to `limit` pending rows as this sender's and return them.
+    """Mark up to `limit` pending rows as this sender's and return them, oldest first.
 
     `include_waiting` also takes rows still waiting out their backoff (an operator running
-    `tracker remind` by hand wants everything tried now); `tried` are rows this run has
-    already tried, so a failing row is not taken again in the same run.
+    `tracker remind` by hand wants everything tried now); `after_id` skips the rows a run
+    has already been through, so a refused row is not tried twice in one run.
     """
-    claimer = secrets.token_hex(8)
-    due = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+    claimer = claimer or new_claimer()
+    due = select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > after_id
+    )
     if not include_waiting:
         due = due.where(OutboxMessage.next_attempt_at <= now)
-    if tried:
-        due = due.where(OutboxMessage.id.not_in(tried))
     due = due.order_by(OutboxMessage.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
@@ -112,10 +162,57 @@ def claim(
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.claimed_by == claimer)
+            .where(OutboxMessage.claimed_by == claimer, OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         )
     )
+
+
+def renew_lease(claimer: str, now: datetime) -> int:
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.claimed_by == claimer,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(claimed_at=now)
+    )
+    return result.rowcount or 0
+
+
+def release_claims(
+    claimer: str, now: datetime, *, error: str | None, retry_window: timedelta
+) -> int:
+    """Give back the rows this sender claimed but did not try.
+
+    After an outage their error is recorded (admins see why mail waits), and a row older
+    than the retry window fails with it; a try is not counted, the outage was not its fault.
+    """
+    mine = (
+        OutboxMessage.claimed_by == claimer,
+        OutboxMessage.status == OutboxStatus.SENDING,
+    )
+    released = {"status": OutboxStatus.PENDING, "claimed_by": None, "claimed_at": None}
+    count = 0
+    if error is not None:
+        expired = db.session.execute(
+            update(OutboxMessage)
+            .where(*mine, OutboxMessage.created_at < now - retry_window)
+            .values(
+                status=OutboxStatus.FAILED,
+                claimed_by=None,
+                claimed_at=None,
+                last_error=f"{error} (the mail server was unavailable for too long)"[
+                    :ERROR_TEXT_LIMIT
+                ],
+            )
+        )
+        count += expired.rowcount or 0
+        released["last_error"] = f"{error} (the mail server is unavailable; waiting)"[
+            :ERROR_TEXT_LIMIT
+        ]
+    result = db.session.execute(update(OutboxMessage).where(*mine).values(**released))
+    return count + (result.rowcount or 0)
 
 
 class OutboxMail(Message):
@@ -138,106 +235,249 @@ class OutboxMail(Message):
 SMTP_CLASSIC = email.policy.compat32.clone(linesep="\r\n")
 
 
-def _as_mail(row: OutboxMessage) -> Message:
-    message = OutboxMail(
-        subject=row.subject,
-        recipients=[row.to_address],
-        body=row.body_text,
-        html=row.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-    )
-    message.msgId = row.message_id
-    return message
-
-
-def record_sent(row: OutboxMessage, now: datetime) -> None:
-    row.status = OutboxStatus.SENT
-    row.sent_at = now
-    row.attempts += 1
-    row.last_error = None
-    row.claimed_by = None
-
-
-def record_failure(row: OutboxMessage, error: str, now: datetime, max_attempts: int) -> bool:
-    """Record a failed try; True when the row will be tried again."""
-    row.attempts += 1
-    row.last_error = error[:2000]
-    row.claimed_by = None
-    if row.attempts >= max_attempts:
-        row.status = OutboxStatus.FAILED
-        return False
-    row.status = OutboxStatus.PENDING
-    row.next_attempt_at = now + backoff(row.attempts)
-    return True
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".strip()
-
-
 @dataclass(frozen=True)
-class _Outgoing:
+class Outgoing:
     """What a sending thread needs of a row: no ORM object crosses the thread boundary."""
 
     id: int
-    mail: Message
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    message_id: str
+    attempts: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Outgoing:
+        return cls(
+            row.id,
+            row.to_address,
+            row.subject,
+            row.body_text,
+            row.body_html,
+            row.message_id,
+            row.attempts,
+            row.created_at,
+        )
+
+    def mail(self, sender: str) -> Message:
+        message = OutboxMail(
+            subject=self.subject,
+            recipients=[self.to_address],
+            body=self.body_text,
+            html=self.body_html,
+            sender=sender,
+        )
+        message.msgId = self.message_id
+        return message
 
 
-def _send_over_one_connection(
-    app: Flask, outgoing: Sequence[_Outgoing]
-) -> tuple[dict[int, BaseException | None], BaseException | None]:
-    """Send over one SMTP connection: each row's error (None when sent), and the error that
-    ended the connection, if one did (the rows not reached are left out of the first)."""
-    results: dict[int, BaseException | None] = {}
-    with app.app_context():
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}".strip()
+
+
+def classify(error: BaseException) -> Outcome:
+    """What an error raised while sending one message says about that message."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return Outcome.PERMANENT if codes and all(c >= 500 for c in codes) else Outcome.TEMPORARY
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return Outcome.CONNECTION
+    if isinstance(error, smtplib.SMTPResponseException):
+        if error.smtp_code == 421:  # the server is closing the connection
+            return Outcome.CONNECTION
+        return Outcome.PERMANENT if error.smtp_code >= 500 else Outcome.TEMPORARY
+    if isinstance(error, OSError | smtplib.SMTPException):
+        return Outcome.CONNECTION
+    # Anything else (a bad header, an address no encoding can carry) is this message's own.
+    return Outcome.PERMANENT
+
+
+def record_outcome(
+    item: Outgoing,
+    outcome: Outcome,
+    error: str | None,
+    claimer: str,
+    now: datetime,
+    retry_window: timedelta,
+) -> OutboxStatus:
+    """Write one message's outcome, if this sender still holds its claim; the new status."""
+    values: dict[str, object] = {"claimed_by": None, "claimed_at": None}
+    if outcome is Outcome.SENT:
+        status = OutboxStatus.SENT
+        values |= {"sent_at": now, "attempts": item.attempts + 1, "last_error": None}
+    elif outcome is Outcome.TEMPORARY and now - item.created_at < retry_window:
+        status = OutboxStatus.PENDING
+        values |= {
+            "attempts": item.attempts + 1,
+            "next_attempt_at": now + backoff(item.attempts + 1),
+            "last_error": (error or "")[:ERROR_TEXT_LIMIT],
+        }
+    else:
+        status = OutboxStatus.FAILED
+        values |= {"attempts": item.attempts + 1, "last_error": (error or "")[:ERROR_TEXT_LIMIT]}
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == item.id, OutboxMessage.claimed_by == claimer)
+        .values(status=status, **values)
+    )
+    return status
+
+
+class Clock:
+    """The run's `now` moving on in real time: a test can start the run at any moment."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self._started)
+
+
+class Heartbeat:
+    """Renews this sender's lease while it works, in a thread of its own, so a message
+    that takes long to send does not let another sender take the rest of the batch."""
+
+    def __init__(self, app: Flask, claimer: str, clock: Clock, lease: timedelta) -> None:
+        self.app, self.claimer, self.clock = app, claimer, clock
+        self.interval = max(lease.total_seconds() / 4, 0.05)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            try:
+                while not self._stop.wait(self.interval):
+                    renew_lease(self.claimer, self.clock.now())
+                    db.session.commit()
+            finally:
+                db.session.remove()
+
+
+class ShareSender:
+    """Sends one share of a batch over one SMTP connection, recording each outcome."""
+
+    def __init__(
+        self,
+        app: Flask,
+        settings: DeliverySettings,
+        claimer: str,
+        clock: Clock,
+        stop: threading.Event,
+    ) -> None:
+        self.app, self.settings, self.claimer = app, settings, claimer
+        self.clock, self.stop = clock, stop
+
+    def __call__(self, share: Sequence[Outgoing]) -> DeliveryReport:
+        report = DeliveryReport()
+        with self.app.app_context():
+            try:
+                self._send(share, report)
+            finally:
+                db.session.remove()
+        return report
+
+    def _send(self, share: Sequence[Outgoing], report: DeliveryReport) -> None:
         try:
-            with TimedConnection(app.extensions["mail"]) as smtp:
-                for item in outgoing:
-                    try:
-                        smtp.send(item.mail)
-                    except (
-                        smtplib.SMTPRecipientsRefused,
-                        smtplib.SMTPDataError,
-                        smtplib.SMTPSenderRefused,
-                    ) as error:
-                        results[item.id] = error  # this recipient only; go on with the rest
-                    else:
-                        results[item.id] = None
+            connection = TimedConnection(self.app.extensions["mail"])
+            connection.__enter__()
         except (OSError, smtplib.SMTPException) as error:
-            return results, error
-    return results, None
+            report.connection_error = describe(error)
+            return
+        try:
+            for item in share:
+                if self.stop.is_set():
+                    report.interrupted = True
+                    return
+                outcome, error = self._send_one(connection, item)
+                if outcome is Outcome.CONNECTION:
+                    report.connection_error = error
+                    return
+                self._record(item, outcome, error, report)
+                if outcome is not Outcome.SENT:
+                    _reset(connection)
+        finally:
+            _close(connection)
 
+    def _send_one(self, connection: Connection, item: Outgoing) -> tuple[Outcome, str | None]:
+        try:
+            connection.send(item.mail(self.settings.sender))
+        except Exception as error:
+            return classify(error), describe(error)
+        return Outcome.SENT, None
 
-def send_batch(rows: Sequence[OutboxMessage], now: datetime) -> DeliveryReport:
-    """Send the claimed rows, split over up to TRACKER_MAIL_CONNECTIONS SMTP connections
-    in parallel (each one connection for its share of the batch), and record each outcome.
-
-    While one connection waits for the server's answer the other writes its next message,
-    which is where the time goes at a thousand digests a run.
-    """
-    report = DeliveryReport()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    max_attempts = app.config["TRACKER_MAIL_MAX_ATTEMPTS"]
-    connections = max(1, min(app.config["TRACKER_MAIL_CONNECTIONS"], len(rows)))
-    outgoing = [_Outgoing(row.id, _as_mail(row)) for row in rows]
-    shares = [outgoing[index::connections] for index in range(connections)]
-    with ThreadPoolExecutor(max_workers=connections) as pool:
-        outcomes = list(pool.map(lambda share: _send_over_one_connection(app, share), shares))
-
-    results: dict[int, BaseException | None] = {}
-    for sent_or_refused, connection_error in outcomes:
-        results.update(sent_or_refused)
-        if connection_error is not None:
-            report.connection_error = _describe(connection_error)
-    for row in rows:
-        error = results.get(row.id, ConnectionError(report.connection_error or "not sent"))
-        if error is None:
-            record_sent(row, now)
+    def _record(
+        self, item: Outgoing, outcome: Outcome, error: str | None, report: DeliveryReport
+    ) -> None:
+        status = record_outcome(
+            item, outcome, error, self.claimer, self.clock.now(), self.settings.retry_window
+        )
+        db.session.commit()
+        if status is OutboxStatus.SENT:
             report.sent += 1
-        elif record_failure(row, _describe(error), now, max_attempts):
+        elif status is OutboxStatus.PENDING:
             report.retrying += 1
         else:
             report.failed += 1
+            report.failures.append((item.to_address, error or ""))
+
+
+def _reset(connection: Connection) -> None:
+    """After a refused or broken message, start the next one from a clean SMTP state."""
+    host = getattr(connection, "host", None)
+    if host is not None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            host.rset()
+
+
+def _close(connection: Connection) -> None:
+    host = getattr(connection, "host", None)
+    if host is None:
+        return
+    try:
+        host.quit()
+    except (OSError, smtplib.SMTPException):
+        host.close()
+
+
+def send_batch(
+    rows: Sequence[OutboxMessage],
+    claimer: str,
+    clock: Clock,
+    stop: threading.Event,
+    settings: DeliverySettings,
+) -> DeliveryReport:
+    """Send the claimed rows over up to `settings.connections` SMTP connections in
+    parallel, each recording its outcomes as the server answers, then release what none
+    of them tried (a stop, an outage)."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    outgoing = [Outgoing.of(row) for row in rows]
+    db.session.commit()  # the claim is ours; the threads write through their own sessions
+    connections = min(settings.connections, len(outgoing))
+    shares = [outgoing[index::connections] for index in range(connections)]
+    report = DeliveryReport()
+    sender = ShareSender(app, settings, claimer, clock, stop)
+    with Heartbeat(app, claimer, clock, settings.lease), ThreadPoolExecutor(connections) as pool:
+        for share_report in pool.map(sender, shares):
+            report.add(share_report)
+    report.interrupted = report.interrupted or stop.is_set()
+    release_claims(
+        claimer,
+        clock.now(),
+        error=report.connection_error,
+        retry_window=settings.retry_window,
+    )
+    db.session.commit()
     return report
 
 
@@ -249,7 +489,7 @@ def retry(row: OutboxMessage, actor: User, now: datetime | None = None) -> None:
     """An admin sends a failed (or waiting) row again at the next delivery."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied
-    if row.status is OutboxStatus.SENT:
+    if row.status in (OutboxStatus.SENT, OutboxStatus.SENDING):
         return
     row.status = OutboxStatus.PENDING
     row.attempts = 0

@@ -3,13 +3,17 @@
 `tracker scheduler` runs it in a process of its own (BlockingScheduler). Only the one-process
 demo (`make run`, TRACKER_RUN_SCHEDULER=1) runs it inside the web server, in a background
 thread; the web server never starts it otherwise.
+
+A planning run that fails (the database locked or down) is tried again the same day, after
+1, 2, 4 … minutes; once it succeeds it sends what was owed that morning. A day whose
+retries all failed is caught up by the next day's run.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 
 PLAN_JOB_ID = "plan-reminders"
 CATCH_UP_JOB_ID = "plan-reminders-catch-up"
+RETRY_JOB_ID = "plan-reminders-retry"
 DELIVER_JOB_ID = "deliver-outbox"
 
 
@@ -56,6 +61,47 @@ def deliver_due() -> None:
     deliver_outbox()
 
 
+def retry_delay(failures: int, most: timedelta) -> timedelta:
+    """1, 2, 4 … minutes after the first, second, third … failure, at most `most`."""
+    return min(timedelta(minutes=2 ** min(failures - 1, 16)), most)
+
+
+class PlanningRun:
+    """The daily planning job: on failure it schedules itself again the same day."""
+
+    def __init__(self, app: Flask, scheduler: BaseScheduler) -> None:
+        self.app = app
+        self.scheduler = scheduler
+        self.timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
+        self.most = timedelta(minutes=app.config["TRACKER_PLAN_RETRY_MAX_MINUTES"])
+        self.failures = 0
+        self.__name__ = "plan_today"
+
+    def __call__(self) -> None:
+        with self.app.app_context():
+            try:
+                plan_today()
+            except Exception:
+                log.exception("planning failed")
+                self._retry_later()
+            else:
+                self.failures = 0
+            finally:
+                db.session.remove()
+
+    def _retry_later(self) -> None:
+        self.failures += 1
+        now = datetime.now(self.timezone)
+        when = now + retry_delay(self.failures, self.most)
+        if when.date() != now.date():
+            # Past midnight it would plan the next day early; that day's run catches up.
+            log.error("planning failed %d times today; the next run catches up", self.failures)
+            self.failures = 0
+            return
+        log.warning("planning retried at %s (failure %d)", when.isoformat(), self.failures)
+        self.scheduler.add_job(self, id=RETRY_JOB_ID, next_run_time=when, replace_existing=True)
+
+
 def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) -> BaseScheduler:
     timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
     hour = app.config["TRACKER_REMINDER_HOUR"]
@@ -64,29 +110,27 @@ def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) 
         timezone=timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
     )
+    planning = PlanningRun(app, scheduler)
     # Weekdays at the hour; holidays are skipped inside the job (the calendar knows them).
     scheduler.add_job(
-        _in_app_context(app, plan_today),
+        planning,
         CronTrigger(day_of_week="mon-fri", hour=hour, minute=0, timezone=timezone),
         id=PLAN_JOB_ID,
         replace_existing=True,
     )
+    now = datetime.now(timezone)
+    # Delivers at start too: what waits from before a restart goes out at once.
     scheduler.add_job(
         _in_app_context(app, deliver_due),
         IntervalTrigger(minutes=1, timezone=timezone),
         id=DELIVER_JOB_ID,
+        next_run_time=now,
         replace_existing=True,
     )
     # Started after today's hour (a restart, a server that was down), or for the demo: plan
     # now, once. The planner only adds what is still owed, so this never sends twice.
-    now = datetime.now(timezone)
     if plan_at_start or now.hour >= hour:
-        scheduler.add_job(
-            _in_app_context(app, plan_today),
-            id=CATCH_UP_JOB_ID,
-            next_run_time=now,
-            replace_existing=True,
-        )
+        scheduler.add_job(planning, id=CATCH_UP_JOB_ID, next_run_time=now, replace_existing=True)
     return scheduler
 
 
