@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -51,10 +51,10 @@ def _in_app_context(app: Flask, job: Callable[[], object]) -> Callable[[], None]
     return run
 
 
-def plan_today() -> None:
-    today = org_today()
-    if is_working_day(today):
-        plan_reminders_as_leader(today)
+def plan_today(today: Callable[[], date] = org_today) -> None:
+    day = today()
+    if is_working_day(day):
+        plan_reminders_as_leader(day)
 
 
 def deliver_due() -> None:
@@ -69,8 +69,11 @@ def retry_delay(failures: int, most: timedelta) -> timedelta:
 class PlanningRun:
     """The daily planning job: on failure it schedules itself again the same day."""
 
-    def __init__(self, app: Flask, scheduler: BaseScheduler) -> None:
+    def __init__(
+        self, app: Flask, scheduler: BaseScheduler, today: Callable[[], date] = org_today
+    ) -> None:
         self.app = app
+        self.today = today
         self.scheduler = scheduler
         self.timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
         self.most = timedelta(minutes=app.config["TRACKER_PLAN_RETRY_MAX_MINUTES"])
@@ -80,7 +83,7 @@ class PlanningRun:
     def __call__(self) -> None:
         with self.app.app_context():
             try:
-                plan_today()
+                plan_today(self.today)
             except Exception:
                 log.exception("planning failed")
                 self._retry_later()
