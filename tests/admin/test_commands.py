@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from tracker.admin.services import find_department
 from tracker.auth.services import authenticate, find_user_by_email
-from tracker.models import Role
+from tracker.extensions import db
+from tracker.models import Role, User
 
 
 def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> None:  # type: ignore[no-untyped-def]
@@ -166,3 +168,32 @@ def test_demo_is_idempotent_and_prints_the_logins(runner) -> None:  # type: igno
         line = next(line for line in second.output.splitlines() if email in line)
         assert role in line and password in line
         assert authenticate(email, password) is not None
+
+
+@pytest.mark.parametrize(
+    ("address", "shown"),
+    [
+        ("ani@մարզպետարան..am", "ani@մարզպետարան..am"),
+        ("ani@example.am\nBcc: all@example.am", "ani@example.am\\nBcc: all@example.am"),
+        ("ani example@example.am", "ani example@example.am"),
+        ("ani@localhost", "ani@localhost"),
+        ("@example.am", "@example.am"),
+    ],
+)
+def test_users_add_refuses_an_address_no_server_would_take(runner, address, shown) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(args=["users", "add", address, "--name", "A", "--role", "officer"])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"Error: “{shown}” is not a valid email address: check it for typos such as spaces, "
+        "two dots in a row or a missing part."
+    )
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_users_add_takes_an_international_domain(runner) -> None:  # type: ignore[no-untyped-def]
+    result = runner.invoke(
+        args=["users", "add", "Ani@Մարզպետարան.am", "--name", "Ani", "--role", "officer"]
+    )
+    assert result.exit_code == 0, result.output
+    user = find_user_by_email("ani@մարզպետարան.am")
+    assert user is not None and user.email == "ani@մարզպետարան.am"

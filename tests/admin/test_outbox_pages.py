@@ -50,3 +50,13 @@ def test_only_admins_see_the_outbox(client, make_user, failed_mail, role) -> Non
 def test_an_unknown_status_filter_is_404(client, make_user) -> None:  # type: ignore[no-untyped-def]
     client.login(make_user(Role.ADMIN).email)
     assert client.get("/admin/outbox?status=lost").status_code == 404
+
+
+def test_the_outbox_tells_admins_how_many_emails_failed(client, make_user, failed_mail) -> None:  # type: ignore[no-untyped-def]
+    client.login(make_user(Role.ADMIN).email)
+    everything = client.get("/admin/outbox").get_data(as_text=True)
+    assert "1 email could not be delivered" in everything
+    assert 'href="/admin/outbox?status=failed"' in everything
+    failed_mail.status = OutboxStatus.SENT
+    db.session.commit()
+    assert "could not be delivered" not in client.get("/admin/outbox").get_data(as_text=True)

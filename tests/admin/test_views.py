@@ -67,3 +67,22 @@ def test_admin_saves_a_department_with_head_and_parent(client, make_user, make_d
     assert response.status_code == 302
     html = client.get("/admin/departments").get_data(as_text=True)
     assert "Development" in html and "Karen" in html
+
+
+def test_admin_form_refuses_a_mistyped_address_in_the_users_language(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    admin = make_user(Role.ADMIN, language="hy")
+    client.login(admin.email)
+    response = client.submit(
+        "/admin/users",
+        {
+            "email": "ani@մարզպետարան..am",
+            "name": "Ani",
+            "role": "officer",
+            "department": "",
+            "language": "hy",
+            "password": "long-enough",
+        },
+    )
+    assert response.status_code == 400
+    assert "վավեր էլ. հասցե չէ" in response.get_data(as_text=True)
+    assert find_user_by_email("ani@մարզպետարան..am") is None

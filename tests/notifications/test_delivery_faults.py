@@ -369,3 +369,13 @@ def test_sigterm_mid_batch_finishes_the_message_in_flight_and_loses_nothing(
     assert rerun.returncode == 0, output
     counts = received(slow_server)
     assert len(counts) == 40 and set(counts.values()) == {1}, "each once: nothing re-sent"
+
+
+def test_an_international_domain_is_delivered(
+    any_database_app: Flask, faulty_server: SMTPServer
+) -> None:
+    point_mail_at(any_database_app, faulty_server.port)
+    queue(["ani@մարզպետարան.am"])
+    assert deliver_outbox(NOW).sent == 1
+    (message,) = faulty_server.messages
+    assert message["To"] == "ani@xn--y9aaaoe6fta2a0cgf.am"

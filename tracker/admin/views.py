@@ -97,6 +97,7 @@ def outbox() -> ResponseReturnValue:
         next_page=next_page,
         statuses=[member.value for member in OutboxStatus],
         mail_configured=outbox_service.mail_configured(),
+        failed_count=outbox_service.failed_count(),
     )
 
 

@@ -32,7 +32,7 @@ from enum import StrEnum
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus, Role, User, utcnow
@@ -495,6 +495,12 @@ def retry(row: OutboxMessage, actor: User, now: datetime | None = None) -> None:
     row.attempts = 0
     row.next_attempt_at = now or utcnow()
     row.claimed_by = None
+
+
+def failed_count() -> int:
+    """Emails that will not go out unless an admin sends them again (bad addresses, 5xx)."""
+    query = select(func.count()).where(OutboxMessage.status == OutboxStatus.FAILED)
+    return db.session.scalar(query) or 0
 
 
 def outbox_page(
