@@ -347,6 +347,10 @@ def test_kill_9_mid_batch_then_a_rerun_delivers_everything(
     counts = received(slow_server)
     assert len(counts) == 40, "every message arrives"
     duplicates = sum(counts.values()) - 40
+    print(
+        f"kill -9: {at_kill} arrived before the kill; after the rerun {len(counts)} distinct, "
+        f"{duplicates} duplicate(s) with {connections} connection(s)"
+    )
     # At most the message in flight on each connection when the process died.
     assert duplicates <= int(connections)
 
@@ -360,7 +364,10 @@ def test_sigterm_mid_batch_finishes_the_message_in_flight_and_loses_nothing(
     process = _remind_process(migrated_url, slow_server.port, *command, **settings)
     _wait_for(slow_server, 10)
     process.send_signal(signal.SIGTERM)
+    signalled = time.monotonic()
     stdout, stderr = process.communicate(timeout=20)
+    stopped_after = time.monotonic() - signalled
+    at_stop = len(slow_server.messages)
     assert process.returncode == (1 if command == ["remind"] else 0), (stdout, stderr)
     assert len(slow_server.messages) < 40, "the stop came too late to test anything"
 
@@ -368,6 +375,10 @@ def test_sigterm_mid_batch_finishes_the_message_in_flight_and_loses_nothing(
     output = rerun.communicate(timeout=120)
     assert rerun.returncode == 0, output
     counts = received(slow_server)
+    print(
+        f"SIGTERM to {command[0]}: exited in {stopped_after:.2f} s with {at_stop} delivered; "
+        f"after the rerun {len(counts)} distinct, {sum(counts.values()) - 40} duplicate(s)"
+    )
     assert len(counts) == 40 and set(counts.values()) == {1}, "each once: nothing re-sent"
 
 
