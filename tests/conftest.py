@@ -3,6 +3,11 @@
 Tests run on SQLite by default. Tests that prove database behaviour also run on the
 PostgreSQL named by TRACKER_TEST_POSTGRES_URL (default: the local server); where it is not
 reachable they skip with the reason, unless TRACKER_TEST_REQUIRE_ALL=1 (CI), where they fail.
+
+Every database a test gets is built by the migrations, as production's is, never from the
+models (`create_all` would hide a migration that lags behind a model). The migrations run
+once per session into a template: a SQLite file that each test copies, and a PostgreSQL
+database that each test's own database is created from (CREATE DATABASE … TEMPLATE).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import itertools
 import os
 import re
 import secrets
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -28,6 +34,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from config import TestingConfig
@@ -87,6 +94,119 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("postgres_url")
 
 
+def migrate(database_url: str, tmp_path: Path) -> None:
+    """Run the migrations on the database, as `tracker db upgrade` does in production."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per session; tests get copies of it."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "tracker.sqlite"
+    migrate(f"sqlite:///{path}", folder)
+    # Closing the last connection folds the write-ahead log into the file.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def copy_database(template: Path, tmp_path: Path, name: str = "tracker.sqlite") -> str:
+    """A copy of a SQLite template in the test's folder; returns its URL."""
+    target = tmp_path / name
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
+
+
+def _database_url(server_url: str, database: str) -> str:
+    return sa.make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+
+def _admin_engine(server_url: str) -> sa.Engine:
+    # CREATE and DROP DATABASE cannot run inside a transaction.
+    return sa.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+
+
+# Databases of a test session are named with its process id, so sessions sharing a server
+# keep apart, and those a killed session left behind can be told and dropped.
+DATABASE_PREFIX = "tracker_test_"
+
+
+def _session_database_name() -> str:
+    return f"{DATABASE_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+
+
+def _drop_left_over_databases(connection: sa.Connection, server_url: str) -> None:
+    """Drop the databases of test sessions on this machine that are no longer running."""
+    if sa.make_url(server_url).host not in ("127.0.0.1", "localhost", "::1"):
+        return  # another machine's sessions are not ours to judge
+    names = connection.scalars(
+        sa.text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+        {"prefix": DATABASE_PREFIX + "%"},
+    )
+    for name in list(names):
+        pid = name.removeprefix(DATABASE_PREFIX).split("_")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@pytest.fixture(scope="session")
+def postgres_template(
+    postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A PostgreSQL database migrated once per session; tests get databases created from it."""
+    name = _session_database_name()
+    admin = _admin_engine(postgres_server_url)
+    with admin.connect() as connection:
+        _drop_left_over_databases(connection, postgres_server_url)
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        migrate(_database_url(postgres_server_url, name), tmp_path_factory.mktemp("pg-template"))
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_server_url: str, postgres_template: str) -> Iterator[str]:
+    """A migrated PostgreSQL database of the test's own, dropped afterwards."""
+    name = _session_database_name()
+    admin = _admin_engine(postgres_server_url)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    try:
+        yield _database_url(postgres_server_url, name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> str:
+    """A database on each engine we support, with the schema the migrations build."""
+    if request.param == "sqlite":
+        return copy_database(sqlite_template, tmp_path)
+    return request.getfixturevalue("migrated_postgres_url")
+
+
 def make_app(tmp_path: Path, **settings: Any) -> Flask:
     instance = tmp_path / "instance"
     instance.mkdir(exist_ok=True)
@@ -100,14 +220,13 @@ def vars_of(config: type) -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
     # A file, not memory: the test and each request have connections of their own.
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'tracker.sqlite'}")
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=copy_database(sqlite_template, tmp_path))
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
+        db.engine.dispose()
 
 
 class TrackerClient(FlaskClient):

@@ -1,16 +1,29 @@
-"""The migrations build the schema the models describe, on SQLite and on PostgreSQL."""
+"""The migrations build the schema the models describe, on SQLite and on PostgreSQL.
+
+Alembic's compare_metadata does not look at CHECK constraints, so a model's new enum member
+without a migration would pass it (it did: "extension_requested"); the constraints and the
+values they allow are compared here on their own.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import make_app
+from tests.conftest import PASSWORD_HASH, make_app
 from tracker.extensions import db
+from tracker.models import EventKind, Role, TaskEvent, User
+from tracker.tasks.services import create_task
+
+# The revision before the event kinds' CHECK constraint allowed extension requests.
+BEFORE_EXTENSION_KINDS = "27f4992abd55"
 
 
 def test_upgrade_gives_the_models_schema_and_downgrade_removes_it(
@@ -34,14 +47,126 @@ def test_upgrade_gives_the_models_schema_and_downgrade_removes_it(
         db.engine.dispose()
 
 
-def test_migrated_database_serves_the_demo(database_url: str, tmp_path: Path) -> None:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+def test_migrated_database_serves_the_demo(migrated_database_url: str, tmp_path: Path) -> None:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
     runner = app.test_cli_runner()
     with app.app_context():
-        upgrade()
         result = runner.invoke(args=["demo"])
         assert result.exit_code == 0, result.output
         client = app.test_client()
         assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
         db.session.remove()
         db.engine.dispose()
+
+
+# A CHECK constraint as (column, the quoted values in it): SQLite gives back the text it was
+# created with ("kind IN ('created', …)"), PostgreSQL its own rewriting ("kind::text = ANY
+# (ARRAY['created'::character varying, …])"); both reduce to the same pair.
+Check = tuple[str, frozenset[str]]
+
+
+def _reduced(sqltext: str) -> Check:
+    column = re.match(r'\W*"?(\w+)', sqltext)
+    assert column, sqltext
+    return column.group(1), frozenset(re.findall(r"'((?:[^']|'')*)'", sqltext))
+
+
+def checks_the_models_make(dialect: sa.Dialect) -> dict[tuple[str, str], Check]:
+    """{(table, constraint name): check} for each CHECK constraint the models' tables have,
+    named by the naming convention and written for the dialect, as create_all would."""
+    checks = {}
+    for table in db.metadata.sorted_tables:
+        for constraint in table.constraints:
+            if isinstance(constraint, sa.CheckConstraint):
+                name = dialect.identifier_preparer.format_constraint(constraint)
+                sqltext = constraint.sqltext.compile(
+                    dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+                )
+                checks[(table.name, str(name))] = _reduced(str(sqltext))
+    return checks
+
+
+def checks_in_the_database(connection: sa.Connection) -> dict[tuple[str, str], Check]:
+    inspector = sa.inspect(connection)
+    return {
+        (table, constraint["name"]): _reduced(constraint["sqltext"])
+        for table in inspector.get_table_names()
+        if table != "alembic_version"
+        for constraint in inspector.get_check_constraints(table)
+    }
+
+
+def differences(
+    expected: dict[tuple[str, str], Check], found: dict[tuple[str, str], Check]
+) -> Iterator[str]:
+    """What a migration would have to change, one line each."""
+    for table, name in sorted(expected.keys() | found.keys()):
+        if (table, name) not in found:
+            yield f"{table}: no constraint {name}"
+        elif (table, name) not in expected:
+            yield f"{table}: the models have no constraint {name}"
+        else:
+            (column, allowed), (found_column, accepted) = expected[table, name], found[table, name]
+            if column != found_column:
+                yield f"{table}.{name}: on {found_column}, not on {column}"
+            if allowed - accepted:
+                yield f"{table}.{name} refuses {sorted(allowed - accepted)}"
+            if accepted - allowed:
+                yield f"{table}.{name} accepts {sorted(accepted - allowed)} too"
+
+
+def test_the_migrations_make_the_models_check_constraints(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
+    with app.app_context():
+        with db.engine.connect() as connection:
+            expected = checks_the_models_make(connection.dialect)
+            found = checks_in_the_database(connection)
+        assert found == expected, "\n".join(differences(expected, found))
+        db.engine.dispose()
+    # Each enum column is checked, against exactly its enum's values.
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, sa.Enum):
+                name = f"ck_{table.name}_{column.type.name}"
+                assert expected[(table.name, name)] == (column.name, frozenset(column.type.enums))
+    assert expected[("task_events", "ck_task_events_event_kind")][1] == {
+        kind.value for kind in EventKind
+    }
+
+
+def test_extension_requests_fit_after_the_upgrade_and_go_in_the_downgrade(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The fix for the event kinds, on a database that already holds a history."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade(revision=BEFORE_EXTENSION_KINDS)
+        owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
+        owner.password_hash = PASSWORD_HASH
+        db.session.add(owner)
+        task = create_task("Digital services concept", [owner], actor=None)
+        db.session.commit()
+        task_id = task.id
+        db.session.add(TaskEvent(task_id=task_id, kind=EventKind.EXTENSION_REQUESTED))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+        upgrade()
+        db.session.add(TaskEvent(task_id=task_id, kind=EventKind.EXTENSION_REQUESTED))
+        db.session.commit()
+        assert kinds_of(task_id) == [EventKind.CREATED, EventKind.EXTENSION_REQUESTED]
+        db.session.remove()  # PostgreSQL's ALTER TABLE waits for every open transaction
+
+        downgrade(revision=BEFORE_EXTENSION_KINDS)
+        assert kinds_of(task_id) == [EventKind.CREATED]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def kinds_of(task_id: int) -> list[EventKind]:
+    db.session.expire_all()
+    query = sa.select(TaskEvent.kind).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
+    return list(db.session.scalars(query))
