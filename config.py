@@ -33,6 +33,10 @@ class Config:
     TRACKER_UPLOAD_MAX_BYTES = _env_int("TRACKER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     # Flask refuses larger request bodies before a view reads them; leave room for form fields.
     MAX_CONTENT_LENGTH = TRACKER_UPLOAD_MAX_BYTES + 1024 * 1024
+    # An uploaded or imported report is parsed in a child process with these limits.
+    TRACKER_PARSE_CPU_SECONDS = _env_int("TRACKER_PARSE_CPU_SECONDS", 20)
+    TRACKER_PARSE_MEMORY_MB = _env_int("TRACKER_PARSE_MEMORY_MB", 512)
+    TRACKER_PARSE_TIMEOUT_SECONDS = _env_int("TRACKER_PARSE_TIMEOUT_SECONDS", 30)  # on the clock
 
     BABEL_DEFAULT_LOCALE = "hy"
     BABEL_DEFAULT_TIMEZONE = TRACKER_TIMEZONE

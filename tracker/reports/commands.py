@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import click
@@ -9,25 +11,46 @@ from flask import current_app
 from tracker.cli_support import CommandError
 from tracker.extensions import db
 from tracker.reports.blueprint import bp
-from tracker.reports.parsing import ParsedReport, ReportError, parse_report
+from tracker.reports.parsing import ParsedReport, ReportError
+from tracker.reports.sandbox import ParseLimits, parse_untrusted
 from tracker.reports.services import ImportResult, ReportImportError, import_report
 
 
-def read_report_file(path: Path, max_bytes: int) -> tuple[bytes, ParsedReport]:
+def read_report_file(path: Path, limits: ParseLimits) -> tuple[bytes, ParsedReport]:
     """The file's bytes and its parse; a ReportError for anything that is not a trip report."""
+    content = read_bounded(path, limits.max_bytes)
+    return content, parse_untrusted(content, path.name, limits)
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; a device (/dev/zero), a FIFO or a
+    directory is refused before a byte is read, and no read asks for more than the limit."""
     try:
-        size = path.stat().st_size
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer. The checks are made on
+        # what was opened (fstat), so the path cannot be swapped between check and read.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise ReportError(f"cannot read {path}: {error.strerror}", code="unreadable") from None
-    if size > max_bytes:  # checked before reading a byte of it
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
         raise ReportError(
-            f"{path.name} is {size:,} bytes, over the {max_bytes:,}-byte limit", code="too_large"
+            f"cannot read {path}: not a regular file (a directory, device or pipe)",
+            code="unreadable",
         )
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise ReportError(f"cannot read {path}: {error.strerror}", code="unreadable") from None
-    return content, parse_report(content, path.name, max_bytes=max_bytes)
+    with os.fdopen(descriptor, "rb") as file:
+        if status.st_size > max_bytes:  # checked before reading a byte of it
+            raise ReportError(
+                f"{path.name} is {status.st_size:,} bytes, over the {max_bytes:,}-byte limit",
+                code="too_large",
+            )
+        try:
+            content = file.read(max_bytes + 1)
+        except OSError as error:
+            raise ReportError(f"cannot read {path}: {error.strerror}", code="unreadable") from None
+    if len(content) > max_bytes:  # it grew after the check
+        raise ReportError(f"{path.name} is over the {max_bytes:,}-byte limit", code="too_large")
+    return content
 
 
 def _summary(parsed: ParsedReport) -> list[str]:
@@ -45,14 +68,15 @@ def _summary(parsed: ParsedReport) -> list[str]:
 
 
 @bp.cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+# A directory, a device or a FIFO is refused by read_bounded, in the one line of any bad file.
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Parse and print; store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the parse as one JSON object.")
 @click.option("--confirm", is_flag=True, help="Open the tasks at once, without a review.")
 def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> None:
     """Import the trip report FILE (.txt, .docx or .pdf) for review in the web UI."""
     try:
-        content, parsed = read_report_file(file, current_app.config["TRACKER_UPLOAD_MAX_BYTES"])
+        content, parsed = read_report_file(file, ParseLimits.from_config(current_app.config))
     except ReportError as error:
         raise CommandError(str(error)) from None
     result = None

@@ -15,7 +15,8 @@ from tracker.permissions import PermissionDenied
 from tracker.reports import services
 from tracker.reports.blueprint import bp
 from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
-from tracker.reports.parsing import ReportError, parse_report
+from tracker.reports.parsing import ReportError
+from tracker.reports.sandbox import ParseLimits, parse_untrusted
 
 
 def _load_for_registry(report_id: int) -> Report:
@@ -38,15 +39,17 @@ def upload() -> ResponseReturnValue:
     submitted = form.is_submitted()
     if submitted and form.validate():
         upload: FileStorage = form.file.data
-        content = upload.read()
+        limits = ParseLimits.from_config(current_app.config)
+        content = upload.stream.read(limits.max_bytes + 1)
         try:
-            parsed = parse_report(
-                content,
-                upload.filename or "report",
-                max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"],
-            )
+            # In a limited child process: a hostile file costs its uploader a refusal, and
+            # this thread only waits on a pipe, so the other users' requests go on.
+            parsed = parse_untrusted(content, upload.filename or "report", limits)
             result = services.import_report(parsed, content, uploaded_by=current_user)
-        except (ReportError, services.ReportImportError) as error:
+        except ReportError as error:
+            db.session.rollback()
+            form.file.errors.append(_refusal(error))
+        except services.ReportImportError as error:
             db.session.rollback()
             form.file.errors.append(str(error))
         else:
@@ -54,6 +57,18 @@ def upload() -> ResponseReturnValue:
             flash(_("The report was read. Check each recommendation, then confirm."), "success")
             return redirect(url_for("reports.review", report_id=result.report.id))
     return render_template("reports/upload.html", form=form), 400 if submitted else 200
+
+
+def _refusal(error: ReportError) -> str:
+    """A limit that stopped the parse, in the user's language; the parser's own reasons as
+    it words them."""
+    if error.code == "too_slow":
+        return _("This file takes too long to read, so it cannot be a usable report.")
+    if error.code == "too_complex":
+        return _("This file needs too much memory to read, so it cannot be a usable report.")
+    if error.code == "parse_failed":
+        return _("This file could not be read. Check that it opens, then upload it again.")
+    return str(error)
 
 
 def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:

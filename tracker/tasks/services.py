@@ -3,12 +3,14 @@ they never commit: the caller (a view, a CLI command, a job) owns the transactio
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,12 +36,73 @@ class TaskError(ValueError):
     """A change the task's state does not allow; the message is shown to the user."""
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A file kept as evidence: where it is stored and the name it was uploaded with."""
+_UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\-]+", re.UNICODE)
 
-    stored_name: str
-    filename: str
+
+class EvidenceUpload:
+    """An evidence file sent with "mark done", kept only if the change is committed.
+
+    Its size is checked when it is received, before anything touches the disk; mark_done
+    writes it under a temporary name only once the task's state and the actor's right allow
+    the change; the caller moves it into place after the commit (`publish`) or removes it
+    (`discard`) when the change is refused or rolled back. A refused request leaves no file.
+    """
+
+    _CHUNK = 1024 * 1024
+
+    def __init__(self, directory: Path, filename: str, stream: IO[bytes], size: int) -> None:
+        # Kept under a random name; the name it was uploaded with is only shown.
+        suffix = Path(_UNSAFE_FILENAME_CHARACTERS.sub("_", filename)).suffix[:16]
+        self.directory = directory
+        self.stored_name = f"{secrets.token_hex(16)}{suffix}"
+        self.filename = Path(filename).name[:255] or self.stored_name
+        self._stream = stream
+        self._size = size
+        self._temporary: Path | None = None
+
+    @classmethod
+    def receive(
+        cls, directory: Path, filename: str, stream: IO[bytes], *, max_bytes: int
+    ) -> EvidenceUpload:
+        """The upload, or a TaskError when it is over `max_bytes`; reads none of it."""
+        try:
+            size = stream.seek(0, os.SEEK_END)
+            stream.seek(0)
+        except (OSError, ValueError):  # not seekable: read it, never more than the limit
+            content = stream.read(max_bytes + 1)
+            stream, size = io.BytesIO(content), len(content)
+        if size > max_bytes:
+            raise TaskError(
+                _l(
+                    "The evidence file is too large: at most %(size)s MB.",
+                    size=max_bytes // (1024 * 1024),
+                )
+            )
+        return cls(directory, filename, stream, size)
+
+    def write_temporary(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._temporary = self.directory / f".{self.stored_name}.part"
+        with self._temporary.open("xb") as out:
+            remaining = self._size
+            while remaining > 0:
+                chunk = self._stream.read(min(remaining, self._CHUNK))
+                if not chunk:
+                    break
+                out.write(chunk)
+                remaining -= len(chunk)
+
+    def publish(self) -> None:
+        """After the commit: the file takes the name the task now records."""
+        if self._temporary is not None:
+            os.replace(self._temporary, self.directory / self.stored_name)
+            self._temporary = None
+
+    def discard(self) -> None:
+        """After a refusal or a rollback (harmless after publish)."""
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
+            self._temporary = None
 
 
 def record_event(
@@ -127,11 +190,13 @@ def mark_done(
     note: str,
     *,
     evidence_url: str | None = None,
-    evidence: Evidence | None = None,
+    evidence: EvidenceUpload | None = None,
     now: datetime | None = None,
 ) -> None:
     require(can_work_on(actor, task))
     _require_active(task)
+    if evidence is not None:  # the change is allowed: only now does the file touch the disk
+        evidence.write_temporary()
     now = now or utcnow()
     _set_status(task, actor, TaskStatus.DONE, EventKind.COMPLETED, note, now)
     task.completion_note = note
@@ -176,18 +241,6 @@ def change_deadline(
     task.deadline = deadline
     # The phrase from the report described the old date; keeping it would contradict the new one.
     task.deadline_text = None
-
-
-_UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\-]+", re.UNICODE)
-
-
-def store_evidence(directory: Path, filename: str, content: bytes) -> Evidence:
-    """Keep an uploaded evidence file under a random name; the original name is only shown."""
-    directory.mkdir(parents=True, exist_ok=True)
-    suffix = Path(_UNSAFE_FILENAME_CHARACTERS.sub("_", filename)).suffix[:16]
-    stored_name = f"{secrets.token_hex(16)}{suffix}"
-    (directory / stored_name).write_bytes(content)
-    return Evidence(stored_name=stored_name, filename=Path(filename).name[:255] or stored_name)
 
 
 def create_task(

@@ -96,13 +96,18 @@ def _apply(
     form_class: type[FormT],
     change: Callable[[Task, FormT], None],
     success: str,
+    files: list[services.EvidenceUpload] | None = None,
 ) -> ResponseReturnValue:
-    """The shape of every task form: load, check, validate, change, commit, redirect."""
+    """The shape of every task form: load, check, validate, change, commit, redirect.
+
+    `files` are the uploads `change` received: moved into place after the commit, removed
+    if the change is refused or the commit fails."""
     task = _load_visible(task_id)
     require(allowed(current_user, task))
     form = form_class()
     if not form.validate_on_submit():
         return _render_detail(task, 400, **{form_name: form})
+    files = files if files is not None else []
     try:
         change(task, form)
     except services.TaskError as error:
@@ -110,7 +115,12 @@ def _apply(
         flash(str(error), "error")
     else:
         db.session.commit()
+        for file in files:
+            file.publish()
         flash(success, "success")
+    finally:
+        for file in files:
+            file.discard()
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
@@ -126,13 +136,19 @@ def add_progress(task_id: int) -> ResponseReturnValue:
 
 @bp.route("/<int:task_id>/done", methods=["POST"])
 def mark_done(task_id: int) -> ResponseReturnValue:
+    files: list[services.EvidenceUpload] = []
+
     def change(task: Task, form: DoneForm) -> None:
         upload: FileStorage | None = form.evidence_file.data
         evidence = None
         if upload and upload.filename:
-            evidence = services.store_evidence(
-                _evidence_directory(), upload.filename, upload.read()
+            evidence = services.EvidenceUpload.receive(
+                _evidence_directory(),
+                upload.filename,
+                upload.stream,
+                max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"],
             )
+            files.append(evidence)
         services.mark_done(
             task,
             current_user,
@@ -142,7 +158,7 @@ def mark_done(task_id: int) -> ResponseReturnValue:
         )
 
     return _apply(
-        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done.")
+        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done."), files
     )
 
 

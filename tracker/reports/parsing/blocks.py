@@ -20,45 +20,63 @@ class Table:
 
 Block = Line | Table
 
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"),
-    None,
+# Invisible characters (soft hyphen, zero-width ones, the byte order mark) and control ones.
+_HIDDEN = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Latin ligatures come out of PDFs ("ﬁ"); NFKC on the whole text would also split
+# the Armenian "և" into "եւ", which we must keep as written.
+_LATIN_LIGATURES = tuple(
+    (ligature, unicodedata.normalize("NFKC", ligature))
+    for ligature in map(chr, range(0xFB00, 0xFB07))
 )
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_LATIN_LIGATURES = re.compile("[\ufb00-\ufb06]")
 
 # Same length in and out, so a match found in folded text has the same span in the original.
-_FOLD = str.maketrans(
-    {
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u058a": "-",
-        "\u2024": ".",
-        "\u2019": "'",
-        "\u02bc": "'",
-    }
+_FOLD = (
+    ("\u2010", "-"),
+    ("\u2011", "-"),
+    ("\u2012", "-"),
+    ("\u2013", "-"),
+    ("\u2014", "-"),
+    ("\u2015", "-"),
+    ("\u2212", "-"),
+    ("\u058a", "-"),
+    ("\u2024", "."),
+    ("\u2019", "'"),
+    ("\u02bc", "'"),
 )
+
+
+def _replace_all(text: str, replacements: tuple[tuple[str, str], ...]) -> str:
+    # str.replace, one character at a time, runs at memory speed; str.translate with a
+    # mapping looks every character up in a dict, a hundred times slower on a long line.
+    for old, new in replacements:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def normalize_line(text: str) -> str:
     """One line as typed, minus invisible characters and runs of white space."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    # Latin ligatures come out of PDFs ("ﬁ"); NFKC on the whole text would also split
-    # the Armenian "և" into "եւ", which we must keep as written.
-    text = _LATIN_LIGATURES.sub(lambda match: unicodedata.normalize("NFKC", match[0]), text)
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _HIDDEN.sub("", unicodedata.normalize("NFC", text))
+    text = _replace_all(text, _LATIN_LIGATURES)
+    # str.split() splits at exactly the characters `\s` matches (str.isspace), which include
+    # the no-break and typographic spaces; much faster than a substitution per word.
+    return " ".join(text.split())
 
 
 def fold(text: str) -> str:
     """Dashes and the one-dot leader made plain, for matching; keeps every offset."""
-    return text.translate(_FOLD)
+    return _replace_all(text, _FOLD)
+
+
+# What a line starts with (a heading number and its wording, a list marker, a field label)
+# lies within its first few hundred characters; folding only those keeps a megabyte-long
+# line as cheap to classify as a short one.
+LINE_START_CHARS = 400
+
+
+def fold_start(line: str) -> str:
+    """The folded start of a line, for patterns anchored at its beginning; same offsets."""
+    return fold(line[:LINE_START_CHARS])
 
 
 def render_blocks(blocks: Iterable[Block]) -> str:
@@ -81,11 +99,16 @@ def lines_of(blocks: Iterable[Block]) -> list[str]:
 def trim_value(text: str) -> str:
     """A field value without surrounding space and trailing separators (keeps an 'թ.' dot)."""
     text = text.strip()
-    while text and text[-1] in ",;:։՝.":
-        if text[-1] == "." and _ends_with_abbreviation(text[:-1]):
+    # An index walks back over the separators: cutting the string once per character would
+    # copy it once per character, quadratic on a value that ends in a long run of them.
+    end = len(text)
+    while end and text[end - 1] in ",;:։՝.":
+        if text[end - 1] == "." and _ends_with_abbreviation(text[max(0, end - 5) : end - 1]):
             break
-        text = text[:-1].rstrip()
-    return text
+        end -= 1
+        while end and text[end - 1].isspace():
+            end -= 1
+    return text[:end]
 
 
 _ABBREVIATION_BEFORE_DOT = re.compile(r"(?:^|[\s(])(?:թթ?|\w)$")

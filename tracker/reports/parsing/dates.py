@@ -26,6 +26,13 @@ from .vocabulary import (
 )
 
 _FLAGS = re.IGNORECASE
+# Dates are looked for in this much of Section 3 (a place and two dates take a line or two),
+# and a deadline phrase longer than this is not read: every pattern below runs in linear
+# time, and the caps keep a hostile file's megabyte-long field from costing seconds.
+TRIP_TEXT_MAX_CHARS = 2000
+DEADLINE_MAX_CHARS = 500
+# How much of an unread phrase a warning quotes.
+QUOTE_MAX_CHARS = 200
 _YEAR_DIGITS = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
@@ -175,6 +182,7 @@ def find_signing_date(text: str) -> DateMention | None:
 
 def parse_trip_dates(text: str, *, fallback_year: int | None = None) -> TripDates:
     """The first and last day of the trip, from the text of Section 3."""
+    text = text[:TRIP_TEXT_MAX_CHARS]
     folded = fold(text)
     years_in_text = _years_in(folded)
     only_year = years_in_text[0] if len(years_in_text) == 1 else None
@@ -331,12 +339,18 @@ def parse_deadline(text: str, *, signed_on: date | None) -> DeadlineParse:
     phrase = " ".join(text.split())
     if not phrase:
         return DeadlineParse(None)
+    if len(phrase) > DEADLINE_MAX_CHARS:
+        return DeadlineParse(None, warning=f"deadline not understood: «{_quote(phrase)}»")
     folded = fold(phrase)
     for reader in _DEADLINE_READERS:
         parse = reader(folded, phrase, signed_on)
         if parse is not None:
             return _checked_against_signing(parse, phrase, signed_on)
     return DeadlineParse(None, warning=f"deadline not understood: «{phrase}»")
+
+
+def _quote(phrase: str) -> str:
+    return phrase if len(phrase) <= QUOTE_MAX_CHARS else f"{phrase[:QUOTE_MAX_CHARS]}…"
 
 
 def _checked_against_signing(

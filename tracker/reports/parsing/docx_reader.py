@@ -19,8 +19,15 @@ from .errors import ReportError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-# A real report unpacks to a few hundred kilobytes; the cap only stops zip bombs.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A real report unpacks to a few hundred kilobytes of XML (the sample: 830 KB, most of it
+# the style sheets; its text is 7 KB). Parsed XML takes about twenty times its size in memory,
+# so the XML is capped at ten times that; pictures (not parsed) may weigh more.
+MAX_XML_BYTES = 8 * 1024 * 1024
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+# Word's XML compresses about thirty to one (the sample's style sheets); a zip bomb, a
+# thousand to one. Small packages are never refused for their ratio.
+MAX_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 MAX_MEMBERS = 5000
 _LEVELS = 9
 
@@ -53,13 +60,31 @@ def check_docx_container(data: bytes, *, max_bytes: int) -> None:
         raise ReportError(
             "broken Word file: a .docx must be a ZIP package", code="broken_docx"
         ) from exc
+    # The sizes are the ones the package declares; zipfile never inflates a member past its
+    # declared size (a member that lies fails its checksum and reads as a broken file).
     unpacked = sum(member.file_size for member in members)
-    limit = min(10 * max_bytes, MAX_UNPACKED_BYTES)
-    if len(members) > MAX_MEMBERS or unpacked > limit:
+    packed = sum(member.compress_size for member in members)
+    xml = sum(member.file_size for member in members if _is_xml(member.filename))
+    too_compressed = unpacked > RATIO_CHECKED_FROM_BYTES and unpacked > MAX_RATIO * max(packed, 1)
+    if (
+        len(members) > MAX_MEMBERS
+        or unpacked > min(10 * max_bytes, MAX_UNPACKED_BYTES)
+        or xml > MAX_XML_BYTES
+        or too_compressed
+    ):
         raise ReportError(
-            f"Word file too large once unpacked ({unpacked // (1024 * 1024)} MB)",
+            f"Word file too large once unpacked ({_megabytes(unpacked)} MB, of which"
+            f" {_megabytes(xml)} MB of text and markup)",
             code="too_large_unpacked",
         )
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels"))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
 
 
 def _numbering_element(document: Any) -> Element | None:
@@ -92,13 +117,9 @@ def _blocks_of_content_control(sdt: Element, numbering: _ListNumbering) -> Itera
 
 
 def _table_rows(table: Element, numbering: _ListNumbering) -> Iterator[tuple[str, ...]]:
-    for row in table.iter(f"{W}tr"):
-        if _enclosing_table(row) is not table:
-            continue
+    for row in _own(table, f"{W}tr", stop=f"{W}tbl"):
         cells: list[str] = []
-        for cell in row.iter(f"{W}tc"):
-            if _enclosing_row(cell) is not row:
-                continue
+        for cell in _own(row, f"{W}tc", stop=f"{W}tr"):
             text = _cell_text(cell, numbering)
             # Repeating a cell merged across columns keeps the columns of every row aligned.
             cells.extend([text] * _grid_span(cell))
@@ -115,18 +136,19 @@ def _cell_text(cell: Element, numbering: _ListNumbering) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _enclosing_table(element: Element) -> Element | None:
-    parent = element.getparent()
-    while parent is not None and parent.tag != f"{W}tbl":
-        parent = parent.getparent()
-    return parent
-
-
-def _enclosing_row(element: Element) -> Element | None:
-    parent = element.getparent()
-    while parent is not None and parent.tag != f"{W}tr":
-        parent = parent.getparent()
-    return parent
+def _own(container: Element, tag: str, *, stop: str) -> Iterator[Element]:
+    """The `tag` elements of `container` (a table's rows, a row's cells), also those wrapped in a
+    content control, but not those of a table nested inside: the walk never enters a `tag` or a
+    `stop` element, so every element is visited once, however deep the nesting."""
+    stack = [iter(container)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == tag:
+            yield child
+        elif child.tag != stop:
+            stack.append(iter(child))
 
 
 def _grid_span(cell: Element) -> int:
@@ -143,25 +165,27 @@ _TEXT_TAGS = {
 }
 
 
+# Text boxes are drawn twice (a modern copy and an mc:Fallback one) and float outside the
+# reading order; only the paragraph's own runs are read, so these subtrees are skipped.
+_HIDDEN_COPIES = frozenset({_MC_FALLBACK, f"{W}txbxContent"})
+
+
 def _paragraph_text(paragraph: Element) -> str:
     parts: list[str] = []
-    for element in paragraph.iter(*_TEXT_TAGS):
-        if _is_hidden_copy(element, paragraph):
+    # Depth first, in document order, skipping whole hidden subtrees: one visit per element.
+    stack = [iter(paragraph)]
+    while stack:
+        element = next(stack[-1], None)
+        if element is None:
+            stack.pop()
             continue
-        replacement = _TEXT_TAGS[element.tag]
-        parts.append(element.text or "" if replacement is None else replacement)
+        tag = element.tag
+        if tag in _TEXT_TAGS:
+            replacement = _TEXT_TAGS[tag]
+            parts.append(element.text or "" if replacement is None else replacement)
+        elif tag not in _HIDDEN_COPIES:
+            stack.append(iter(element))
     return "".join(parts)
-
-
-def _is_hidden_copy(element: Element, paragraph: Element) -> bool:
-    # Text boxes are drawn twice (a modern copy and an mc:Fallback one) and float outside
-    # the reading order; only the paragraph's own runs are read.
-    parent = element.getparent()
-    while parent is not None and parent is not paragraph:
-        if parent.tag in (_MC_FALLBACK, f"{W}txbxContent"):
-            return True
-        parent = parent.getparent()
-    return False
 
 
 # ---------------------------------------------------------------- list numbering

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from .blocks import fold
+from .blocks import fold, fold_start
 from .vocabulary import BULLET_CHARS, FIELD_LABEL, LABEL_SEPARATOR, LIST_MARKERS
 
 _FLAGS = re.IGNORECASE
@@ -51,7 +51,7 @@ class FieldLabel:
 
 
 def list_marker(line: str) -> ListMarker | None:
-    folded = fold(line)
+    folded = fold_start(line)
     for kind, pattern in _MARKERS:
         match = pattern.match(folded)
         if match:
@@ -60,7 +60,7 @@ def list_marker(line: str) -> ListMarker | None:
 
 
 def field_label(line: str) -> FieldLabel | None:
-    match = _LABEL_LINE.match(fold(line))
+    match = _LABEL_LINE.match(fold_start(line))
     if match is None:
         return None
     key = next(name for name, value in match.groupdict().items() if value and name != "value")
@@ -68,8 +68,7 @@ def field_label(line: str) -> FieldLabel | None:
 
 
 def starts_block(line: str) -> bool:
-    folded = fold(line)
-    heading = HEADING_LINE.match(folded)
+    heading = HEADING_LINE.match(fold_start(line))
     if heading and heading["mark"] != " ":
         return True
     return list_marker(line) is not None or field_label(line) is not None
@@ -87,7 +86,7 @@ def strip_page_furniture(pages: list[list[str]], *, edge_lines: int = 2) -> list
     repeated = _repeated_edge_shapes(pages, edge_lines)
 
     def is_furniture(line: str) -> bool:
-        return bool(_PAGE_NUMBER.match(fold(line))) or _shape(line) in repeated
+        return bool(_PAGE_NUMBER.match(fold_start(line))) or _shape(line) in repeated
 
     cleaned: list[list[str]] = []
     for lines in pages:

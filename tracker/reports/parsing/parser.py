@@ -38,7 +38,18 @@ _SIGNATURE_NOISE = re.compile(
     r"|^(?:ստորագրություն\w*|ամսաթիվ\w*|signature|signed(?:\sby)?|date)(?!\w)\s?[՝:։-]?",
     re.IGNORECASE,
 )
-_DANGLING_DATE_WORDS = re.compile(r"(?:[\s,;]+(?:from|on|in|during|ից|-))+$", re.IGNORECASE)
+# Words left behind at the end of the destination once the dates are cut out of Section 3
+# ("Chisinau, from"), each after spaces or commas. Matched on the reversed text, from its start:
+# a pattern anchored with `$` would be tried from every position of a long run of them, in
+# quadratic time; anchored at the start and with possessive separators, it reads each once.
+_DANGLING_DATE_WORDS_REVERSED = re.compile(
+    r"(?:(?:morf|no|ni|gnirud|ցի|-)[\s,;]++)+", re.IGNORECASE
+)
+# Several commas in a row, with the spaces around them. A match starts where a run of spaces
+# starts ((?<!\s)): tried from inside a long run, it would scan the rest of the run each time.
+_REPEATED_COMMAS = re.compile(r"(?<!\s)\s*+,(?:\s*+,)+\s*+")
+# A signatory's line is short; looking further only costs time on a hostile file.
+SIGNATURE_LINE_MAX_CHARS = 1000
 
 
 def parse_report(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
@@ -128,7 +139,7 @@ def _signature(section: Section | None, warnings: list[str]) -> tuple[str | None
     if section is None:
         return None, None
     # The name and the date open Section 10; annexes may follow them in the same section.
-    text = "\n".join(section.lines[:SIGNATURE_LINES])
+    text = "\n".join(line[:SIGNATURE_LINE_MAX_CHARS] for line in section.lines[:SIGNATURE_LINES])
     mention = find_signing_date(text)
     if mention is None:
         unreal = [text[item.start : item.end] for item in find_dates(text)]
@@ -152,6 +163,12 @@ def _destination(place: str, span: tuple[int, int] | None) -> str | None:
         place = place[: span[0]] + place[span[1] :]
     parts = [trim_value(part) for part in place.split("\n")]
     destination = ", ".join(part for part in parts if part)
-    destination = re.sub(r"(?:\s*,\s*){2,}", ", ", destination)
-    destination = _DANGLING_DATE_WORDS.sub("", destination)
+    destination = _REPEATED_COMMAS.sub(", ", destination)
+    destination = _without_dangling_date_words(destination)
     return trim_value(destination.strip(" ,;-")) or None
+
+
+def _without_dangling_date_words(text: str) -> str:
+    """The text without its trailing run of date words: "Chisinau, from -" -> "Chisinau"."""
+    match = _DANGLING_DATE_WORDS_REVERSED.match(text[::-1])
+    return text[: len(text) - match.end()] if match else text

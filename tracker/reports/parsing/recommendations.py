@@ -20,6 +20,9 @@ from .vocabulary import AND, FIELD_LABEL, LABEL_SEPARATOR
 
 _FLAGS = re.IGNORECASE
 TITLE_MAX_CHARS = 160
+INLINE_LABEL_SCAN_CHARS = 10_000
+# More names than any real recommendation lists; a hostile list stops here.
+MAX_OWNERS = 50
 
 _NO_RECOMMENDATIONS = re.compile(
     r"^(?:առաջարկ(?:ություն)?ներ\s(?:չկան|չեն\s(?:ներկայացվել|արվել)|առկա\sչեն)|չկան|չկա|չի\sնախատեսվում"
@@ -297,7 +300,9 @@ def _single_line(value: str | None) -> str | None:
 
 def split_inline_fields(text: str) -> tuple[str, dict[str, str]]:
     """The item's own words, and fields written inside it: "... (Deadline: Q4 2025)"."""
-    matches = list(_INLINE_LABEL.finditer(fold(text)))
+    # Labels are looked for in the item's first characters only (its text is kept whole: the
+    # last field runs to its end); an item of a real report is far shorter.
+    matches = list(_INLINE_LABEL.finditer(fold(text[:INLINE_LABEL_SCAN_CHARS])))
     if not matches:
         return text, {}
     fields: dict[str, str] = {}
@@ -316,13 +321,23 @@ def split_inline_fields(text: str) -> tuple[str, dict[str, str]]:
 def _without_closing_bracket(value: str) -> str:
     """ "Կ. Բաղիշյան)։" -> "Կ. Բաղիշյան", but "Ա. Սարգսյան (բաժնի պետ)" keeps its bracket."""
     value = value.strip().rstrip("։:;,").rstrip()
-    while value[-1:] in (")", "]") and _closes_more_than_it_opens(value):
-        value = value[:-1].rstrip().rstrip("։:;,").rstrip()
-    return value
+    # Brackets are counted once and the end walks back by index: counting (and cutting) the
+    # whole value again for each closing bracket would be quadratic on ")))…".
+    balance = value.count(")") + value.count("]") - value.count("(") - value.count("[")
+    end = len(value)
+    while end and value[end - 1] in ")]" and balance > 0:
+        balance -= 1
+        end = _rstrip_end(value, end - 1, None)
+        end = _rstrip_end(value, end, "։:;,")
+        end = _rstrip_end(value, end, None)
+    return value[:end]
 
 
-def _closes_more_than_it_opens(value: str) -> bool:
-    return value.count("(") + value.count("[") < value.count(")") + value.count("]")
+def _rstrip_end(value: str, end: int, characters: str | None) -> int:
+    """Where `value[:end].rstrip(characters)` would end, without copying the value."""
+    while end and (value[end - 1] in characters if characters else value[end - 1].isspace()):
+        end -= 1
+    return end
 
 
 def first_sentence(text: str) -> str:
@@ -343,15 +358,17 @@ def first_sentence(text: str) -> str:
 def split_owners(value: str) -> tuple[str, ...]:
     """Names of the responsible persons: split at commas and ';', and at 'և'/'and' between
     capitalised names (not inside "կրթության և մշակույթի բաժին")."""
-    owners: list[str] = []
+    owners: dict[str, None] = {}  # a dict keeps the order and finds a repeat at once
     for part in _split_outside_brackets(value):
         pieces = _OWNER_CONJUNCTION.split(part)
         if len(pieces) > 1 and not all(piece.strip()[:1].isupper() for piece in pieces):
             pieces = [part]
         for piece in pieces:
             name = trim_value(piece)
-            if name and name not in owners:
-                owners.append(name)
+            if name:
+                owners[name] = None
+                if len(owners) == MAX_OWNERS:
+                    return tuple(owners)
     return tuple(owners)
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .blocks import Block, Line, Table, fold, normalize_line, render_blocks
+from .blocks import Block, Line, Table, fold, fold_start, normalize_line, render_blocks
 from .errors import ReportError
 from .layout import HEADING_LINE
 from .vocabulary import SECTION_WORDING
@@ -24,13 +24,19 @@ MIN_RECOGNIZED_HEADINGS = 3
 # A report has a few dozen numbered lines; past this many the file is something else, and
 # reading on would only cost time.
 MAX_HEADING_CANDIDATES = 2000
+# The longest heading of the form (Section 9's, in Armenian) is under 200 characters; the
+# wording is looked for in this much of the line, so a huge line costs no more than a short one.
+HEADING_MAX_CHARS = 400
+LANGUAGE_SAMPLE_CHARS = 100_000
 
+# (?<!\w): a heading's wording starts a word (the patterns are matched at the start of the
+# heading's text, where it always holds); searched for, a pattern is then tried once per word.
 _WORDING = {
-    number: tuple(re.compile(pattern, re.IGNORECASE) for pattern in patterns)
+    number: tuple(re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE) for pattern in patterns)
     for number, patterns in SECTION_WORDING.items()
 }
 _LEADING_SEPARATORS = re.compile(r"^(?:[\s.:։՝;,)]|-(?=\s))+")
-_VALUE_AFTER_COLON = re.compile(r"[:։]\s*(?=\S)")
+_VALUE_AFTER_COLON = re.compile(r"[:։]\s*+(?=\S)")
 _BARE_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
 _ARMENIAN_LETTER = re.compile("[\u0531-\u0556\u0561-\u0587\ufb13-\ufb17]")
 _LATIN_LETTER = re.compile("[A-Za-z]")
@@ -89,8 +95,11 @@ def split_sections(blocks: Sequence[Block]) -> SplitReport:
 
 
 def detect_language(text: str) -> str:
-    armenian = len(_ARMENIAN_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
+    # The letters are counted (not listed) in the first part of the text: the language of a
+    # report is plain long before its end.
+    text = text[:LANGUAGE_SAMPLE_CHARS]
+    armenian = len(text) - len(_ARMENIAN_LETTER.sub("", text))
+    latin = len(text) - len(_LATIN_LETTER.sub("", text))
     return "en" if latin > armenian else "hy"
 
 
@@ -98,7 +107,7 @@ def _candidates(blocks: Sequence[Block]) -> Iterator[_Candidate]:
     for index, block in enumerate(blocks):
         if not isinstance(block, Line):
             continue
-        match = HEADING_LINE.match(fold(block.text))
+        match = HEADING_LINE.match(fold_start(block.text))
         if match is None:
             continue
         number = int(match["number"])
@@ -114,7 +123,7 @@ def _candidates(blocks: Sequence[Block]) -> Iterator[_Candidate]:
 
 def split_heading(number: int, rest: str) -> tuple[str, str, bool]:
     """(heading wording, value typed on the same line, whether the wording is known)."""
-    folded = fold(rest)
+    folded = fold(rest[:HEADING_MAX_CHARS])
     ends = [match.end() for pattern in _WORDING[number] if (match := pattern.match(folded))]
     if ends:
         end = max(ends)
@@ -155,7 +164,7 @@ def _is_form_table(table: Table) -> bool:
         lines = _form_row_lines(row)
         if not lines:
             continue
-        match = HEADING_LINE.match(fold(lines[0]))
+        match = HEADING_LINE.match(fold_start(lines[0]))
         if match and int(match["number"]) in SECTION_NUMBERS:
             number = int(match["number"])
             headings += split_heading(number, lines[0][match.start("rest") :])[2]

@@ -184,6 +184,8 @@ LIST_MARKERS: dict[str, str] = {
 
 # The wording of the ten section headings (used to confirm a numbered line is a heading and
 # to separate the heading from a value typed on the same line). Never cross ':' '։' or '.'.
+# A word before _ANY is matched possessively (`\w*+`): _ANY also matches word characters, and
+# letting the two share them would try every split of the word.
 _ANY = r"[^:։.]{0,200}"
 SECTION_WORDING: dict[int, tuple[str, ...]] = {
     1: (
@@ -215,7 +217,7 @@ SECTION_WORDING: dict[int, tuple[str, ...]] = {
         r"(?:topics|issues|subjects)(?:\s(?:discussed|covered))?",
     ),
     7: (
-        rf"հանդիպում\w*{_ANY}հարց\w*",
+        rf"հանդիպում\w*+{_ANY}հարց\w*",
         r"հանդիպում\w*(?:\s?,?\s?(?:ելույթ|քննարկում)\w*)?",
         rf"meetings{_ANY}(?:discussed|raised|addressed)",
         r"meetings(?:\s?(?:,|and)\s?speeches)?",
@@ -227,7 +229,7 @@ SECTION_WORDING: dict[int, tuple[str, ...]] = {
         r"decisions(?:\smade|\staken)?|agreements(?:\sreached)?",
     ),
     9: (
-        rf"առաջարկ\w*{_ANY}(?:արդյունք|պատասխանատու|ժամկետ)\w*\)?",
+        rf"առաջարկ\w*+{_ANY}(?:արդյունք|պատասխանատու|ժամկետ)\w*\)?",
         r"առաջարկ\w*",
         rf"(?:recommendations?|proposals?){_ANY}(?:results?|outcomes?|responsible|deadlines?)\)?",
         r"recommendations?(?:\s(?:and|&)\sproposals?)?|proposals?",

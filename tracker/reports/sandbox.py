@@ -1,0 +1,208 @@
+"""Parsing an untrusted report in a child process, with CPU-time, memory and wall-clock limits.
+
+The parser is pure Python and linear in its input, but a file is still someone else's bytes:
+a parse that would take minutes or gigabytes must cost its uploader a refusal, never the
+server its memory or the other users their requests. `parse_untrusted` runs the parser in a
+fresh interpreter (`python -m tracker.reports.sandbox`) that lowers its own limits with
+`setrlimit` before it reads a byte of the file; the caller's thread only waits on a pipe, so
+the web server keeps answering meanwhile.
+
+Wire format: the parent writes one JSON line (filename, size limit) and the file's bytes to the
+child's standard input; the child writes one JSON object to standard output, the parse or the
+ReportError. JSON, not pickle: the parent must not run whatever a misbehaving child sends.
+
+No Flask and no database here, so the child starts quickly; callers pass the settings in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tracker import PROJECT_ROOT
+from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError, parse_report
+
+log = logging.getLogger(__name__)
+
+_MEGABYTE = 1024 * 1024
+# Room on standard error for a traceback, not for a flood.
+_STDERR_SHOWN = 2000
+# The child's exit status when it ran out of memory outside the parse (answering, say).
+_OUT_OF_MEMORY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """What one parse may cost: file size, CPU seconds, address space, and time on the clock."""
+
+    max_bytes: int
+    cpu_seconds: int = 20
+    memory_mb: int = 512
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ParseLimits:
+        return cls(
+            max_bytes=int(config["TRACKER_UPLOAD_MAX_BYTES"]),
+            cpu_seconds=int(config["TRACKER_PARSE_CPU_SECONDS"]),
+            memory_mb=int(config["TRACKER_PARSE_MEMORY_MB"]),
+            timeout_seconds=float(config["TRACKER_PARSE_TIMEOUT_SECONDS"]),
+        )
+
+
+def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedReport:
+    """`parse_report` in a limited child process: a ParsedReport, or a ReportError (the
+    parser's own, or `too_slow`, `too_complex`, `parse_failed` when a limit stopped it)."""
+    if len(data) > limits.max_bytes:  # not worth a process
+        raise ReportError(
+            f"file too large: {len(data)} bytes, the limit is {limits.max_bytes}", code="too_large"
+        )
+    header = {
+        "filename": filename,
+        "max_bytes": limits.max_bytes,
+        "cpu_seconds": limits.cpu_seconds,
+        "memory_mb": limits.memory_mb,
+    }
+    started = time.monotonic()
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "tracker.reports.sandbox"],
+            input=json.dumps(header).encode() + b"\n" + data,
+            capture_output=True,
+            timeout=limits.timeout_seconds,
+            # The child imports this very copy of the code, whatever the server's directory.
+            cwd=PROJECT_ROOT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # subprocess.run has killed the child
+        log.info("parsing %r: stopped after %.0f s", filename, limits.timeout_seconds)
+        raise _too_slow() from None
+    elapsed = time.monotonic() - started
+    if child.returncode == 0:
+        try:
+            answer = json.loads(child.stdout)
+            if "error" in answer:
+                raise ReportError(answer["error"]["message"], code=answer["error"]["code"])
+            return report_from_wire(answer["report"])
+        except ReportError:
+            raise
+        except (ValueError, KeyError, TypeError):
+            log.exception("parsing %r: the child's answer could not be read", filename)
+    elif child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        log.info("parsing %r: CPU limit reached after %.1f s", filename, elapsed)
+        raise _too_slow()
+    elif child.returncode == _OUT_OF_MEMORY:
+        log.info("parsing %r: memory limit reached after %.1f s", filename, elapsed)
+        raise _too_complex()
+    else:
+        log.error(
+            "parsing %r: the child exited with status %s: %s",
+            filename,
+            child.returncode,
+            child.stderr[-_STDERR_SHOWN:].decode(errors="replace"),
+        )
+    raise ReportError("the file could not be read", code="parse_failed")
+
+
+def _too_slow() -> ReportError:
+    return ReportError(
+        "the file takes too long to read: it is not a usable report", code="too_slow"
+    )
+
+
+def _too_complex() -> ReportError:
+    return ReportError(
+        "the file needs too much memory to read: it is not a usable report", code="too_complex"
+    )
+
+
+# ---------------------------------------------------------------- the wire
+
+
+def report_to_wire(report: ParsedReport) -> dict[str, Any]:
+    return {**report.to_json(), "text": report.text}
+
+
+def report_from_wire(wire: dict[str, Any]) -> ParsedReport:
+    return ParsedReport(
+        source=wire["source"],
+        language=wire["language"],
+        title=wire["title"],
+        author_name=wire["author_name"],
+        author_position=wire["author_position"],
+        destination=wire["destination"],
+        trip_start=_date(wire["trip_start"]),
+        trip_end=_date(wire["trip_end"]),
+        inviting_party=wire["inviting_party"],
+        purpose=wire["purpose"],
+        signatory=wire["signatory"],
+        signed_on=_date(wire["signed_on"]),
+        sections={str(key): str(value) for key, value in wire["sections"].items()},
+        recommendations=tuple(
+            ParsedRecommendation(
+                title=item["title"],
+                text=item["text"],
+                owners=tuple(item["owners"]),
+                deadline=_date(item["deadline"]),
+                deadline_text=item["deadline_text"],
+                expected_result=item["expected_result"],
+                method=item["method"],
+            )
+            for item in wire["recommendations"]
+        ),
+        warnings=tuple(wire["warnings"]),
+        text=wire["text"],
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------- the child
+
+
+def _limit_this_process(cpu_seconds: int, memory_mb: int) -> None:
+    import resource
+
+    # At the soft CPU limit the kernel sends SIGXCPU (which ends the process), at the hard
+    # one SIGKILL; no core file either way.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    # Address space: an allocation past it fails, which Python raises as MemoryError.
+    memory = memory_mb * _MEGABYTE
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # The parser writes no file; a child that tried would fail rather than fill a disk.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def main() -> int:
+    stdin = sys.stdin.buffer
+    header = json.loads(stdin.readline())
+    _limit_this_process(int(header["cpu_seconds"]), int(header["memory_mb"]))
+    try:
+        max_bytes = int(header["max_bytes"])
+        data = stdin.read(max_bytes + 1)
+        try:
+            report = parse_report(data, str(header["filename"]), max_bytes=max_bytes)
+            answer: dict[str, Any] = {"report": report_to_wire(report)}
+        except ReportError as error:
+            answer = {"error": {"message": error.message, "code": error.code}}
+        del data
+        sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
+        sys.stdout.buffer.flush()
+    except MemoryError:
+        return _OUT_OF_MEMORY
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
