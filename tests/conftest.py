@@ -114,6 +114,21 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A migrated SQLite file with the demo loaded by `tracker demo`, once per session."""
+    folder = tmp_path_factory.mktemp("demo-template")
+    app = make_app(folder, SQLALCHEMY_DATABASE_URI=copy_database(sqlite_template, folder))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    path = folder / "tracker.sqlite"
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 def copy_database(template: Path, tmp_path: Path, name: str = "tracker.sqlite") -> str:
     """A copy of a SQLite template in the test's folder; returns its URL."""
     target = tmp_path / name

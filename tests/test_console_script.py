@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_database
+
 TRACKER = shutil.which("tracker", path=str(Path(sys.executable).parent))
 
 
@@ -82,9 +84,9 @@ def test_upgrade_then_add_users_and_departments(tmp_path: Path) -> None:
     ],
 )
 def test_bad_arguments_give_one_line_and_status_2(
-    tmp_path: Path, arguments: list[str], message: str
+    tmp_path: Path, sqlite_template: Path, arguments: list[str], message: str
 ) -> None:
-    run_tracker(tmp_path, "db", "upgrade")
+    copy_database(sqlite_template, tmp_path, "cli.sqlite")  # as `tracker db upgrade` leaves it
     result = run_tracker(tmp_path, *arguments)
     assert result.returncode == 2
     assert result.stderr.strip() == message

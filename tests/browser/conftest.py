@@ -9,11 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from tests.conftest import free_port, make_app, unavailable
-from tracker.extensions import db
+from tests.conftest import copy_database, free_port, make_app, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 # What chromium needs as root on these machines, and no calls home from a closed network.
@@ -30,17 +28,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
+def live_server(tmp_path: Path, demo_template: Path) -> Iterator[str]:
     app = make_app(
         tmp_path,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.sqlite'}",
+        SQLALCHEMY_DATABASE_URI=copy_database(demo_template, tmp_path, "browser.sqlite"),
         TESTING=False,
     )
-    with app.app_context():
-        upgrade()
-        result = app.test_cli_runner().invoke(args=["demo"])
-        assert result.exit_code == 0, result.output
-        db.session.remove()
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -53,8 +46,9 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
+    """One chromium for the module's tests; each test signs in with contexts of its own."""
     if not CHROMIUM.exists():
         unavailable(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask import Flask
 
+from tests.conftest import copy_database, make_app
 from tracker.demo.services import DEMO_USERS
+from tracker.extensions import db
 
 # The confirmed sample reports' tasks, by the start of their titles.
 VILNIUS_ANI = "Մշակել մարզպետարանում"  # Ani, Digital department
@@ -25,6 +30,16 @@ EXPECTED = {
 }
 
 
+@pytest.fixture
+def app(tmp_path: Path, demo_template: Path) -> Iterator[Flask]:
+    """A copy of the database `tracker demo` loaded once for the session."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=copy_database(demo_template, tmp_path))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
 def task_titles(html: str) -> set[str]:
     titles = re.findall(r'<a href="/tasks/\d+">([^<]+)</a>', html)
     prefixes = {VILNIUS_ANI, VILNIUS_KAREN, VILNIUS_LILIT, *CHISINAU}
@@ -37,8 +52,7 @@ def sign_in(client, email: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("email", sorted(EXPECTED))
-def test_each_demo_login_sees_what_its_role_may_see(app, client, runner, email: str) -> None:  # type: ignore[no-untyped-def]
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_each_demo_login_sees_what_its_role_may_see(client, email: str) -> None:  # type: ignore[no-untyped-def]
     page = sign_in(client, email)
     assert page.status_code == 200
     assert page.request.path == "/tasks"
@@ -50,16 +64,14 @@ def test_each_demo_login_sees_what_its_role_may_see(app, client, runner, email: 
     assert upload_page.status_code == (200 if email in ("staff@demo.am", "admin@demo.am") else 403)
 
 
-def test_the_demo_leaves_two_reports_for_review(app, client, runner) -> None:  # type: ignore[no-untyped-def]
-    runner.invoke(args=["demo"])
+def test_the_demo_leaves_two_reports_for_review(client) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, "staff@demo.am")
     html = client.get("/reports").get_data(as_text=True)
     assert html.count("badge-draft") == 2
     assert "hy-lyon-2025-09.docx" in html and "hy-tbilisi-2024-07.pdf" in html
 
 
-def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(app, client, runner) -> None:  # type: ignore[no-untyped-def]
-    runner.invoke(args=["demo"])
+def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client) -> None:  # type: ignore[no-untyped-def]
     html = sign_in(client, "officer@demo.am").get_data(as_text=True)
     assert '<html lang="hy">' in html
     assert html.count('class="overdue"') == 1

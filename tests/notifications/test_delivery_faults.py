@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.conftest import RecordingHandler, SMTPServer, free_port, make_app
@@ -94,10 +93,9 @@ def received(server: SMTPServer) -> collections.Counter[str]:
 
 
 @pytest.fixture
-def any_database_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+def any_database_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -317,14 +315,13 @@ def slow_server() -> Iterator[SMTPServer]:
 
 
 @pytest.fixture
-def migrated_url(database_url: str, tmp_path: Path) -> str:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+def migrated_url(migrated_database_url: str, tmp_path: Path) -> str:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
     with app.app_context():
-        upgrade()
         queue(good(40), written=utcnow())
         db.session.remove()
         db.engine.dispose()
-    return database_url
+    return migrated_database_url
 
 
 @pytest.mark.parametrize("connections", ["1", "2"])

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
@@ -48,10 +47,9 @@ def statuses() -> dict[str, int]:
 
 
 @pytest.fixture
-def any_database_app(database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+def any_database_app(migrated_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
     with app.app_context():
-        upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -125,11 +123,11 @@ def test_a_dry_run_writes_nothing(any_database_app) -> None:  # type: ignore[no-
 
 @pytest.mark.postgres
 def test_three_remind_processes_at_once_send_each_notification_once(  # type: ignore[no-untyped-def]
-    postgres_url: str, tmp_path: Path, smtp_server
+    migrated_postgres_url: str, tmp_path: Path, smtp_server
 ) -> None:
+    postgres_url = migrated_postgres_url
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url)
     with app.app_context():
-        upgrade()
         _office_with_overdue_tasks(40)
         db.session.remove()
         db.engine.dispose()

@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
@@ -26,12 +25,11 @@ DAY = date(2025, 3, 31)  # a Monday; the task below is three working days overdu
 
 
 @pytest.fixture
-def office_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def office_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(
-        tmp_path, SQLALCHEMY_DATABASE_URI=database_url, TRACKER_PLAN_LOCK_TIMEOUT_SECONDS=1
+        tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url, TRACKER_PLAN_LOCK_TIMEOUT_SECONDS=1
     )
     with app.app_context():
-        upgrade()
         head = User(email="head@example.am", name="Head", role=Role.MANAGER, password_hash="x")
         department = Department(name="Digital", head=head)
         officer = User(
@@ -85,14 +83,14 @@ def planned() -> int:
 
 
 def test_a_locked_database_fails_the_run_and_the_retry_plans_what_was_owed(
-    office_app: Flask, database_url: str
+    office_app: Flask, migrated_database_url: str
 ) -> None:
     scheduler = BackgroundScheduler(timezone=ZoneInfo("Asia/Yerevan"))
     scheduler.start(paused=True)
     try:
         run = PlanningRun(office_app, scheduler, today=lambda: DAY)
         before = datetime.now(ZoneInfo("Asia/Yerevan"))
-        with Lock(database_url):
+        with Lock(migrated_database_url):
             run()
         assert planned() == 0
         retry = scheduler.get_job(RETRY_JOB_ID)
