@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.extensions import db
@@ -36,6 +37,15 @@ from tracker.extensions import db
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def clipped(value: str | None, column: InstrumentedAttribute[Any]) -> str | None:
+    """The value cut to the column's length (with an ellipsis): text read from an uploaded
+    document can be any length, and PostgreSQL refuses what does not fit."""
+    length = getattr(column.property.columns[0].type, "length", None)
+    if value is None or length is None or len(value) <= length:
+        return value
+    return value[: length - 1].rstrip() + "…"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -139,3 +139,30 @@ def test_a_missing_file_is_one_line_too(runner, tmp_path: Path) -> None:  # type
     result = runner.invoke(args=["import", str(tmp_path / "nowhere.txt")])
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_overlong_fields_are_cut_to_fit_on_every_database(  # type: ignore[no-untyped-def]
+    migrated_database_url: str, tmp_path: Path, samples: Path
+) -> None:
+    from tests.conftest import make_app
+
+    text = (samples / "en-chisinau-2025-05.txt").read_text(encoding="utf-8")
+    long_name = "Gohar " + "Petrosyan-" * 60
+    long_phrase = "by 30 September 2025 " + "after consulting everyone concerned " * 20
+    text = text.replace("Gohar Petrosyan\n\n2.", f"{long_name}\n\n2.", 1)
+    text = text.replace("Deadline: by 30 September 2025", f"Deadline: {long_phrase}", 1)
+    report_file = tmp_path / "long-fields.txt"
+    report_file.write_text(text, encoding="utf-8")
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import", str(report_file)])
+        assert result.exit_code == 0, result.output
+        report = db.session.scalars(select(Report)).one()
+        assert report.author_name is not None and len(report.author_name) == 200
+        assert report.author_name.startswith("Gohar Petrosyan-") and report.author_name[-1] == "…"
+        first = db.session.scalars(select(Task).order_by(Task.position)).first()
+        assert first is not None and first.deadline_text is not None
+        assert len(first.deadline_text) <= 300 and first.deadline_text.endswith("…")
+        db.session.remove()
+        db.engine.dispose()

@@ -26,6 +26,7 @@ from tracker.models import (
     TaskStatus,
     UsedActionToken,
     User,
+    clipped,
     utcnow,
 )
 from tracker.notifications.messages import queue_extension_request
@@ -265,7 +266,7 @@ def create_task(
         owners=list(owners),
         department=owners[0].department if owners else None,
         deadline=deadline,
-        deadline_text=deadline_text,
+        deadline_text=clipped(deadline_text, Task.deadline_text),
         expected_result=expected_result,
         method=method,
         status=status,
