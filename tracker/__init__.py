@@ -8,7 +8,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the pure modules (parsing, policy) must import without Flask
     from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The directory holding the package: the checkout, or site-packages for an installed wheel.
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _shipped(name: str) -> Path:
+    """templates/ or migrations/: inside the package when installed from a wheel (setup.py and
+    pyproject.toml put them there), at the top of the checkout otherwise (editable install)."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else PROJECT_ROOT / name
+
+
+TEMPLATES_DIR = _shipped("templates")
+MIGRATIONS_DIR = _shipped("migrations")
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
@@ -21,7 +34,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(TEMPLATES_DIR),
         instance_relative_config=True,
     )
     app.config.from_object(config_from_environment() if config is None else config)
@@ -33,7 +46,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
@@ -41,7 +54,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         app,
         locale_selector=i18n.select_locale,
         timezone_selector=i18n.select_timezone,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
 
     from tracker.admin.blueprint import bp as admin_bp
