@@ -315,7 +315,9 @@ class Browser:
 
 def test_a_pathological_upload_does_not_hold_up_other_requests(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     staff = make_user(Role.STAFF)
-    app.config["TRACKER_PARSE_CPU_SECONDS"] = 3
+    # Long enough that a blocked server could not hide it: before the parse moved to a child
+    # process, every request waited for the whole parse.
+    app.config["TRACKER_PARSE_CPU_SECONDS"] = 6
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
@@ -351,4 +353,5 @@ def test_a_pathological_upload_does_not_hold_up_other_requests(app: Flask, make_
         serving.join()
     assert statuses == [400]  # refused: too slow
     assert polls_during_upload >= 10
-    assert max(latencies) < 1.0, latencies
+    # Generous for a loaded machine, yet a third of what a blocked server would show.
+    assert max(latencies) < 2.0, latencies
