@@ -27,6 +27,7 @@ from tracker.models import (
     overdue_clause,
     task_owners,
 )
+from tracker.notifications.digest import DigestLink, digest_clause
 from tracker.permissions import PermissionDenied
 from tracker.tasks.permissions import department_subtree_ids, managed_by
 
@@ -49,6 +50,8 @@ class Filters:
     status: str = "overdue"
     deadline_from: date | None = None
     deadline_to: date | None = None
+    digest: DigestLink | None = None  # the tasks of one section of the viewer's digest
+    digest_invalid: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,14 @@ def _scope(user: User) -> ColumnElement[bool]:
     return and_(Task.status != TaskStatus.DRAFT, managed_by(user))
 
 
-def _narrowing(filters: Filters, today: date) -> list[ColumnElement[bool]]:
+def _narrowing(user: User, filters: Filters, today: date) -> list[ColumnElement[bool]]:
     """The filters, except status (figures count every status; the list uses it)."""
     clauses: list[ColumnElement[bool]] = []
+    if filters.digest_invalid:
+        clauses.append(false())  # a damaged link shows nothing rather than everything
+    elif filters.digest is not None:
+        # One section of the viewer's own digest: another user's link shows their own.
+        clauses.append(digest_clause(filters.digest, user.id))
     if filters.department_id is not None:
         clauses.append(Task.department_id.in_(department_subtree_ids(filters.department_id)))
     if filters.owner_id is not None:
@@ -122,7 +130,7 @@ def _aging_label(low: int, high: int | None) -> str:
 def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
     """The headline figures and the aging buckets in two passes: one over the (status,
     deadline) index grouped by status, one over the done tasks for completion dates."""
-    scope = (_scope(user), *_narrowing(filters, today))
+    scope = (_scope(user), *_narrowing(user, filters, today))
     before_today = and_(Task.deadline.is_not(None), Task.deadline < today)
     soon = and_(Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
     buckets = []
@@ -175,7 +183,7 @@ def overdue_by_department(
     query = (
         select(Department.name, func.count(Task.id))
         .join(Department, Department.id == Task.department_id)
-        .where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
+        .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
         .group_by(Department.id, Department.name)
         .order_by(func.count(Task.id).desc(), Department.name)
         .limit(limit)
@@ -191,7 +199,7 @@ def overdue_by_owner(
         .select_from(Task)
         .join(task_owners, task_owners.c.task_id == Task.id)
         .join(User, User.id == task_owners.c.user_id)
-        .where(_scope(user), *_narrowing(filters, today), overdue_clause(today))
+        .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
         .group_by(User.id, User.name)
         .order_by(func.count(Task.id).desc(), User.name)
         .limit(limit)
@@ -218,7 +226,7 @@ def report_progress(user: User, filters: Filters, today: date, limit: int = 15) 
             _count(overdue_clause(today)),
         )
         .join(Report, Report.id == Task.report_id)
-        .where(_scope(user), *_narrowing(filters, today))
+        .where(_scope(user), *_narrowing(user, filters, today))
         .group_by(Report.id, Report.destination, Report.source_filename, Report.created_at)
         .order_by(Report.created_at.desc(), Report.id.desc())
         .limit(limit)
@@ -242,7 +250,9 @@ def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[
     }[sort if sort in SORTS else "deadline"]
     return (
         select(Task)
-        .where(_scope(user), *_narrowing(filters, today), _status_clause(filters.status, today))
+        .where(
+            _scope(user), *_narrowing(user, filters, today), _status_clause(filters.status, today)
+        )
         .order_by(*order)
     )
 

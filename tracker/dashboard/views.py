@@ -11,6 +11,7 @@ from tracker.dashboard.blueprint import bp
 from tracker.dashboard.charts import bar_chart
 from tracker.dashboard.forms import FilterForm
 from tracker.i18n import org_today
+from tracker.notifications.digest import digest_link
 
 PER_PAGE = 25
 
@@ -22,7 +23,10 @@ def _int_or_none(value: str | None) -> int | None:
 def _filters(form: FilterForm) -> services.Filters:
     status = form.status.data if form.status.data in services.STATUS_FILTERS else "overdue"
     valid = form.validate()  # only the dates can be invalid; a bad one is ignored
+    digest, digest_invalid = digest_link(request.args)  # an email's "and N more" link
     return services.Filters(
+        digest=digest,
+        digest_invalid=digest_invalid,
         department_id=_int_or_none(form.department.data),
         owner_id=_int_or_none(form.owner.data),
         report_id=_int_or_none(form.report.data),
@@ -77,6 +81,8 @@ def index() -> ResponseReturnValue:
         owner_chart=bar_chart(by_owner, title=_("Overdue tasks by owner")),
         aging_chart=bar_chart(aging, title=_("Days overdue"), color="#b54708"),
         has_overdue=bool(figures.overdue),
+        digest=filters.digest,
+        digest_invalid=filters.digest_invalid,
     )
 
 

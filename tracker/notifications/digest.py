@@ -1,19 +1,69 @@
-"""One email per person per run: everything they are owed, in their language."""
+"""One email per person per run: everything they are owed, in their language.
+
+A digest has three sections (the recipient's overdue tasks, escalations about their
+department's overdue tasks, tasks due soon). A task appears once per digest, in its most
+severe entry; each section lists at most `max_items` items, the most overdue first, then
+"and N more" with a link to the list of exactly that section's tasks. The link names the
+run (its day and the instant its notifications were written) and the section; the list
+it opens is derived from the notifications table for the signed-in user, so it needs no
+record of its own and can never show someone else's digest.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from flask import render_template
 from flask_babel import force_locale, get_locale, get_translations
+from sqlalchemy import ColumnElement, and_, cast, exists, false, func, select, true
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased, selectinload
 
-from tracker.models import OutboxMessage
+from tracker.extensions import db
+from tracker.models import Notification, OutboxMessage, Task, User
 from tracker.notifications.policy import Due, Kind
 from tracker.tasks.action_links import Action, ActionLinkSigner
+from tracker.tasks.permissions import owned_by, visible_tasks
+
+DEFAULT_MAX_ITEMS = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Section(StrEnum):
+    """The sections of a digest, most severe first: a task listed in two keeps the first."""
+
+    OVERDUE = "overdue"
+    ESCALATIONS = "escalations"
+    DUE_SOON = "due_soon"
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return SECTION_KINDS[self]
+
+
+SECTION_KINDS: dict[Section, tuple[Kind, ...]] = {
+    Section.OVERDUE: (Kind.OVERDUE,),
+    Section.ESCALATIONS: (Kind.ESCALATION,),
+    Section.DUE_SOON: (Kind.DUE_TODAY, Kind.REMINDER),
+}
+SECTION_OF_KIND = {kind: section for section, kinds in SECTION_KINDS.items() for kind in kinds}
+SECTIONS = tuple(Section)  # in order of severity
+
+
+def severity(due: Due) -> tuple[int, int, int]:
+    """Larger is more severe: the section, then within it the kind, then the level (a
+    higher escalation level; a reminder with fewer working days left)."""
+    section = SECTION_OF_KIND[due.kind]
+    kinds = section.kinds
+    level = -due.level if due.kind is Kind.REMINDER else due.level
+    return (-SECTIONS.index(section), -kinds.index(due.kind), level)
 
 
 @dataclass(frozen=True)
@@ -22,6 +72,7 @@ class Recipient:
     email: str
     name: str
     language: str
+    sees_dashboard: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +82,7 @@ class DigestItem:
     deadline_text: str | None
     owner_names: tuple[str, ...]
     recipient_owns_task: bool
+    department_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +99,22 @@ class RenderedItem:
         return self.item.due
 
 
+@dataclass(frozen=True)
+class RenderedSection:
+    name: Section
+    heading: str
+    total: int
+    items: list[RenderedItem]
+    more: int  # items not listed
+    more_label: str | None
+    list_url: str | None  # every task of the section, the listed ones included
+    list_label: str | None
+    by_department: list[tuple[str, int]]
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
 def message_id(recipient: Recipient, items: Sequence[DigestItem], as_of: date, domain: str) -> str:
     """The same digest always gets the same Message-ID, so a resend is recognisable."""
     keys = sorted(
@@ -54,6 +122,119 @@ def message_id(recipient: Recipient, items: Sequence[DigestItem], as_of: date, d
     )
     digest = hashlib.sha256("|".join(keys).encode()).hexdigest()[:20]
     return f"<digest.{as_of:%Y%m%d}.{recipient.id}.{digest}@{domain}>"
+
+
+def once_per_task(items: Sequence[DigestItem]) -> list[DigestItem]:
+    """Each task once, in its most severe entry (both escalation levels can reach one head,
+    when the tree runs out and the admins get level 1 and 2, or through two owners)."""
+    kept: dict[int, DigestItem] = {}
+    for item in items:
+        current = kept.get(item.due.task_id)
+        if current is None or severity(item.due) > severity(current.due):
+            kept[item.due.task_id] = item
+    return list(kept.values())
+
+
+def _order(item: DigestItem) -> tuple[int, date, int]:
+    """The most overdue first, then the nearest deadline, then the task number."""
+    return (-item.due.days_overdue, item.due.deadline, item.due.task_id)
+
+
+# --- The link to every task of one section of one digest ------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLink:
+    """Which digest section a list shows: the run's day, the instant of its notifications
+    (None: every run of that day) and the section."""
+
+    notified: date
+    run_at: datetime | None
+    section: Section
+
+    def query(self) -> dict[str, str]:
+        args = {"notified": self.notified.isoformat(), "section": self.section.value}
+        if self.run_at is not None:
+            args["run"] = str(run_number(self.run_at))
+        return args
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> DigestLink | None:
+        """The link named by a request's arguments; None without `notified`.
+
+        Raises ValueError for a malformed one (the caller shows nothing, not everything).
+        """
+        notified = args.get("notified")
+        if not notified:
+            return None
+        day = date.fromisoformat(notified)
+        section = Section(args.get("section", ""))
+        run = args.get("run")
+        run_at = EPOCH + timedelta(microseconds=int(run)) if run else None
+        return cls(day, run_at, section)
+
+
+def digest_link(args: Mapping[str, str]) -> tuple[DigestLink | None, bool]:
+    """The digest section a request's arguments name, and whether they name one that
+    cannot be read (the list then shows nothing rather than everything)."""
+    try:
+        return DigestLink.from_args(args), False
+    except ValueError:
+        return None, True
+
+
+def run_number(run_at: datetime) -> int:
+    """The instant as whole microseconds since 1970 (exact, unlike a float timestamp)."""
+    delta = run_at.astimezone(UTC) - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _recipient_is(recipient_ids: ColumnElement[object], user_id: int) -> ColumnElement[bool]:
+    """`user_id` is in the JSON list `recipient_ids`, on PostgreSQL and SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(recipient_ids, JSONB).contains([user_id])
+    values = func.json_each(recipient_ids).table_valued("value")
+    return exists(select(values.c.value).where(values.c.value == user_id))
+
+
+def _notified_task_ids(link: DigestLink, user_id: int, section: Section):  # type: ignore[no-untyped-def]
+    notification = aliased(Notification)
+    conditions = [
+        notification.planned_for == link.notified,
+        notification.kind.in_([kind.value for kind in section.kinds]),
+        _recipient_is(notification.recipient_ids, user_id),
+    ]
+    if link.run_at is not None:
+        conditions.append(notification.created_at == link.run_at)
+    return select(notification.task_id).where(*conditions)
+
+
+def digest_clause(link: DigestLink | None, user_id: int) -> ColumnElement[bool]:
+    """The tasks of that section of `user_id`'s digest, as a condition on Task: those
+    notified to them in that run with the section's kinds, less those a more severe
+    section of the same digest lists. Callers add their own permission scope."""
+    if link is None:
+        return false()
+    clauses = [Task.id.in_(_notified_task_ids(link, user_id, link.section))]
+    for section in SECTIONS[: SECTIONS.index(link.section)]:
+        clauses.append(Task.id.not_in(_notified_task_ids(link, user_id, section)))
+    return and_(*clauses)
+
+
+def digest_tasks(user: User, link: DigestLink | None, *, mine: bool) -> Sequence[Task]:
+    """The tasks of that section of `user`'s digest that `user` may see (their own only
+    when `mine`), every status, soonest deadline first: the task list's digest view."""
+    scope = owned_by(user) if mine else true()
+    query = (
+        visible_tasks(user)
+        .where(scope, digest_clause(link, user.id))
+        .options(selectinload(Task.owners), selectinload(Task.department))
+        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    )
+    return db.session.scalars(query).all()
+
+
+# --- Writing ---------------------------------------------------------------------------
 
 
 class _Language:
@@ -74,10 +255,15 @@ class _Language:
             "mark_done": gettext("Mark done"),
             "more_time": gettext("Ask for more time"),
             "due_today": gettext("due today"),
-            "overdue_heading": gettext("OVERDUE: your tasks"),
-            "escalation_heading": gettext("OVERDUE in your department"),
-            "due_soon_heading": gettext("DUE SOON"),
             "product": gettext("Follow-up Tracker"),
+            "by_department": gettext("Overdue tasks by department"),
+            "no_department": gettext("No department"),
+            "other_departments": gettext("Other departments"),
+        }
+        self.headings = {
+            Section.OVERDUE: gettext("OVERDUE: your tasks"),
+            Section.ESCALATIONS: gettext("OVERDUE in your department"),
+            Section.DUE_SOON: gettext("DUE SOON"),
         }
 
     def date(self, day: date) -> str:
@@ -88,15 +274,34 @@ class _Language:
     def overdue(self, days: int) -> str:
         return self.ngettext("%(num)d day overdue", "%(num)d days overdue", days) % {"num": days}
 
+    def more(self, count: int) -> str:
+        return self.gettext("and %(num)d more") % {"num": count}
+
+    def see_all(self, count: int) -> str:
+        return self.gettext("See all %(num)d") % {"num": count}
+
 
 class DigestWriter:
     """Writes the digests of one planning run."""
 
-    def __init__(self, *, as_of: date, base_url: str, secret_key: str, sender_domain: str):
+    def __init__(
+        self,
+        *,
+        as_of: date,
+        base_url: str,
+        secret_key: str,
+        sender_domain: str,
+        run_at: datetime | None = None,
+        max_items: int = DEFAULT_MAX_ITEMS,
+    ):
+        if max_items < 1:
+            raise ValueError("TRACKER_DIGEST_MAX_ITEMS must be at least 1")
         self.as_of = as_of
         self.base_url = base_url.rstrip("/")
         self.signer = ActionLinkSigner(secret_key)
         self.sender_domain = sender_domain
+        self.run_at = run_at
+        self.max_items = max_items
         self._languages: dict[str, _Language] = {}
 
     def _rendered(self, item: DigestItem, recipient: Recipient, words: _Language) -> RenderedItem:
@@ -117,24 +322,61 @@ class DigestWriter:
             overdue_label=words.overdue(due.days_overdue),
         )
 
+    def list_url(self, recipient: Recipient, section: Section) -> str:
+        """The list of every task of this section: the dashboard for escalations (the
+        task list for a head who cannot see it), the person's own tasks otherwise."""
+        link = DigestLink(self.as_of, self.run_at, section)
+        if section is Section.ESCALATIONS and recipient.sees_dashboard:
+            return f"{self.base_url}/dashboard?" + urlencode({"status": "all", **link.query()})
+        scope = {"scope": "all"} if section is Section.ESCALATIONS else {}
+        return f"{self.base_url}/tasks?" + urlencode({**scope, "closed": "1", **link.query()})
+
+    def _section(
+        self,
+        name: Section,
+        items: list[DigestItem],
+        recipient: Recipient,
+        words: _Language,
+    ) -> RenderedSection:
+        items.sort(key=_order)
+        shown = items[: self.max_items]
+        more = len(items) - len(shown)
+        by_department: list[tuple[str, int]] = []
+        if name is Section.ESCALATIONS and more:
+            counts = Counter(
+                item.department_name or words.labels["no_department"] for item in items
+            )
+            ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+            by_department = ranked[: self.max_items]
+            rest = sum(count for _, count in ranked[self.max_items :])
+            if rest:
+                by_department.append((words.labels["other_departments"], rest))
+        return RenderedSection(
+            name=name,
+            heading=words.headings[name],
+            total=len(items),
+            items=[self._rendered(item, recipient, words) for item in shown],
+            more=more,
+            more_label=words.more(more) if more else None,
+            list_url=self.list_url(recipient, name) if more else None,
+            list_label=words.see_all(len(items)) if more else None,
+            by_department=by_department,
+        )
+
     def write(self, recipient: Recipient, items: Sequence[DigestItem]) -> OutboxMessage:
         with force_locale(recipient.language):
             if recipient.language not in self._languages:
                 self._languages[recipient.language] = _Language()
             words = self._languages[recipient.language]
-            rendered = sorted(
-                (self._rendered(item, recipient, words) for item in items),
-                key=lambda r: (r.due.deadline, r.due.task_id),
-            )
-            overdue = [r for r in rendered if r.due.kind is Kind.OVERDUE]
-            escalations = [r for r in rendered if r.due.kind is Kind.ESCALATION]
-            due_soon = [r for r in rendered if r.due.kind in (Kind.REMINDER, Kind.DUE_TODAY)]
+            grouped: dict[Section, list[DigestItem]] = {section: [] for section in SECTIONS}
+            for item in once_per_task(items):
+                grouped[SECTION_OF_KIND[item.due.kind]].append(item)
+            sections = [self._section(name, grouped[name], recipient, words) for name in SECTIONS]
+            overdue, escalations, due_soon = sections
             gettext = words.gettext
             context = {
                 "recipient": recipient,
-                "overdue": overdue,
-                "escalations": escalations,
-                "due_soon": due_soon,
+                "sections": [section for section in sections if section],
                 "base_url": self.base_url,
                 "labels": words.labels,
                 "greeting": gettext("Hello %(name)s,") % {"name": recipient.name},
@@ -144,8 +386,8 @@ class DigestWriter:
                 % {"url": f"{self.base_url}/settings"},
             }
             subject = gettext("Follow-up Tracker: %(overdue)d overdue, %(soon)d due soon") % {
-                "overdue": len(overdue) + len(escalations),
-                "soon": len(due_soon),
+                "overdue": overdue.total + escalations.total,
+                "soon": due_soon.total,
             }
             body_text = render_template("email/digest.txt", **context)
             body_html = render_template("email/digest.html", **context)

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.dashboard.services import DASHBOARD_ROLES
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -29,7 +31,7 @@ from tracker.models import (
     task_owners,
     utcnow,
 )
-from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
+from tracker.notifications.digest import DEFAULT_MAX_ITEMS, DigestItem, DigestWriter, Recipient
 from tracker.notifications.policy import (
     DepartmentFacts,
     Due,
@@ -95,8 +97,11 @@ def load_organisation() -> tuple[Organisation, dict[int, User]]:
     return Organisation(departments, user_departments, admins), users
 
 
-def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, date]]:
-    """Insert the notifications, skipping keys another run already holds; the keys inserted."""
+def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[int, str, int, date]]:
+    """Insert the notifications, skipping keys another run already holds; the keys inserted.
+
+    Every row of one run gets the same `created_at`: with `planned_for` it names the run,
+    and the digests' "and N more" links use it to list exactly that run's tasks."""
     if not dues:
         return set()
     dialect = db.session.get_bind().dialect.name
@@ -107,7 +112,6 @@ def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, da
         .on_conflict_do_nothing(index_elements=["task_id", "kind", "level", "deadline"])
         .returning(table.c.task_id, table.c.kind, table.c.level, table.c.deadline)
     )
-    now = utcnow()
     inserted: set[tuple[int, str, int, date]] = set()
     for chunk in _chunks(dues, 5000):
         rows = [
@@ -128,13 +132,16 @@ def _insert_new(dues: Sequence[Due], as_of: date) -> set[tuple[int, str, int, da
     return inserted
 
 
-def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
-    details: dict[int, tuple[str, str | None]] = {}
+def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
+    """Title, deadline as written and department name of each task."""
+    details: dict[int, tuple[str, str | None, str | None]] = {}
     for chunk in _chunks(sorted(set(task_ids))):
-        query = select(Task.id, Task.title, Task.deadline_text).where(Task.id.in_(chunk))
-        details.update(
-            {row.id: (row.title, row.deadline_text) for row in db.session.execute(query)}
+        query = (
+            select(Task.id, Task.title, Task.deadline_text, Department.name)
+            .outerjoin(Department, Department.id == Task.department_id)
+            .where(Task.id.in_(chunk))
         )
+        details.update({row[0]: (row[1], row[2], row[3]) for row in db.session.execute(query)})
     return details
 
 
@@ -145,9 +152,14 @@ def plan(
     base_url: str,
     secret_key: str,
     sender_domain: str,
+    max_items: int | None = None,
 ) -> PlanResult:
     """Write into the session what is owed as of `as_of`: new notifications, one digest
-    email per recipient. The caller commits (or rolls back, for a dry run)."""
+    email per recipient. The caller commits (or rolls back, for a dry run).
+
+    `max_items` caps each digest section (default: TRACKER_DIGEST_MAX_ITEMS)."""
+    if max_items is None:
+        max_items = int(current_app.config.get("TRACKER_DIGEST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
     result = PlanResult(as_of)
     if not is_working_day(as_of):
         return result
@@ -186,13 +198,14 @@ def plan(
         )
         if due.key not in already_planned
     ]
-    inserted = _insert_new(owed, as_of)
+    run_at = utcnow()
+    inserted = _insert_new(owed, as_of, run_at)
     result.notifications = [due for due in owed if due.key in inserted]
 
     details = _task_details(due.task_id for due in result.notifications)
     items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
     for due in result.notifications:
-        title, deadline_text = details[due.task_id]
+        title, deadline_text, department_name = details[due.task_id]
         owner_names = tuple(users[uid].name for uid in owners[due.task_id] if uid in users)
         for recipient_id in due.recipient_ids:
             user = users.get(recipient_id)
@@ -207,14 +220,22 @@ def plan(
                     deadline_text=deadline_text,
                     owner_names=owner_names,
                     recipient_owns_task=recipient_id in owners[due.task_id],
+                    department_name=department_name,
                 )
             )
     writer = DigestWriter(
-        as_of=as_of, base_url=base_url, secret_key=secret_key, sender_domain=sender_domain
+        as_of=as_of,
+        base_url=base_url,
+        secret_key=secret_key,
+        sender_domain=sender_domain,
+        run_at=run_at,
+        max_items=max_items,
     )
     for recipient_id, items in sorted(items_by_recipient.items()):
         user = users[recipient_id]
-        recipient = Recipient(user.id, user.email, user.name, user.language)
+        recipient = Recipient(
+            user.id, user.email, user.name, user.language, user.role in DASHBOARD_ROLES
+        )
         result.messages.append(writer.write(recipient, items))
     db.session.add_all(result.messages)
     db.session.flush()

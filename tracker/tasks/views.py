@@ -24,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Role, Task, UsedActionToken, User
+from tracker.notifications.digest import digest_link, digest_tasks
 from tracker.permissions import PermissionDenied
 from tracker.tasks import services
 from tracker.tasks.action_links import Action, ActionLinkSigner, LinkError
@@ -46,7 +47,13 @@ def _evidence_directory() -> Path:
 def my_tasks() -> ResponseReturnValue:
     include_closed = request.args.get("closed") == "1"
     scope = request.args.get("scope", "mine")
-    if scope == "all" and current_user.role is not Role.OFFICER:
+    if scope != "all":
+        scope = "mine"
+    # An email digest's "and N more" link: that section's tasks, of every status.
+    digest, digest_invalid = digest_link(request.args)
+    if digest is not None or digest_invalid:
+        tasks = digest_tasks(current_user, digest, mine=scope == "mine")
+    elif scope == "all" and current_user.role is not Role.OFFICER:
         tasks = services.tasks_visible_to(current_user, include_closed=include_closed)
     else:
         scope = "mine"
@@ -57,6 +64,8 @@ def my_tasks() -> ResponseReturnValue:
         today=org_today(),
         scope=scope,
         include_closed=include_closed,
+        digest=digest,
+        digest_invalid=digest_invalid,
     )
 
 
