@@ -9,7 +9,9 @@ owned by USERS users in a two-level department tree; then times
   1. the first planning run (everything owed at once) and a rerun of the same day,
   2. the planning run of the next working day (the daily steady state),
   3. delivering DIGESTS digests to a local SMTP server (aiosmtpd, in its own process),
-printing seconds and the process's peak resident memory after each.
+printing seconds and the process's peak resident memory after each; and the size of the
+largest digest written (text and HTML parts, UTF-8 bytes), and how long the list behind
+its "and N more" link takes to load.
 Run by hand; results go to docs/benchmarks.md.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import resource
 import socket
 import subprocess
@@ -29,6 +32,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 
@@ -166,6 +170,33 @@ def start_smtp_sink(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the SMTP sink did not start")
 
 
+def largest_digest() -> OutboxMessage:
+    """The largest digest written so far."""
+    messages = db.session.scalars(sa.select(OutboxMessage)).all()
+    return max(messages, key=digest_size)
+
+
+def digest_size(message: OutboxMessage) -> int:
+    return len(message.body_text.encode()) + len(message.body_html.encode())
+
+
+def open_more_link(message: OutboxMessage) -> int:
+    """Load, as the recipient, the first page and the figures of the list behind the
+    digest's escalations link (the dashboard); how many tasks it lists."""
+    from tracker.dashboard import services
+    from tracker.notifications.digest import digest_link
+
+    match = re.search(r"/dashboard\?(\S+)", message.body_text)
+    assert match, "the largest digest has no dashboard link"
+    link, invalid = digest_link(dict(parse_qsl(match.group(1))))
+    assert link is not None and not invalid
+    user = db.session.get(User, message.recipient_id)
+    filters = services.Filters(status="all", digest=link)
+    _, total = services.task_list(user, filters, AS_OF, sort="deadline", page=1)
+    services.figures(user, filters, AS_OF, "Asia/Yerevan")
+    return total
+
+
 def queue_digests(count: int) -> None:
     """`count` pending digests, copies of real ones from the planning run."""
     # The daily digests (of the next-day run), not the huge catch-up ones of the first run.
@@ -247,6 +278,16 @@ def run_on(url: str, database: str, workdir: Path, tasks: int, users: int, diges
                 f"    -> {len(first.notifications):,} notifications, "
                 f"{len(first.messages):,} digests"
             )
+            largest = largest_digest()
+            listed = len(re.findall(r"^\* ", largest.body_text, re.MULTILINE))
+            print(
+                f"    -> largest digest: {digest_size(largest):,} bytes (text + HTML), "
+                f"{listed} items listed; subject: {largest.subject}"
+            )
+            total = measure(
+                "open its 'and N more' list (dashboard)", lambda: open_more_link(largest)
+            )
+            print(f"    -> the list holds {total:,} tasks")
             measure("plan: rerun of the same day", lambda: plan_reminders(AS_OF))
             nxt = measure("plan: the next working day", lambda: plan_reminders(NEXT_DAY))
             print(f"    -> {len(nxt.notifications):,} notifications, {len(nxt.messages):,} digests")

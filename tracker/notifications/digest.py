@@ -275,7 +275,7 @@ class _Language:
         return self.ngettext("%(num)d day overdue", "%(num)d days overdue", days) % {"num": days}
 
     def more(self, count: int) -> str:
-        return self.gettext("and %(num)d more") % {"num": count}
+        return self.gettext("and %(num)d more.") % {"num": count}
 
     def see_all(self, count: int) -> str:
         return self.gettext("See all %(num)d") % {"num": count}
