@@ -11,14 +11,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
 from tracker.extensions import db
 from tracker.models import Department, Notification, Role, User
-from tracker.notifications.scheduling import RETRY_JOB_ID, PlanningRun, retry_delay
+from tracker.notifications.scheduling import (
+    RETRY_JOB_ID,
+    PlanningRun,
+    build_scheduler,
+    retry_delay,
+)
 from tracker.tasks.services import create_task
 
 DAY = date(2025, 3, 31)  # a Monday; the task below is three working days overdue
@@ -85,24 +90,33 @@ def planned() -> int:
 def test_a_locked_database_fails_the_run_and_the_retry_plans_what_was_owed(
     office_app: Flask, migrated_database_url: str
 ) -> None:
-    scheduler = BackgroundScheduler(timezone=ZoneInfo("Asia/Yerevan"))
-    scheduler.start(paused=True)
-    try:
-        run = PlanningRun(office_app, scheduler, today=lambda: DAY)
-        before = datetime.now(ZoneInfo("Asia/Yerevan"))
-        with Lock(migrated_database_url):
-            run()
-        assert planned() == 0
-        retry = scheduler.get_job(RETRY_JOB_ID)
-        assert retry is not None and run.failures == 1
-        assert before + timedelta(seconds=50) < retry.next_run_time
-        assert retry.next_run_time < before + timedelta(minutes=2)
+    run = PlanningRun(office_app, today=lambda: DAY)
+    before = datetime.now(ZoneInfo("Asia/Yerevan"))
+    with Lock(migrated_database_url):
+        run()
+    assert planned() == 0
+    assert run.failures == 1 and run.retry_at is not None
+    assert before + timedelta(seconds=50) < run.retry_at < before + timedelta(minutes=2)
 
-        retry.func()
-        assert planned() == 2  # the overdue notice and the escalation to the head
-        assert run.failures == 0
-    finally:
-        scheduler.shutdown(wait=False)
+    run.retry_if_due(run.retry_at - timedelta(seconds=1))
+    assert planned() == 0, "not before its time"
+    run.retry_if_due(run.retry_at)
+    assert planned() == 2  # the overdue notice and the escalation to the head
+    assert run.failures == 0 and run.retry_at is None
+
+
+def test_a_retry_left_from_yesterday_is_dropped(office_app: Flask) -> None:
+    run = PlanningRun(office_app, today=lambda: DAY)
+    run.failures, run.retry_at = 3, datetime(2025, 3, 28, 23, 50, tzinfo=ZoneInfo("Asia/Yerevan"))
+    run.retry_if_due(datetime(2025, 3, 31, 0, 5, tzinfo=ZoneInfo("Asia/Yerevan")))
+    assert planned() == 0 and run.retry_at is None and run.failures == 0
+
+
+def test_the_scheduler_retries_planning_every_minute(office_app: Flask) -> None:
+    scheduler = build_scheduler(office_app, blocking=False)
+    job = scheduler.get_job(RETRY_JOB_ID)
+    assert job is not None and isinstance(job.trigger, IntervalTrigger)
+    assert job.trigger.interval == timedelta(minutes=1)
 
 
 def test_retries_back_off_to_the_most_allowed() -> None:
@@ -111,7 +125,7 @@ def test_retries_back_off_to_the_most_allowed() -> None:
     assert delays == [timedelta(minutes=m) for m in (1, 2, 4, 8, 16, 30, 30, 30)]
 
 
-def test_a_future_date_is_refused_with_one_line(runner) -> None:  # type: ignore[no-untyped-def]
+def test_a_future_date_is_refused_with_one_line(runner) -> None:
     result = runner.invoke(args=["remind", "--as-of", "2030-03-05"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
@@ -121,7 +135,7 @@ def test_a_future_date_is_refused_with_one_line(runner) -> None:  # type: ignore
 
 def test_a_future_date_is_allowed_for_a_rehearsal_or_a_dry_run(
     runner, make_user, make_task
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     officer = make_user(Role.OFFICER, email="ani@example.am")
     make_task(officer, deadline=date(2030, 3, 4))
     dry = runner.invoke(args=["remind", "--as-of", "2030-03-05", "--dry-run"])

@@ -5,8 +5,8 @@ demo (`make run`, TRACKER_RUN_SCHEDULER=1) runs it inside the web server, in a b
 thread; the web server never starts it otherwise.
 
 A planning run that fails (the database locked or down) is tried again the same day, after
-1, 2, 4 … minutes; once it succeeds it sends what was owed that morning. A day whose
-retries all failed is caught up by the next day's run.
+1, 2, 4 … minutes (at most TRACKER_PLAN_RETRY_MAX_MINUTES); once it succeeds it sends what
+was owed that morning. A day whose retries all failed is caught up by the next day's run.
 """
 
 from __future__ import annotations
@@ -67,17 +67,17 @@ def retry_delay(failures: int, most: timedelta) -> timedelta:
 
 
 class PlanningRun:
-    """The daily planning job: on failure it schedules itself again the same day."""
+    """The daily planning job. A failed run is tried again the same day by `retry_if_due`,
+    which the scheduler calls every minute: a job never adds jobs, so it cannot deadlock
+    with a scheduler shutting down (which holds the job store's lock while it waits)."""
 
-    def __init__(
-        self, app: Flask, scheduler: BaseScheduler, today: Callable[[], date] = org_today
-    ) -> None:
+    def __init__(self, app: Flask, today: Callable[[], date] = org_today) -> None:
         self.app = app
         self.today = today
-        self.scheduler = scheduler
         self.timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
         self.most = timedelta(minutes=app.config["TRACKER_PLAN_RETRY_MAX_MINUTES"])
         self.failures = 0
+        self.retry_at: datetime | None = None
         self.__name__ = "plan_today"
 
     def __call__(self) -> None:
@@ -86,23 +86,27 @@ class PlanningRun:
                 plan_today(self.today)
             except Exception:
                 log.exception("planning failed")
-                self._retry_later()
+                self._retry_later(datetime.now(self.timezone))
             else:
-                self.failures = 0
+                self.failures, self.retry_at = 0, None
             finally:
                 db.session.remove()
 
-    def _retry_later(self) -> None:
-        self.failures += 1
-        now = datetime.now(self.timezone)
-        when = now + retry_delay(self.failures, self.most)
-        if when.date() != now.date():
-            # Past midnight it would plan the next day early; that day's run catches up.
-            log.error("planning failed %d times today; the next run catches up", self.failures)
-            self.failures = 0
+    def retry_if_due(self, now: datetime | None = None) -> None:
+        now = now or datetime.now(self.timezone)
+        if self.retry_at is None:
             return
-        log.warning("planning retried at %s (failure %d)", when.isoformat(), self.failures)
-        self.scheduler.add_job(self, id=RETRY_JOB_ID, next_run_time=when, replace_existing=True)
+        if self.retry_at.date() != now.date():
+            # Past midnight it would plan the next day early; that day's run catches up.
+            log.error("planning failed %d times that day; today's run catches up", self.failures)
+            self.failures, self.retry_at = 0, None
+        elif now >= self.retry_at:
+            self()
+
+    def _retry_later(self, now: datetime) -> None:
+        self.failures += 1
+        self.retry_at = now + retry_delay(self.failures, self.most)
+        log.warning("planning retried at %s (failure %d)", self.retry_at, self.failures)
 
 
 def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) -> BaseScheduler:
@@ -113,12 +117,18 @@ def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) 
         timezone=timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
     )
-    planning = PlanningRun(app, scheduler)
+    planning = PlanningRun(app)
     # Weekdays at the hour; holidays are skipped inside the job (the calendar knows them).
     scheduler.add_job(
         planning,
         CronTrigger(day_of_week="mon-fri", hour=hour, minute=0, timezone=timezone),
         id=PLAN_JOB_ID,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        planning.retry_if_due,
+        IntervalTrigger(minutes=1, timezone=timezone),
+        id=RETRY_JOB_ID,
         replace_existing=True,
     )
     now = datetime.now(timezone)
