@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -40,3 +42,102 @@ def test_known_armenian_calendar_facts() -> None:
     assert next_working_day(date(2025, 5, 9)) == date(2025, 5, 12)
     assert working_days_between(date(2025, 3, 26), date(2025, 3, 31)) == 3
     assert working_days_between(date(2025, 3, 31), date(2025, 3, 26)) == -3
+
+
+# ---------------------------------------------------------------- against naive counting
+# The reference below asks the `holidays` package directly and walks one day at a time, so
+# it shares nothing with the module's arithmetic and per-year tables.
+
+_REFERENCE_HOLIDAYS: dict[int, frozenset[date]] = {}
+
+
+def naive_is_working_day(day: date) -> bool:
+    if day.year not in _REFERENCE_HOLIDAYS:
+        _REFERENCE_HOLIDAYS[day.year] = frozenset(holidays.country_holidays("AM", years=day.year))
+    return day.weekday() < 5 and day not in _REFERENCE_HOLIDAYS[day.year]
+
+
+def naive_count(start: date, end: date) -> int:
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    days = (start + timedelta(days=n) for n in range(1, (end - start).days + 1))
+    return sign * sum(1 for day in days if naive_is_working_day(day))
+
+
+def naive_add(start: date, count: int) -> date:
+    step = timedelta(days=1 if count >= 0 else -1)
+    day = start
+    for _ in range(abs(count)):
+        day += step
+        while not naive_is_working_day(day):
+            day += step
+    return day
+
+
+def naive_next(day: date) -> date:
+    while not naive_is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+CENTURY = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+
+
+@given(CENTURY, CENTURY)
+def test_working_days_between_equals_naive_counting(start: date, end: date) -> None:
+    assert working_days_between(start, end) == naive_count(start, end)
+
+
+@given(CENTURY, st.integers(min_value=-400, max_value=400))
+def test_add_working_days_equals_naive_stepping(start: date, count: int) -> None:
+    result = add_working_days(start, count)
+    assert result == naive_add(start, count)
+    if count >= 0:  # both count (start, result]; backwards, the day counted differs
+        assert working_days_between(start, result) == count
+
+
+@given(CENTURY)
+def test_next_working_day_equals_naive_stepping(day: date) -> None:
+    result = next_working_day(day)
+    assert result == naive_next(day)
+    assert naive_is_working_day(result)
+    assert all(
+        not naive_is_working_day(day + timedelta(days=n)) for n in range((result - day).days)
+    )
+
+
+# ---------------------------------------------------------------- the whole calendar
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(202, 11, 20), date(2025, 6, 2)),  # a deadline typed with a short year
+        (date(1, 1, 1), date(9999, 12, 31)),
+        (date(9999, 12, 31), date(1, 1, 1)),
+        (date(1990, 12, 20), date(1991, 1, 10)),  # where the holiday tables begin
+        (date(2100, 12, 20), date(2101, 1, 10)),  # and end
+    ],
+)
+def test_any_year_of_the_calendar_is_counted_without_recursion(start: date, end: date) -> None:
+    # Far apart: weekdays counted arithmetically; holidays exist only in the package's years.
+    assert working_days_between(start, end) == -working_days_between(end, start)
+    if abs((end - start).days) < 40_000:
+        assert working_days_between(start, end) == naive_count(start, end)
+
+
+@given(st.dates(), st.dates())
+def test_any_two_dates_are_counted_consistently(start: date, end: date) -> None:
+    middle = start + (end - start) / 2
+    assert working_days_between(start, end) == (
+        working_days_between(start, middle) + working_days_between(middle, end)
+    )
+
+
+def test_the_calendar_edges_refuse_cleanly() -> None:
+    assert next_working_day(date(9999, 12, 31)) == date(9999, 12, 31)  # a Friday
+    with pytest.raises(OverflowError, match="no working day after 9999-12-31"):
+        add_working_days(date(9999, 12, 31), 1)
+    with pytest.raises(OverflowError, match="no working day before 0001-01-01"):
+        add_working_days(date(1, 1, 1), -1)
