@@ -341,6 +341,8 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("task_id", "kind", "level", "deadline", name="uq_notifications_key"),
+        # A digest's "and N more" link lists one day's notifications of some kinds.
+        Index("ix_notifications_planned_for_kind", "planned_for", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
