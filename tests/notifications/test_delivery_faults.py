@@ -133,7 +133,9 @@ def test_bad_addresses_fail_alone_and_nothing_is_sent_twice(
     counts = received(faulty_server)
     assert len(counts) == 30 and set(counts.values()) == {1}
     assert statuses() == {"sent": 30, "failed": 2}
-    assert "BadHeaderError" in (by_address(BAD_ADDRESSES[0]).last_error or "")
+    assert by_address(BAD_ADDRESSES[0]).last_error == (
+        "BadHeaderError: a line break in the address, the sender or the subject"
+    )
     assert "UnicodeError" in (by_address(BAD_ADDRESSES[1]).last_error or "")
 
 

@@ -23,16 +23,18 @@ import secrets
 import smtplib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.header import Header
+from email.mime.base import MIMEBase
 from enum import StrEnum
+from typing import Any, cast
 
 from flask import Flask, current_app
 from flask_mail import Connection, Message
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Update, func, select, update
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus, Role, User, utcnow
@@ -78,12 +80,12 @@ class DeliverySettings:
     sender: str
 
     @classmethod
-    def from_config(cls, config: dict[str, object]) -> DeliverySettings:
+    def from_config(cls, config: Mapping[str, Any]) -> DeliverySettings:
         return cls(
-            connections=max(1, int(config["TRACKER_MAIL_CONNECTIONS"])),  # type: ignore[call-overload]
-            lease=timedelta(seconds=int(config["TRACKER_MAIL_LEASE_SECONDS"])),  # type: ignore[call-overload]
-            retry_window=timedelta(hours=float(config["TRACKER_MAIL_RETRY_HOURS"])),  # type: ignore[arg-type]
-            smtp_timeout=float(config["TRACKER_SMTP_TIMEOUT"]),  # type: ignore[arg-type]
+            connections=max(1, int(config["TRACKER_MAIL_CONNECTIONS"])),
+            lease=timedelta(seconds=int(config["TRACKER_MAIL_LEASE_SECONDS"])),
+            retry_window=timedelta(hours=float(config["TRACKER_MAIL_RETRY_HOURS"])),
+            smtp_timeout=float(config["TRACKER_SMTP_TIMEOUT"]),
             sender=str(config["MAIL_DEFAULT_SENDER"]),
         )
 
@@ -109,9 +111,16 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 10)), MAX_BACKOFF)
 
 
+def _updated(statement: Update) -> int:
+    """Run an UPDATE and count the rows it changed. Its result is a CursorResult, which
+    `Session.execute`'s signature does not say (it returns `Result` for every statement)."""
+    result = cast("CursorResult[Any]", db.session.execute(statement))
+    return result.rowcount or 0
+
+
 def release_stale_claims(now: datetime, lease: timedelta) -> int:
     """Give the rows of senders whose lease ran out (they died) back to the queue."""
-    result = db.session.execute(
+    return _updated(
         update(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
@@ -119,7 +128,6 @@ def release_stale_claims(now: datetime, lease: timedelta) -> int:
         )
         .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
     )
-    return result.rowcount or 0
 
 
 def new_claimer() -> str:
@@ -169,7 +177,7 @@ def claim(
 
 
 def renew_lease(claimer: str, now: datetime) -> int:
-    result = db.session.execute(
+    return _updated(
         update(OutboxMessage)
         .where(
             OutboxMessage.claimed_by == claimer,
@@ -177,7 +185,6 @@ def renew_lease(claimer: str, now: datetime) -> int:
         )
         .values(claimed_at=now)
     )
-    return result.rowcount or 0
 
 
 def release_claims(
@@ -192,10 +199,14 @@ def release_claims(
         OutboxMessage.claimed_by == claimer,
         OutboxMessage.status == OutboxStatus.SENDING,
     )
-    released = {"status": OutboxStatus.PENDING, "claimed_by": None, "claimed_at": None}
+    released: dict[str, object] = {
+        "status": OutboxStatus.PENDING,
+        "claimed_by": None,
+        "claimed_at": None,
+    }
     count = 0
     if error is not None:
-        expired = db.session.execute(
+        count += _updated(
             update(OutboxMessage)
             .where(*mine, OutboxMessage.created_at < now - retry_window)
             .values(
@@ -207,12 +218,10 @@ def release_claims(
                 ],
             )
         )
-        count += expired.rowcount or 0
         released["last_error"] = f"{error} (the mail server is unavailable; waiting)"[
             :ERROR_TEXT_LIMIT
         ]
-    result = db.session.execute(update(OutboxMessage).where(*mine).values(**released))
-    return count + (result.rowcount or 0)
+    return count + _updated(update(OutboxMessage).where(*mine).values(**released))
 
 
 class OutboxMail(Message):
@@ -220,15 +229,17 @@ class OutboxMail(Message):
     the wire for our plain headers, without re-parsing every header through the modern
     header registry (most of the sender's time at a thousand digests a run)."""
 
-    def _message(self):  # type: ignore[no-untyped-def]
+    def _message(self) -> MIMEBase:
         message = super()._message()
         message.policy = SMTP_CLASSIC
         # Named, the encoded subject starts on the Subject: line instead of the next one.
         del message["Subject"]
         subject = self.subject or ""
-        message["Subject"] = (
-            subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject")
-        )
+        if subject.isascii():
+            message["Subject"] = subject
+        else:
+            # The compat32 policy takes a Header; typeshed types MIMEBase's values as str only.
+            message["Subject"] = Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]
         return message
 
 
@@ -273,8 +284,16 @@ class Outgoing:
         return message
 
 
+# Errors that say nothing by themselves, explained for the admin reading the outbox.
+_EXPLANATIONS = {
+    "BadHeaderError": "a line break in the address, the sender or the subject",
+}
+
+
 def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}".strip()
+    name = type(error).__name__
+    detail = str(error).strip() or _EXPLANATIONS.get(name, "")
+    return f"{name}: {detail}" if detail else name
 
 
 def classify(error: BaseException) -> Outcome:
@@ -391,8 +410,8 @@ class ShareSender:
         try:
             connection = TimedConnection(self.app.extensions["mail"])
             connection.__enter__()
-        except (OSError, smtplib.SMTPException) as error:
-            report.connection_error = describe(error)
+        except (OSError, smtplib.SMTPException) as failure:
+            report.connection_error = describe(failure)
             return
         try:
             for item in share:
