@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import EventKind, OutboxMessage, Task, TaskStatus
-from tracker.tasks.action_links import Action, ActionLinkSigner
+from tracker.action_links import Action, ActionLinkSigner
 
 
 def link(app, task, user, action: Action) -> str:  # type: ignore[no-untyped-def]

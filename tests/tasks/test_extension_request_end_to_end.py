@@ -19,7 +19,7 @@ from tests.conftest import make_app
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskEvent, UsedActionToken
 from tracker.notifications.jobs import deliver_outbox
-from tracker.tasks.action_links import Action, ActionLinkSigner
+from tracker.action_links import Action, ActionLinkSigner
 
 
 @pytest.fixture

@@ -81,3 +81,8 @@ def update_preferences(user: User, *, language: str, wants_reminders: bool) -> N
         raise ValueError(f"unknown language {language!r}")
     user.language = language
     user.wants_reminders = wants_reminders
+
+
+def choose_language(user: User, language: str) -> None:
+    """The language switch in the page header: the same preference the settings page sets."""
+    update_preferences(user, language=language, wants_reminders=user.wants_reminders)

@@ -29,9 +29,9 @@ from tracker.models import (
 )
 from tracker.notifications.digest import DigestLink, digest_clause
 from tracker.permissions import PermissionDenied
-from tracker.tasks.permissions import department_subtree_ids, managed_by
+from tracker.tasks.permissions import OVERSEERS, department_subtree_ids, managed_by
 
-DASHBOARD_ROLES = (Role.MANAGER, Role.STAFF, Role.ADMIN)
+DASHBOARD_ROLES = OVERSEERS
 STATUS_FILTERS = ("overdue", "open", "in_progress", "done", "cancelled", "all")
 SORTS = ("deadline", "-deadline", "title", "-title")
 AGING_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, None))

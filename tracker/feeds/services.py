@@ -31,6 +31,14 @@ def issue_calendar_token(user: User) -> str:
     return token
 
 
+def renew_calendar_token(user: User) -> bool:
+    """A new feed link for the user; True when it replaces one (whose subscribers must
+    subscribe again)."""
+    replaced = user.calendar_token is not None
+    issue_calendar_token(user)
+    return replaced
+
+
 def revoke_calendar_token(user: User) -> None:
     user.calendar_token = None
 

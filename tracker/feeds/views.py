@@ -5,11 +5,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.auth.views import public
-from tracker.extensions import db
+from tracker.auth import public
 from tracker.feeds import services
 from tracker.feeds.blueprint import bp
 from tracker.feeds.forms import CalendarFeedForm
+from tracker.unit_of_work import unit_of_work
 
 
 @bp.route("/calendar/<token>.ics")
@@ -34,24 +34,21 @@ def calendar_feed(token: str) -> ResponseReturnValue:
 @bp.route("/settings/calendar", methods=["POST"])
 def calendar_settings() -> ResponseReturnValue:
     form = CalendarFeedForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not (form.revoke.data or form.renew.data):
         abort(400)
-    message = _change_link(form)
-    db.session.commit()
+    with unit_of_work():
+        if form.revoke.data:
+            services.revoke_calendar_token(current_user)
+            message = _("Your calendar link is revoked: it no longer works.")
+        else:
+            renewed = services.renew_calendar_token(current_user)
+            message = (
+                # Whoever subscribed with the old link must subscribe again: say so.
+                _("Your calendar link is renewed. The old one no longer works: subscribe again.")
+                if renewed
+                else _(
+                    "Your calendar link is ready. Add it to your calendar app as a subscription."
+                )
+            )
     flash(message, "success")
     return redirect(url_for("auth.settings"))
-
-
-def _change_link(form: CalendarFeedForm) -> str:
-    """Apply the button that was pressed; the flash message says what it did."""
-    if form.revoke.data:
-        services.revoke_calendar_token(current_user)
-        return _("Your calendar link is revoked: it no longer works.")
-    if not form.renew.data:
-        abort(400)
-    # Whoever subscribed with the old link must subscribe again: say so.
-    renewed = current_user.calendar_token is not None
-    services.issue_calendar_token(current_user)
-    if renewed:
-        return _("Your calendar link is renewed. The old one no longer works: subscribe again.")
-    return _("Your calendar link is ready. Add it to your calendar app as a subscription.")

@@ -9,12 +9,13 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from tracker.auth.services import safe_next_path
-from tracker.auth.views import public
+from tracker.auth import public
+from tracker.auth.services import choose_language, safe_next_path
 from tracker.extensions import db
 from tracker.main.blueprint import bp
 from tracker.main.forms import LanguageForm
 from tracker.permissions import PermissionDenied
+from tracker.unit_of_work import unit_of_work
 
 
 @bp.route("/")
@@ -37,10 +38,10 @@ def healthz() -> ResponseReturnValue:
 def set_language() -> ResponseReturnValue:
     form = LanguageForm()
     if form.validate_on_submit():
-        session["language"] = form.language.data
         if current_user.is_authenticated:
-            current_user.language = form.language.data
-            db.session.commit()
+            with unit_of_work():
+                choose_language(current_user, form.language.data)
+        session["language"] = form.language.data
     return redirect(safe_next_path(form.next.data) or url_for("main.index"))
 
 

@@ -26,10 +26,11 @@ from sqlalchemy import ColumnElement, and_, cast, exists, false, func, select, t
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased, selectinload
 
+from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import Notification, OutboxMessage, Task, User
 from tracker.notifications.policy import Due, Kind
-from tracker.tasks.action_links import Action, ActionLinkSigner
+from tracker.tasks.listing import Narrowed
 from tracker.tasks.permissions import owned_by, visible_tasks
 
 DEFAULT_MAX_ITEMS = 50
@@ -219,6 +220,16 @@ def digest_clause(link: DigestLink | None, user_id: int) -> ColumnElement[bool]:
     for section in SECTIONS[: SECTIONS.index(link.section)]:
         clauses.append(Task.id.not_in(_notified_task_ids(link, user_id, section)))
     return and_(*clauses)
+
+
+def digest_narrowing(user: User, args: Mapping[str, str], mine: bool) -> Narrowed | None:
+    """The task list narrowed to a section of the user's digest, when its arguments name
+    one (added to the tasks' list hook when the application is built)."""
+    digest, digest_invalid = digest_link(args)
+    if digest is None and not digest_invalid:
+        return None
+    tasks = digest_tasks(user, digest, mine=mine)
+    return Narrowed(tasks, {"digest": digest, "digest_invalid": digest_invalid})
 
 
 def digest_tasks(user: User, link: DigestLink | None, *, mine: bool) -> Sequence[Task]:

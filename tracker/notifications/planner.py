@@ -18,7 +18,6 @@ from flask import current_app
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.dashboard.services import DASHBOARD_ROLES
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -42,6 +41,7 @@ from tracker.notifications.policy import (
     earliest_deadline_needing_notice,
     notifications_due,
 )
+from tracker.tasks.permissions import OVERSEERS as DASHBOARD_ROLES
 from tracker.workdays import is_working_day
 
 # Kinds a user may switch off; overdue notices and escalations always go out.

@@ -16,6 +16,8 @@ from tracker.models import Department, Role, Task, TaskStatus, User, task_owners
 from tracker.permissions import PermissionDenied
 
 SEES_EVERYTHING = (Role.STAFF, Role.ADMIN)
+# Who looks after other people's tasks: the "All tasks" list and the dashboard are theirs.
+OVERSEERS = (Role.MANAGER, Role.STAFF, Role.ADMIN)
 
 
 def department_subtree_ids(department_id: int) -> Select[tuple[int]]:
@@ -76,6 +78,11 @@ def can_manage(user: User, task: Task) -> bool:
 def can_work_on(user: User, task: Task) -> bool:
     """Report progress, mark done: the owners and whoever manages the task."""
     return (task.status is not TaskStatus.DRAFT and user in task.owners) or can_manage(user, task)
+
+
+def can_list_all(user: User) -> bool:
+    """The "All tasks" list (of what the role may see) instead of only one's own."""
+    return user.role in OVERSEERS
 
 
 def require(allowed: bool) -> None:

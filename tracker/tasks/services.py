@@ -14,8 +14,11 @@ from typing import IO
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from tracker import unit_of_work
+from tracker.action_links import Action, ActionLink, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -29,12 +32,23 @@ from tracker.models import (
     clipped,
     utcnow,
 )
-from tracker.notifications.messages import queue_extension_request
-from tracker.tasks.permissions import can_manage, can_work_on, owned_by, require, visible_tasks
+from tracker.tasks import events
+from tracker.tasks.permissions import (
+    can_list_all,
+    can_manage,
+    can_work_on,
+    owned_by,
+    require,
+    visible_tasks,
+)
 
 
 class TaskError(ValueError):
     """A change the task's state does not allow; the message is shown to the user."""
+
+
+class LinkAlreadyUsed(Exception):
+    """An email action link whose one use is spent."""
 
 
 _UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -45,8 +59,9 @@ class EvidenceUpload:
 
     Its size is checked when it is received, before anything touches the disk; mark_done
     writes it under a temporary name only once the task's state and the actor's right allow
-    the change; the caller moves it into place after the commit (`publish`) or removes it
-    (`discard`) when the change is refused or rolled back. A refused request leaves no file.
+    the change, inside the caller's unit of work, which moves it into place after the commit
+    (`publish`) and removes it (`discard`) when the change is refused or rolled back. A
+    refused request leaves no file.
     """
 
     _CHUNK = 1024 * 1024
@@ -82,6 +97,9 @@ class EvidenceUpload:
         return cls(directory, filename, stream, size)
 
     def write_temporary(self) -> None:
+        """Write the file aside; published only if the current unit of work commits."""
+        unit_of_work.after_commit(self.publish)
+        unit_of_work.when_done(self.discard)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._temporary = self.directory / f".{self.stored_name}.part"
         with self._temporary.open("xb") as out:
@@ -163,6 +181,16 @@ def my_tasks(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     return db.session.scalars(query).all()
 
 
+def task_list(
+    user: User, scope: str, *, include_closed: bool = False
+) -> tuple[str, Sequence[Task]]:
+    """The task list a user asked for: "all" (what their role may see) for those who may
+    list everyone's tasks, else their own; returns the scope actually shown."""
+    if scope == "all" and can_list_all(user):
+        return "all", tasks_visible_to(user, include_closed=include_closed)
+    return "mine", my_tasks(user, include_closed=include_closed)
+
+
 def tasks_visible_to(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     """Every task the user may see (a manager's department, everything for staff)."""
     statuses = (*ACTIVE_STATUSES, *CLOSED_STATUSES) if include_closed else ACTIVE_STATUSES
@@ -183,6 +211,7 @@ def add_progress(task: Task, actor: User, note: str, *, now: datetime | None = N
         _set_status(task, actor, TaskStatus.IN_PROGRESS, EventKind.PROGRESS, note, now)
     else:
         record_event(task, actor, EventKind.PROGRESS, note=note, now=now)
+    events.progress_reported.announce(events.ProgressReported(task, actor, note))
 
 
 def mark_done(
@@ -207,6 +236,7 @@ def mark_done(
     if evidence is not None:
         task.evidence_file = evidence.stored_name
         task.evidence_filename = evidence.filename
+    events.task_completed.announce(events.TaskCompleted(task, actor, note))
 
 
 def cancel(task: Task, actor: User, reason: str, *, now: datetime | None = None) -> None:
@@ -215,6 +245,7 @@ def cancel(task: Task, actor: User, reason: str, *, now: datetime | None = None)
         raise TaskError(_l("This task is already closed."))
     _set_status(task, actor, TaskStatus.CANCELLED, EventKind.CANCELLED, reason, now or utcnow())
     task.cancel_reason = reason
+    events.task_cancelled.announce(events.TaskCancelled(task, actor, reason))
 
 
 def _deadline_label(deadline: date | None, phrase: str | None) -> str:
@@ -239,9 +270,11 @@ def change_deadline(
         note=reason,
         now=now,
     )
+    old = task.deadline
     task.deadline = deadline
     # The phrase from the report described the old date; keeping it would contradict the new one.
     task.deadline_text = None
+    events.deadline_changed.announce(events.DeadlineChanged(task, actor, old, deadline, reason))
 
 
 def create_task(
@@ -274,14 +307,15 @@ def create_task(
     )
     db.session.add(task)
     record_event(task, actor, EventKind.CREATED, field="status", new=status.value, now=now)
+    events.task_created.announce(events.TaskCreated(task, actor))
     return task
 
 
 def request_extension(
     task: Task, actor: User, deadline: date, reason: str, *, now: datetime | None = None
 ) -> None:
-    """An owner asks for more time: recorded on the task, and mailed to the manager, who
-    decides by changing the deadline."""
+    """An owner asks for more time: recorded on the task and announced (the notifications
+    mail it to the manager, in this transaction), who decides by changing the deadline."""
     require(can_work_on(actor, task))
     _require_active(task)
     if task.deadline is not None and deadline <= task.deadline:
@@ -297,19 +331,43 @@ def request_extension(
         now=now,
     )
     db.session.flush()
-    queue_extension_request(task, actor, deadline, reason, event)
+    events.extension_requested.announce(
+        events.ExtensionRequested(task, actor, deadline, reason, event)
+    )
 
 
-def _use_action_link(nonce: str, now: datetime | None) -> None:
-    """Spend an email link: a second use, even a concurrent one, fails on the primary key."""
-    if db.session.get(UsedActionToken, nonce) is not None:
-        raise TaskError(_l("This link has already been used."))
-    db.session.add(UsedActionToken(nonce=nonce, used_at=now or utcnow()))
-    db.session.flush()
+def read_action_link(token: str, user: User, *, secret_key: str, max_age_days: int) -> ActionLink:
+    """The link a user opened, if it is theirs: raises LinkExpired or LinkInvalid (from
+    tracker.action_links) for one that cannot be read, PermissionDenied for another user's."""
+    link = ActionLinkSigner(secret_key).read(token, max_age_days)
+    require(link.user_id == user.id)
+    return link
+
+
+def action_link_used(link: ActionLink) -> bool:
+    """Whether the link's one use is spent (to say so before a form is filled in; spending
+    it is `_spend_action_link`'s, which does not rely on this)."""
+    return db.session.get(UsedActionToken, link.nonce) is not None
+
+
+def _spend_action_link(link: ActionLink, now: datetime | None) -> None:
+    """Spend an email link once: the insert of its nonce is the check, so of two concurrent
+    uses one inserts and the other (waiting for it on PostgreSQL) inserts nothing and raises
+    LinkAlreadyUsed. Any other database error is a real error and goes on."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(UsedActionToken)
+        .values(nonce=link.nonce, used_at=now or utcnow())
+        .on_conflict_do_nothing(index_elements=["nonce"])
+        .returning(UsedActionToken.nonce)
+    )
+    if db.session.execute(statement).scalar_one_or_none() is None:
+        raise LinkAlreadyUsed(link.nonce)
 
 
 def mark_done_from_link(
-    nonce: str,
+    link: ActionLink,
     task: Task,
     actor: User,
     note: str,
@@ -317,12 +375,24 @@ def mark_done_from_link(
     *,
     now: datetime | None = None,
 ) -> None:
-    _use_action_link(nonce, now)
+    """ "Mark done" from an email: spends the link, then marks the task done."""
+    if link.action is not Action.DONE or link.task_id != task.id:
+        raise ValueError("this link does not mark this task done")
+    _spend_action_link(link, now)
     mark_done(task, actor, note, evidence_url=evidence_url, now=now)
 
 
 def request_extension_from_link(
-    nonce: str, task: Task, actor: User, deadline: date, reason: str, *, now: datetime | None = None
+    link: ActionLink,
+    task: Task,
+    actor: User,
+    deadline: date,
+    reason: str,
+    *,
+    now: datetime | None = None,
 ) -> None:
-    _use_action_link(nonce, now)
+    """ "Ask for more time" from an email: spends the link, then records the request."""
+    if link.action is not Action.EXTEND or link.task_id != task.id:
+        raise ValueError("this link does not ask for more time on this task")
+    _spend_action_link(link, now)
     request_extension(task, actor, deadline, reason, now=now)

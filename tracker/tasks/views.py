@@ -1,8 +1,11 @@
+"""Tasks: the pages. Each form: load or 404 → check permission → validate → one service in a
+unit of work (which commits) → redirect."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import (
     abort,
@@ -18,19 +21,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
+from tracker.action_links import Action, ActionLink, LinkError, LinkExpired
 from tracker.extensions import db
 from tracker.i18n import org_today
-from tracker.models import Role, Task, UsedActionToken, User
-from tracker.notifications.digest import digest_link, digest_tasks
-from tracker.permissions import PermissionDenied
+from tracker.models import Task, User
 from tracker.tasks import services
-from tracker.tasks.action_links import Action, ActionLinkSigner, LinkError
 from tracker.tasks.blueprint import bp
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ExtensionForm, ProgressForm
+from tracker.tasks.listing import narrowed_list
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
+from tracker.unit_of_work import unit_of_work
 
 
 def _load_visible(task_id: int) -> Task:
@@ -46,26 +48,22 @@ def _evidence_directory() -> Path:
 @bp.route("")
 def my_tasks() -> ResponseReturnValue:
     include_closed = request.args.get("closed") == "1"
-    scope = request.args.get("scope", "mine")
-    if scope != "all":
-        scope = "mine"
-    # An email digest's "and N more" link: that section's tasks, of every status.
-    digest, digest_invalid = digest_link(request.args)
-    if digest is not None or digest_invalid:
-        tasks = digest_tasks(current_user, digest, mine=scope == "mine")
-    elif scope == "all" and current_user.role is not Role.OFFICER:
-        tasks = services.tasks_visible_to(current_user, include_closed=include_closed)
+    requested = request.args.get("scope", "mine")
+    # Another feature may narrow the list (an email digest's "and N more" link).
+    narrowed = narrowed_list(current_user, request.args, mine=requested != "all")
+    if narrowed is None:
+        scope, tasks = services.task_list(current_user, requested, include_closed=include_closed)
+        context: dict[str, object] = {}
     else:
-        scope = "mine"
-        tasks = services.my_tasks(current_user, include_closed=include_closed)
+        scope = "all" if requested == "all" else "mine"
+        tasks, context = narrowed.tasks, dict(narrowed.context)
     return render_template(
         "tasks/list.html",
         tasks=tasks,
         today=org_today(),
         scope=scope,
         include_closed=include_closed,
-        digest=digest,
-        digest_invalid=digest_invalid,
+        **context,
     )
 
 
@@ -105,31 +103,21 @@ def _apply(
     form_class: type[FormT],
     change: Callable[[Task, FormT], None],
     success: str,
-    files: list[services.EvidenceUpload] | None = None,
 ) -> ResponseReturnValue:
-    """The shape of every task form: load, check, validate, change, commit, redirect.
-
-    `files` are the uploads `change` received: moved into place after the commit, removed
-    if the change is refused or the commit fails."""
+    """The shape of every task form: load, check, validate, change in a unit of work (which
+    commits, then moves an evidence file into place), redirect."""
     task = _load_visible(task_id)
     require(allowed(current_user, task))
     form = form_class()
     if not form.validate_on_submit():
         return _render_detail(task, 400, **{form_name: form})
-    files = files if files is not None else []
     try:
-        change(task, form)
+        with unit_of_work():
+            change(task, form)
     except services.TaskError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
-        for file in files:
-            file.publish()
         flash(success, "success")
-    finally:
-        for file in files:
-            file.discard()
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
@@ -145,8 +133,6 @@ def add_progress(task_id: int) -> ResponseReturnValue:
 
 @bp.route("/<int:task_id>/done", methods=["POST"])
 def mark_done(task_id: int) -> ResponseReturnValue:
-    files: list[services.EvidenceUpload] = []
-
     def change(task: Task, form: DoneForm) -> None:
         upload: FileStorage | None = form.evidence_file.data
         evidence = None
@@ -157,7 +143,6 @@ def mark_done(task_id: int) -> ResponseReturnValue:
                 upload.stream,
                 max_bytes=current_app.config["TRACKER_UPLOAD_MAX_BYTES"],
             )
-            files.append(evidence)
         services.mark_done(
             task,
             current_user,
@@ -167,7 +152,7 @@ def mark_done(task_id: int) -> ResponseReturnValue:
         )
 
     return _apply(
-        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done."), files
+        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done.")
     )
 
 
@@ -204,58 +189,69 @@ def evidence(task_id: int) -> ResponseReturnValue:
     )
 
 
-def _link_problem(message: str, status: int) -> ResponseReturnValue:
-    return render_template("errors/error.html", code=status, message=message), status
+# --- The "mark done" / "ask for more time" links in emails --------------------------------
+
+
+def _confirm_done(link: ActionLink, task: Task, form: DoneForm) -> str:
+    services.mark_done_from_link(link, task, current_user, form.note.data, form.evidence_url.data)
+    return _("The task is marked done.")
+
+
+def _confirm_extension(link: ActionLink, task: Task, form: ExtensionForm) -> str:
+    services.request_extension_from_link(
+        link, task, current_user, form.deadline.data, form.reason.data
+    )
+    return _("Your request for more time was sent to your manager.")
+
+
+# Each action's form, and the view's call of its one service (returning the success message).
+_LINK_ACTIONS: dict[Action, tuple[type[FlaskForm], Callable[[ActionLink, Task, Any], str]]] = {
+    Action.DONE: (DoneForm, _confirm_done),
+    Action.EXTEND: (ExtensionForm, _confirm_extension),
+}
 
 
 @bp.route("/action/<token>", methods=["GET", "POST"])
 def email_action(token: str) -> ResponseReturnValue:
     """Where an email's "mark done" / "ask for more time" link lands: a confirmation page.
     GET never changes anything (mail scanners follow links); the POST does, once."""
-    try:
-        link = ActionLinkSigner(current_app.config["SECRET_KEY"]).read(
-            token, current_app.config["TRACKER_ACTION_LINK_DAYS"]
-        )
-    except LinkError as error:
-        message = (
-            _("This link has expired. Open the task to act on it.")
-            if str(error) == "expired"
-            else _("This link is not valid.")
-        )
-        return _link_problem(message, 400)
-    if link.user_id != current_user.id:
-        raise PermissionDenied
-    task = _load_visible(link.task_id)
-    if db.session.get(UsedActionToken, link.nonce) is not None:
-        return _link_problem(_("This link has already been used."), 410)
-    form: FlaskForm = DoneForm() if link.action is Action.DONE else ExtensionForm()
-    if form.validate_on_submit():
-        try:
-            if link.action is Action.DONE:
-                services.mark_done_from_link(
-                    link.nonce, task, current_user, form.note.data, form.evidence_url.data
-                )
-            else:
-                services.request_extension_from_link(
-                    link.nonce, task, current_user, form.deadline.data, form.reason.data
-                )
-        except (services.TaskError, IntegrityError) as error:
-            db.session.rollback()
-            message = str(error) if isinstance(error, services.TaskError) else None
-            flash(message or _("This link has already been used."), "error")
-            return redirect(url_for("tasks.detail", task_id=task.id))
-        db.session.commit()
-        flash(
-            _("The task is marked done.")
-            if link.action is Action.DONE
-            else _("Your request for more time was sent to your manager."),
-            "success",
-        )
-        return redirect(url_for("tasks.detail", task_id=task.id))
-    status = 400 if form.is_submitted() else 200
-    return (
-        render_template(
-            "tasks/action.html", task=task, form=form, action=link.action.value, today=org_today()
-        ),
-        status,
+    link = services.read_action_link(
+        token,
+        current_user,
+        secret_key=current_app.config["SECRET_KEY"],
+        max_age_days=current_app.config["TRACKER_ACTION_LINK_DAYS"],
     )
+    task = _load_visible(link.task_id)
+    if services.action_link_used(link):  # said before the form; the POST's insert decides
+        raise services.LinkAlreadyUsed(link.nonce)
+    form_class, confirm = _LINK_ACTIONS[link.action]
+    form = form_class()
+    if not form.validate_on_submit():
+        page = render_template(
+            "tasks/action.html", task=task, form=form, action=link.action.value, today=org_today()
+        )
+        return page, 400 if form.is_submitted() else 200
+    try:
+        with unit_of_work():
+            message = confirm(link, task, form)
+    except services.TaskError as error:
+        flash(str(error), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("tasks.detail", task_id=task.id))
+
+
+def _link_problem(message: str, status: int) -> ResponseReturnValue:
+    return render_template("errors/error.html", code=status, message=message), status
+
+
+@bp.errorhandler(LinkError)
+def link_unreadable(error: LinkError) -> ResponseReturnValue:
+    if isinstance(error, LinkExpired):
+        return _link_problem(_("This link has expired. Open the task to act on it."), 400)
+    return _link_problem(_("This link is not valid."), 400)
+
+
+@bp.errorhandler(services.LinkAlreadyUsed)
+def link_already_used(_error: services.LinkAlreadyUsed) -> ResponseReturnValue:
+    return _link_problem(_("This link has already been used."), 410)

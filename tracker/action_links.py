@@ -2,6 +2,9 @@
 
 A link names one task, one user and one action; it only opens a confirmation page (GET
 never changes anything), and the confirming POST uses it up, so it works once.
+
+Shared by the notifications, which sign the links in their emails, and the tasks, which
+read them: neither package imports the other for it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ class Action(StrEnum):
 
 
 class LinkError(ValueError):
-    """A link that is forged, expired or not for this action."""
+    """A link that cannot be used; the subclasses say why."""
+
+
+class LinkExpired(LinkError):
+    """A genuine link older than the configured number of days."""
+
+
+class LinkInvalid(LinkError):
+    """A forged, damaged or unreadable link."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +58,11 @@ class ActionLinkSigner:
         try:
             payload = self._signer.unsign(token, max_age=max_age_days * 86400).decode()
         except SignatureExpired:
-            raise LinkError("expired") from None
+            raise LinkExpired(token) from None
         except BadSignature:
-            raise LinkError("invalid") from None
+            raise LinkInvalid(token) from None
         try:
             task_id, user_id, action, nonce = payload.split(".")
             return ActionLink(int(task_id), int(user_id), Action(action), nonce)
         except ValueError:
-            raise LinkError("invalid") from None
+            raise LinkInvalid(token) from None
