@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
+from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
 
 def _env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -38,9 +40,9 @@ class Config:
     TRACKER_PARSE_MEMORY_MB = _env_int("TRACKER_PARSE_MEMORY_MB", 512)
     TRACKER_PARSE_TIMEOUT_SECONDS = _env_int("TRACKER_PARSE_TIMEOUT_SECONDS", 30)  # on the clock
 
-    BABEL_DEFAULT_LOCALE = "hy"
+    BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = TRACKER_TIMEZONE
-    LANGUAGES = ("hy", "en")
+    LANGUAGES = LANGUAGES
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,8 @@ from flask_migrate import downgrade, upgrade
 
 from tests.conftest import PASSWORD_HASH, make_app
 from tracker.extensions import db
-from tracker.models import EventKind, Role, TaskEvent, User
+from tracker.models import EventKind, Notification, Role, TaskEvent, User, UTCDateTime, utcnow
+from tracker.notifications.policy import Kind
 from tracker.tasks.services import create_task
 
 # The revision before the event kinds' CHECK constraint allowed extension requests.
@@ -170,3 +172,45 @@ def kinds_of(task_id: int) -> list[EventKind]:
     db.session.expire_all()
     query = sa.select(TaskEvent.kind).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)
     return list(db.session.scalars(query))
+
+
+# The revision before notifications.kind became the policy's enum, checked.
+BEFORE_NOTIFICATION_KINDS = "b7c1d2e3f4a5"
+
+INSERT_NOTIFICATION = sa.text(
+    "INSERT INTO notifications (task_id, kind, level, deadline, recipient_ids, planned_for,"
+    " created_at) VALUES (:task_id, :kind, 0, :day, '[]', :day, :at)"
+).bindparams(sa.bindparam("day", type_=sa.Date), sa.bindparam("at", type_=UTCDateTime))
+
+
+def test_notification_kinds_are_checked_after_the_upgrade_and_free_after_the_downgrade(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade(revision=BEFORE_NOTIFICATION_KINDS)
+        owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
+        owner.password_hash = PASSWORD_HASH
+        db.session.add(owner)
+        task = create_task("Digital services concept", [owner], actor=None)
+        db.session.commit()
+        row = {"task_id": task.id, "day": date(2026, 1, 5), "at": utcnow()}
+        db.session.execute(INSERT_NOTIFICATION, {**row, "kind": "overdue"})
+        db.session.commit()
+        db.session.remove()  # PostgreSQL's ALTER TABLE waits for every open transaction
+
+        upgrade()
+        assert db.session.scalars(sa.select(Notification.kind)).all() == [Kind.OVERDUE]
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(INSERT_NOTIFICATION, {**row, "kind": "digest"})
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()
+
+        downgrade(revision=BEFORE_NOTIFICATION_KINDS)
+        db.session.execute(INSERT_NOTIFICATION, {**row, "kind": "digest"})
+        db.session.commit()
+        kinds = db.session.scalars(sa.text("SELECT kind FROM notifications ORDER BY id")).all()
+        assert kinds == ["overdue", "digest"]
+        db.session.remove()
+        db.engine.dispose()

@@ -1,8 +1,10 @@
-"""Language and time zone of the current request, for Flask-Babel."""
+"""The languages of the tracker; language and time zone of the current request, for
+Flask-Babel; the organisation's "today"."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from flask import current_app, has_request_context, session
 from flask_login import current_user
@@ -10,11 +12,25 @@ from flask_login import current_user
 from tracker.clock import local_today
 
 
+class Language(StrEnum):
+    """The languages of the interface and the emails (a user's `language`)."""
+
+    HY = "hy"  # Armenian, the organisation's language
+    EN = "en"
+
+
+# The one list of language codes: the configuration, the forms, the checks and the CLI.
+LANGUAGES: tuple[str, ...] = tuple(language.value for language in Language)
+DEFAULT_LANGUAGE = Language.HY.value
+# Each language's name in itself, as the language pickers offer it.
+LANGUAGE_NAMES = {Language.HY.value: "Հայերեն", Language.EN.value: "English"}
+
+
 def select_locale() -> str:
     if not has_request_context():
         # Commands print for the person running them on the server; emails pick their
         # recipient's language themselves with `force_locale`.
-        return "en"
+        return Language.EN.value
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language

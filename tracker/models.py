@@ -33,6 +33,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relatio
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LANGUAGE
+from tracker.notifications.policy import Kind
 
 
 def utcnow() -> datetime:
@@ -151,7 +153,7 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )
-    language: Mapped[str] = mapped_column(String(2), default="hy")
+    language: Mapped[str] = mapped_column(String(2), default=DEFAULT_LANGUAGE)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # "Due soon" reminders can be switched off; overdue notices and escalations cannot.
@@ -347,7 +349,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[Kind] = mapped_column(_str_enum(Kind, "notification_kind"))
     level: Mapped[int] = mapped_column(Integer)
     deadline: Mapped[date] = mapped_column(Date)
     recipient_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

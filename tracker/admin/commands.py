@@ -8,6 +8,7 @@ from tracker.admin.blueprint import bp
 from tracker.admin.services import AdminError, create_user, save_department
 from tracker.cli_support import CommandError
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 
 @bp.cli.group("users")
@@ -21,7 +22,13 @@ def users() -> None:
 @click.option("--role", required=True, help="officer, manager, staff or admin.")
 @click.option("--department", default=None, help="Name of an existing department.")
 @click.option("--password", default=None, help="Generated and printed when not given.")
-@click.option("--lang", "language", default="hy", show_default=True, help="hy or en.")
+@click.option(
+    "--lang",
+    "language",
+    default=DEFAULT_LANGUAGE,
+    show_default=True,
+    help=f"{' or '.join(LANGUAGES)}.",
+)
 def add_user(
     email: str,
     name: str,

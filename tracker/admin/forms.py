@@ -4,13 +4,15 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.i18n import LANGUAGE_NAMES
+
 ROLE_CHOICES = [
     SelectChoice("officer", _l("Officer")),
     SelectChoice("manager", _l("Manager")),
     SelectChoice("staff", _l("Staff")),
     SelectChoice("admin", _l("Administrator")),
 ]
-LANGUAGE_CHOICES = [SelectChoice("hy", "Հայերեն"), SelectChoice("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class UserForm(FlaskForm):

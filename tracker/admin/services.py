@@ -15,6 +15,7 @@ from tracker.auth.services import (
     hash_password,
 )
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from tracker.models import Department, Role, User
 from tracker.permissions import PermissionDenied
 
@@ -64,7 +65,7 @@ def create_user(
     password: str,
     *,
     department: str | None = None,
-    language: str = "hy",
+    language: str = DEFAULT_LANGUAGE,
 ) -> User:
     try:
         email = checked_email(email)
@@ -79,7 +80,7 @@ def create_user(
     if not name.strip():
         raise AdminError(_l("A user needs a name."))
     parsed_role = _parse_role(role)
-    if language not in ("hy", "en"):
+    if language not in LANGUAGES:
         raise AdminError(_l("Unknown language “%(language)s”: use hy or en.", language=language))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AdminError(

@@ -4,6 +4,8 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from tracker.i18n import LANGUAGE_NAMES
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
@@ -15,7 +17,8 @@ class LoginForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     language = SelectField(
-        _l("Language"), choices=[SelectChoice("hy", "Հայերեն"), SelectChoice("en", "English")]
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
     )
     wants_reminders = BooleanField(_l("Email me reminders before my deadlines"))
     submit = SubmitField(_l("Save"))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
+from tracker.i18n import LANGUAGES
 from tracker.models import User
 
 
@@ -77,7 +78,7 @@ def safe_next_path(target: str | None) -> str | None:
 
 def update_preferences(user: User, *, language: str, wants_reminders: bool) -> None:
     """A user's own choices; overdue notices and escalations cannot be switched off."""
-    if language not in ("hy", "en"):
+    if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     user.language = language
     user.wants_reminders = wants_reminders

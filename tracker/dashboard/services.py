@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select, true
 from sqlalchemy.orm import selectinload
 
+from tracker.batches import chunks
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
     Department,
     Notification,
     Report,
+    ReportStatus,
     Role,
     Task,
     TaskStatus,
@@ -28,6 +30,7 @@ from tracker.models import (
     task_owners,
 )
 from tracker.notifications.digest import DigestLink, digest_clause
+from tracker.notifications.policy import Kind
 from tracker.permissions import PermissionDenied
 from tracker.tasks.permissions import OVERSEERS, department_subtree_ids, managed_by
 
@@ -260,11 +263,10 @@ def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[
 def _last_escalations(task_ids: Sequence[int]) -> dict[int, datetime]:
     """The latest escalation of each task, for the rows shown only (not every task)."""
     found: dict[int, datetime] = {}
-    for start in range(0, len(task_ids), 500):
-        chunk = task_ids[start : start + 500]
+    for chunk in chunks(task_ids):
         query = (
             select(Notification.task_id, func.max(Notification.created_at))
-            .where(Notification.kind == "escalation", Notification.task_id.in_(chunk))
+            .where(Notification.kind == Kind.ESCALATION, Notification.task_id.in_(chunk))
             .group_by(Notification.task_id)
         )
         found.update({task_id: at for task_id, at in db.session.execute(query)})
@@ -324,7 +326,11 @@ def filter_choices(user: User) -> tuple[Sequence[Department], Sequence[User], Se
         )
         departments = departments.where(Department.id.in_(subtree))
         owners = owners.where(User.department_id.in_(subtree))
-    reports = select(Report).where(Report.status == "confirmed").order_by(Report.created_at.desc())
+    reports = (
+        select(Report)
+        .where(Report.status == ReportStatus.CONFIRMED)
+        .order_by(Report.created_at.desc())
+    )
     return (
         db.session.scalars(departments).all(),
         db.session.scalars(owners).all(),

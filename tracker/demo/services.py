@@ -13,6 +13,7 @@ from pathlib import Path
 from tracker.admin.services import create_user, save_department
 from tracker.auth.services import find_user_by_email, hash_password
 from tracker.extensions import db
+from tracker.i18n import DEFAULT_LANGUAGE
 from tracker.models import User
 from tracker.reports.parsing import parse_report
 from tracker.reports.services import content_hash, find_by_hash, import_report
@@ -31,7 +32,7 @@ class DemoUser:
     role: str
     department: str
     password: str
-    language: str = "hy"
+    language: str = DEFAULT_LANGUAGE
 
 
 DEMO_USERS = (

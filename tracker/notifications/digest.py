@@ -202,7 +202,7 @@ def _notified_task_ids(link: DigestLink, user_id: int, section: Section):  # typ
     notification = aliased(Notification)
     conditions = [
         notification.planned_for == link.notified,
-        notification.kind.in_([kind.value for kind in section.kinds]),
+        notification.kind.in_(section.kinds),
         _recipient_is(notification.recipient_ids, user_id),
     ]
     if link.run_at is not None:

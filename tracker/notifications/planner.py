@@ -9,7 +9,7 @@ the notifications this run really inserted become emails.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tracker.batches import chunks
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -46,7 +47,6 @@ from tracker.workdays import is_working_day
 
 # Kinds a user may switch off; overdue notices and escalations always go out.
 OPTIONAL_KINDS = (Kind.REMINDER, Kind.DUE_TODAY)
-CHUNK = 500  # rows per INSERT and ids per IN (…), well inside SQLite's variable limit
 
 
 @dataclass
@@ -65,11 +65,6 @@ def policy_settings(config: dict[str, Any]) -> PolicySettings:
         overdue_repeat_days=int(config["TRACKER_OVERDUE_REPEAT_DAYS"]),
         escalation_working_days=days(config["TRACKER_ESCALATION_DAYS"]),
     )
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _candidates(horizon: date) -> tuple[ColumnElement[bool], ...]:
@@ -113,11 +108,11 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
         .returning(table.c.task_id, table.c.kind, table.c.level, table.c.deadline)
     )
     inserted: set[tuple[int, str, int, date]] = set()
-    for chunk in _chunks(dues, 5000):
+    for chunk in chunks(dues):
         rows = [
             {
                 "task_id": due.task_id,
-                "kind": due.kind.value,
+                "kind": due.kind,
                 "level": due.level,
                 "deadline": due.deadline,
                 "recipient_ids": list(due.recipient_ids),
@@ -135,7 +130,7 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
 def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
     """Title, deadline as written and department name of each task."""
     details: dict[int, tuple[str, str | None, str | None]] = {}
-    for chunk in _chunks(sorted(set(task_ids))):
+    for chunk in chunks(sorted(set(task_ids))):
         query = (
             select(Task.id, Task.title, Task.deadline_text, Department.name)
             .outerjoin(Department, Department.id == Task.department_id)
