@@ -66,18 +66,42 @@ def _payload(day: date, dry_run: bool, result: PlanResult, delivery: DeliveryRep
             for due in result.notifications
         ],
         "emails": [{"to": row.to_address, "subject": row.subject} for row in result.messages],
-        "delivery": None
-        if delivery is None
-        else {
-            "sent": delivery.sent,
-            "retrying": delivery.retrying,
-            "failed": delivery.failed,
-            "failures": [{"to": to, "error": error} for to, error in delivery.failures],
-            "error": delivery.connection_error,
-            "interrupted": delivery.interrupted,
-            "mail_server": bool(current_app.config.get("MAIL_SERVER")),
-        },
+        "task_errors": [
+            {"task_id": error.task_id, "error": error.error} for error in result.task_errors
+        ],
+        "delivery": None if delivery is None else _delivery_payload(delivery),
     }
+
+
+def _delivery_payload(delivery: DeliveryReport) -> dict[str, Any]:
+    return {
+        "sent": delivery.sent,
+        "retrying": delivery.retrying,
+        "failed": delivery.failed,
+        "failures": [{"to": to, "error": error} for to, error in delivery.failures],
+        "error": delivery.connection_error,
+        "interrupted": delivery.interrupted,
+        "mail_server": bool(current_app.config.get("MAIL_SERVER")),
+    }
+
+
+def _print_plan(day: date, dry_run: bool, result: PlanResult) -> None:
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{day}: {len(result.notifications)} notification(s) {verb} planned, "
+        f"in {len(result.messages)} email(s)."
+    )
+    for row in result.messages:
+        click.echo(f"  {row.to_address}: {row.subject}")
+    if result.task_errors:
+        told = "would be told" if dry_run else "were told, by email"
+        click.echo(
+            f"{len(result.task_errors)} task(s) skipped: their notifications could not be "
+            f"worked out (the admins {told}):",
+            err=True,
+        )
+    for error in result.task_errors:
+        click.echo(f"  task {error.task_id}: {error.error}", err=True)
 
 
 def _print_delivery(delivery: DeliveryReport) -> None:
@@ -124,17 +148,15 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool, allow_future: bool) 
             json.dumps(_payload(day, dry_run, result, delivery), ensure_ascii=False, indent=1)
         )
     else:
-        verb = "would be" if dry_run else "were"
-        click.echo(
-            f"{day}: {len(result.notifications)} notification(s) {verb} planned, "
-            f"in {len(result.messages)} email(s)."
-        )
-        for row in result.messages:
-            click.echo(f"  {row.to_address}: {row.subject}")
+        _print_plan(day, dry_run, result)
         if delivery is not None:
             _print_delivery(delivery)
-    if delivery is not None and (delivery.connection_error or delivery.interrupted):
+    if _undelivered(delivery):
         click.get_current_context().exit(EXIT_UNDELIVERED)
+
+
+def _undelivered(delivery: DeliveryReport | None) -> bool:
+    return delivery is not None and bool(delivery.connection_error or delivery.interrupted)
 
 
 @bp.cli.command("scheduler")

@@ -8,6 +8,7 @@ the notifications this run really inserted become emails.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.batches import chunks
@@ -27,11 +28,13 @@ from tracker.models import (
     OutboxMessage,
     Role,
     Task,
+    TaskStatus,
     User,
     task_owners,
     utcnow,
 )
 from tracker.notifications.digest import DEFAULT_MAX_ITEMS, DigestItem, DigestWriter, Recipient
+from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
 from tracker.notifications.policy import (
     DepartmentFacts,
     Due,
@@ -45,6 +48,8 @@ from tracker.notifications.policy import (
 from tracker.tasks.permissions import OVERSEERS as DASHBOARD_ROLES
 from tracker.workdays import is_working_day
 
+log = logging.getLogger(__name__)
+
 # Kinds a user may switch off; overdue notices and escalations always go out.
 OPTIONAL_KINDS = (Kind.REMINDER, Kind.DUE_TODAY)
 
@@ -54,6 +59,8 @@ class PlanResult:
     as_of: date
     notifications: list[Due] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
+    # Tasks skipped because their notifications could not be worked out.
+    task_errors: list[TaskPlanError] = field(default_factory=list)
 
 
 def policy_settings(config: dict[str, Any]) -> PolicySettings:
@@ -123,7 +130,7 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
         ]
         # executemany: one compiled statement, sent in batches ("insertmanyvalues").
         result = db.session.execute(statement, rows)
-        inserted.update(tuple(row) for row in result)  # type: ignore[misc]
+        inserted.update(tuple(row) for row in result)
     return inserted
 
 
@@ -140,28 +147,23 @@ def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, s
     return details
 
 
-def plan(
-    as_of: date,
-    settings: PolicySettings,
-    *,
-    base_url: str,
-    secret_key: str,
-    sender_domain: str,
-    max_items: int | None = None,
-) -> PlanResult:
-    """Write into the session what is owed as of `as_of`: new notifications, one digest
-    email per recipient. The caller commits (or rolls back, for a dry run).
+@dataclass
+class _Facts:
+    """What the policy needs about the candidate tasks and the organisation."""
 
-    `max_items` caps each digest section (default: TRACKER_DIGEST_MAX_ITEMS)."""
-    if max_items is None:
-        max_items = int(current_app.config.get("TRACKER_DIGEST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
-    result = PlanResult(as_of)
-    if not is_working_day(as_of):
-        return result
-    candidates = _candidates(earliest_deadline_needing_notice(as_of, settings))
+    tasks: Sequence[Row[int, date | None, TaskStatus]]
+    owners: dict[int, list[int]]
+    already_planned: set[tuple[Any, ...]]
+    organisation: Organisation
+    users: dict[int, User]
+
+
+def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
+    """The candidate tasks, their owners, what was already planned for them, and the
+    organisation (five queries); None when no task is a candidate."""
     tasks = db.session.execute(select(Task.id, Task.deadline, Task.status).where(*candidates)).all()
     if not tasks:
-        return result
+        return None
     owners: dict[int, list[int]] = defaultdict(list)
     owner_query = (
         select(task_owners.c.task_id, task_owners.c.user_id)
@@ -181,32 +183,49 @@ def plan(
         )
     }
     organisation, users = load_organisation()
+    return _Facts(tasks, owners, already_planned, organisation, users)
 
-    owed = [
-        due
-        for task in tasks
-        for due in notifications_due(
-            TaskFacts(task.id, task.deadline, task.status.value, tuple(owners[task.id])),
-            as_of,
-            organisation,
-            settings,
+
+def _owed(
+    facts: _Facts, as_of: date, settings: PolicySettings, errors: list[TaskPlanError]
+) -> list[Due]:
+    """What the policy owes for each task and was not planned yet.
+
+    Each task is evaluated on its own: one whose evaluation fails (a deadline the calendar
+    cannot count from, say) is logged, added to `errors` and skipped, so that the other
+    tasks' reminders still go out."""
+    owed: list[Due] = []
+    for task in facts.tasks:
+        task_facts = TaskFacts(
+            task.id, task.deadline, task.status.value, tuple(facts.owners[task.id])
         )
-        if due.key not in already_planned
-    ]
-    run_at = utcnow()
-    inserted = _insert_new(owed, as_of, run_at)
-    result.notifications = [due for due in owed if due.key in inserted]
+        try:
+            dues = notifications_due(task_facts, as_of, facts.organisation, settings)
+        except Exception as error:
+            log.exception("task %d skipped: its notifications could not be worked out", task.id)
+            errors.append(TaskPlanError(task.id, f"{type(error).__name__}: {error}"))
+            continue
+        owed.extend(due for due in dues if due.key not in facts.already_planned)
+    return owed
 
-    details = _task_details(due.task_id for due in result.notifications)
+
+def _wants(user: User | None, due: Due) -> bool:
+    """Whether the user receives this notification at all (active; reminders not switched off)."""
+    if user is None or not user.active:
+        return False
+    return due.kind not in OPTIONAL_KINDS or user.wants_reminders
+
+
+def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list[DigestItem]]:
+    """Each recipient's digest items, from the notifications this run inserted."""
+    details = _task_details(due.task_id for due in notifications)
     items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
-    for due in result.notifications:
+    for due in notifications:
         title, deadline_text, department_name = details[due.task_id]
-        owner_names = tuple(users[uid].name for uid in owners[due.task_id] if uid in users)
+        owner_ids = facts.owners[due.task_id]
+        owner_names = tuple(facts.users[uid].name for uid in owner_ids if uid in facts.users)
         for recipient_id in due.recipient_ids:
-            user = users.get(recipient_id)
-            if user is None or not user.active:
-                continue
-            if due.kind in OPTIONAL_KINDS and not user.wants_reminders:
+            if not _wants(facts.users.get(recipient_id), due):
                 continue
             items_by_recipient[recipient_id].append(
                 DigestItem(
@@ -214,24 +233,75 @@ def plan(
                     title=title,
                     deadline_text=deadline_text,
                     owner_names=owner_names,
-                    recipient_owns_task=recipient_id in owners[due.task_id],
+                    recipient_owns_task=recipient_id in owner_ids,
                     department_name=department_name,
                 )
             )
+    return items_by_recipient
+
+
+def _write_digests(
+    writer: DigestWriter, items_by_recipient: dict[int, list[DigestItem]], users: dict[int, User]
+) -> list[OutboxMessage]:
+    """One digest email per recipient, in recipient order."""
+    messages = []
+    for recipient_id, items in sorted(items_by_recipient.items()):
+        user = users[recipient_id]
+        recipient = Recipient(
+            user.id, user.email, user.name, user.language, user.role in DASHBOARD_ROLES
+        )
+        messages.append(writer.write(recipient, items))
+    return messages
+
+
+def plan(
+    as_of: date,
+    settings: PolicySettings,
+    *,
+    base_url: str,
+    secret_key: str,
+    sender_domain: str,
+    max_items: int | None = None,
+) -> PlanResult:
+    """Write into the session what is owed as of `as_of`: new notifications, one digest
+    email per recipient, and an alert to the admins about tasks that had to be skipped.
+    The caller commits (or rolls back, for a dry run).
+
+    `max_items` caps each digest section (default: TRACKER_DIGEST_MAX_ITEMS)."""
+    result = PlanResult(as_of)
+    if not is_working_day(as_of):
+        return result
+    facts = _load_facts(_candidates(earliest_deadline_needing_notice(as_of, settings)))
+    if facts is None:
+        return result
+    owed = _owed(facts, as_of, settings, result.task_errors)
+    run_at = utcnow()
+    inserted = _insert_new(owed, as_of, run_at)
+    result.notifications = [due for due in owed if due.key in inserted]
     writer = DigestWriter(
         as_of=as_of,
         base_url=base_url,
         secret_key=secret_key,
         sender_domain=sender_domain,
         run_at=run_at,
-        max_items=max_items,
+        max_items=_max_items(max_items),
     )
-    for recipient_id, items in sorted(items_by_recipient.items()):
-        user = users[recipient_id]
-        recipient = Recipient(
-            user.id, user.email, user.name, user.language, user.role in DASHBOARD_ROLES
-        )
-        result.messages.append(writer.write(recipient, items))
+    result.messages = _write_digests(
+        writer, _digest_items(result.notifications, facts), facts.users
+    )
+    result.messages += admin_alerts(
+        result.task_errors,
+        as_of,
+        [facts.users[admin_id] for admin_id in facts.organisation.admin_ids],
+        base_url=base_url,
+        sender_domain=sender_domain,
+    )
     db.session.add_all(result.messages)
     db.session.flush()
     return result
+
+
+def _max_items(max_items: int | None) -> int:
+    if max_items is not None:
+        return max_items
+    return int(current_app.config.get("TRACKER_DIGEST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
