@@ -20,6 +20,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from tracker.form_dates import SaneDate
+
 REPORT_EXTENSIONS = ["txt", "docx", "pdf"]
 
 
@@ -41,7 +43,7 @@ class RecommendationRow(Form):
     include = BooleanField(_l("Keep"))
     title = StringField(_l("Recommendation"), validators=[Length(max=500)])
     owners = SelectMultipleField(_l("Responsible"), coerce=int, choices=[])
-    deadline = DateField(_l("Deadline"), validators=[Optional()])
+    deadline = DateField(_l("Deadline"), validators=[Optional(), SaneDate()])
     deadline_text = StringField(_l("As written"), validators=[Optional(), Length(max=300)])
     expected_result = TextAreaField(_l("Expected result"), validators=[Optional()])
     method = TextAreaField(_l("Method and form"), validators=[Optional()])

@@ -4,6 +4,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, StringField, SubmitField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from tracker.form_dates import SaneDate
+
 
 class ProgressForm(FlaskForm):
     note = TextAreaField(_l("Progress note"), validators=[DataRequired(), Length(max=5000)])
@@ -26,13 +28,13 @@ class CancelForm(FlaskForm):
 
 
 class DeadlineForm(FlaskForm):
-    deadline = DateField(_l("New deadline"), validators=[DataRequired()])
+    deadline = DateField(_l("New deadline"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Change the deadline"))
 
 
 class ExtensionForm(FlaskForm):
-    deadline = DateField(_l("New deadline you ask for"), validators=[DataRequired()])
+    deadline = DateField(_l("New deadline you ask for"), validators=[DataRequired(), SaneDate()])
     reason = TextAreaField(
         _l("Why more time is needed"), validators=[DataRequired(), Length(max=5000)]
     )
