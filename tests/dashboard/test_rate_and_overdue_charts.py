@@ -1,0 +1,100 @@
+"""The share done on time and the overdue-by-department chart, read from the page's numbers.
+
+Each test has a non-zero answer that a broken figure cannot produce by accident: a rate of
+0% and an empty chart are what a numerator forced to 0 and a query returning nothing show.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+
+from tracker.extensions import db
+from tracker.i18n import org_today
+from tracker.models import Role, TaskStatus
+from tracker.tasks.services import mark_done
+
+
+def figures(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-figure="([^"]+)"><span class="number">([^<]+)', html))
+
+
+def chart(html: str, heading: str) -> list[tuple[str, int]]:
+    """The (label, value) bars of the chart under the heading, in their order."""
+    match = re.search(rf"<h2>{re.escape(heading)}</h2>(<svg .*?</svg>)", html, re.DOTALL)
+    assert match, f"no chart under {heading!r}"
+    bars = re.findall(
+        r"<title>([^<]*)</title>[^<]*</text><rect [^>]*></rect><text [^>]*>(\d+)<", match.group(1)
+    )
+    return [(label, int(value)) for label, value in bars]
+
+
+def noon_utc(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def test_the_rate_counts_tasks_done_by_their_deadline(client, make_user, make_task) -> None:
+    staff = make_user(Role.STAFF)
+    owner = make_user()
+    today = org_today()
+    early = make_task(owner, deadline=today - timedelta(days=10))
+    mark_done(early, owner, "Before the deadline.", now=noon_utc(today - timedelta(days=12)))
+    on_the_day = make_task(owner, deadline=today - timedelta(days=20))
+    mark_done(on_the_day, owner, "On the day.", now=noon_utc(today - timedelta(days=20)))
+    late = make_task(owner, deadline=today - timedelta(days=30))
+    mark_done(late, owner, "A day late.", now=noon_utc(today - timedelta(days=29)))
+    make_task(owner, deadline=today - timedelta(days=2))  # due, not done
+    make_task(owner, deadline=today - timedelta(days=5), status=TaskStatus.CANCELLED)
+    not_yet_due = make_task(owner, deadline=today + timedelta(days=3))
+    mark_done(not_yet_due, owner, "Early, but not due yet.")
+    db.session.commit()
+
+    client.login(staff.email)
+    html = client.get("/dashboard?status=all").get_data(as_text=True)
+
+    # Due: four (the cancelled and the not yet due aside); on time: the early and the on-the-day.
+    assert "2 / 4" in html
+    assert figures(html)["rate"] == "50%"
+
+
+def test_the_rate_is_a_dash_when_nothing_is_due(client, make_user, make_task) -> None:
+    staff = make_user(Role.STAFF)
+    make_task(make_user(), deadline=org_today() + timedelta(days=3))
+    client.login(staff.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert figures(html)["rate"] == "—"
+    assert "0 / 0" in html
+
+
+def test_overdue_by_department_and_by_owner_count_each_departments_late_work(
+    client, make_department, make_user, make_task
+) -> None:
+    root = make_department("Ministry")
+    development = make_department("Development", parent=root)
+    digital = make_department("Digital", parent=development)
+    cooperation = make_department("Cooperation", parent=root)
+    ani = make_user(department=digital, name="Ani")
+    lilit = make_user(department=cooperation, name="Lilit")
+    manager = make_user(Role.MANAGER, department=development)
+    staff = make_user(Role.STAFF, department=root)
+    today = org_today()
+    for days in (1, 10, 40):
+        make_task(ani, deadline=today - timedelta(days=days))
+    make_task(lilit, deadline=today - timedelta(days=3))
+    make_task(lilit, deadline=today + timedelta(days=3))  # open, not overdue
+    make_task(lilit, deadline=today - timedelta(days=9), status=TaskStatus.DONE)
+    make_task(lilit, deadline=today - timedelta(days=8), status=TaskStatus.CANCELLED)
+    db.session.commit()
+
+    client.login(staff.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert chart(html, "Overdue tasks by department") == [("Digital", 3), ("Cooperation", 1)]
+    assert chart(html, "Overdue tasks by owner") == [("Ani", 3), ("Lilit", 1)]
+    narrowed = client.get(f"/dashboard?department={cooperation.id}").get_data(as_text=True)
+    assert chart(narrowed, "Overdue tasks by department") == [("Cooperation", 1)]
+
+    client.submit("/logout", {}, page="/tasks")
+    client.login(manager.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert chart(html, "Overdue tasks by department") == [("Digital", 3)]
+    assert chart(html, "Overdue tasks by owner") == [("Ani", 3)]
