@@ -7,8 +7,8 @@ import click
 from tracker.admin.blueprint import bp
 from tracker.admin.services import AdminError, create_user, save_department
 from tracker.cli_support import CommandError
-from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from tracker.unit_of_work import unit_of_work
 
 
 @bp.cli.group("users")
@@ -40,12 +40,12 @@ def add_user(
     """Add a user who signs in with EMAIL."""
     chosen_password = password or secrets.token_urlsafe(12)
     try:
-        user = create_user(
-            email, name, role, chosen_password, department=department, language=language
-        )
+        with unit_of_work():
+            user = create_user(
+                email, name, role, chosen_password, department=department, language=language
+            )
     except AdminError as error:
         raise CommandError(str(error)) from None
-    db.session.commit()
     click.echo(f"Added {user.role} {user.name} <{user.email}>.")
     if password is None:
         click.echo(f"Password: {chosen_password}")
@@ -63,8 +63,8 @@ def departments() -> None:
 def add_department(name: str, head_email: str | None, parent: str | None) -> None:
     """Create department NAME, or set the head or parent of an existing one."""
     try:
-        department, created = save_department(name, head_email=head_email, parent=parent)
+        with unit_of_work():
+            department, created = save_department(name, head_email=head_email, parent=parent)
     except AdminError as error:
         raise CommandError(str(error)) from None
-    db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} department {department.name}.")

@@ -12,6 +12,7 @@ from tracker.admin.forms import DepartmentForm, RetryForm, UserForm
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus
 from tracker.notifications import outbox as outbox_service
+from tracker.unit_of_work import unit_of_work
 
 
 @bp.before_request
@@ -32,19 +33,18 @@ def users() -> ResponseReturnValue:
     submitted = form.is_submitted()
     if submitted and form.validate():
         try:
-            user = services.create_user(
-                form.email.data or "",
-                form.name.data or "",
-                form.role.data,
-                form.password.data or "",
-                department=form.department.data or None,
-                language=form.language.data,
-            )
+            with unit_of_work():
+                user = services.create_user(
+                    form.email.data or "",
+                    form.name.data or "",
+                    form.role.data,
+                    form.password.data or "",
+                    department=form.department.data or None,
+                    language=form.language.data,
+                )
         except services.AdminError as error:
-            db.session.rollback()
             form.email.errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("%(name)s can now sign in.", name=user.name), "success")
             return redirect(url_for("admin.users"))
     status = 400 if submitted else 200
@@ -61,16 +61,15 @@ def departments() -> ResponseReturnValue:
     submitted = form.is_submitted()
     if submitted and form.validate():
         try:
-            department, _created = services.save_department(
-                form.name.data or "",
-                head_email=form.head.data or None,
-                parent=form.parent.data or None,
-            )
+            with unit_of_work():
+                department, _created = services.save_department(
+                    form.name.data or "",
+                    head_email=form.head.data or None,
+                    parent=form.parent.data or None,
+                )
         except services.AdminError as error:
-            db.session.rollback()
             form.name.errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("Department %(name)s saved.", name=department.name), "success")
             return redirect(url_for("admin.departments"))
     status = 400 if submitted else 200
@@ -112,7 +111,7 @@ def retry_message(message_id: int) -> ResponseReturnValue:
     row = db.get_or_404(OutboxMessage, message_id)
     if not RetryForm().validate_on_submit():
         abort(400)
-    outbox_service.retry(row, current_user)
-    db.session.commit()
+    with unit_of_work():
+        outbox_service.retry(row, current_user)
     flash(_("The email will be sent at the next delivery."), "success")
     return redirect(url_for("admin.outbox_message", message_id=row.id))

@@ -4,14 +4,14 @@ import click
 
 from tracker.demo.blueprint import bp
 from tracker.demo.services import load_demo
-from tracker.extensions import db
+from tracker.unit_of_work import unit_of_work
 
 
 @bp.cli.command("demo")
 def demo() -> None:
     """Load the demo departments, users and sample reports (safe to run again)."""
-    logins = load_demo()
-    db.session.commit()
+    with unit_of_work():
+        logins = load_demo()
     click.echo("Demo data is loaded. Sign in at /login with:")
     for login in logins:
         click.echo(

@@ -9,11 +9,11 @@ import click
 from flask import current_app
 
 from tracker.cli_support import CommandError
-from tracker.extensions import db
 from tracker.reports.blueprint import bp
 from tracker.reports.parsing import ParsedReport, ReportError
 from tracker.reports.sandbox import ParseLimits, parse_untrusted
 from tracker.reports.services import ImportResult, ReportImportError, import_report
+from tracker.unit_of_work import unit_of_work
 
 
 def read_report_file(path: Path, limits: ParseLimits) -> tuple[bytes, ParsedReport]:
@@ -82,9 +82,9 @@ def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> N
     result = None
     if not dry_run:
         try:
-            result = import_report(parsed, content, uploaded_by=None, confirm=confirm)
+            with unit_of_work():
+                result = import_report(parsed, content, uploaded_by=None, confirm=confirm)
         except ReportImportError as error:
-            db.session.rollback()
             raise CommandError(str(error)) from None
     # With --json, standard output carries the JSON object alone; the rest goes to stderr.
     if as_json:
@@ -94,7 +94,6 @@ def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> N
             click.echo(line)
     if result is None:
         return
-    db.session.commit()
     _report_stored(result, confirm=confirm, err=as_json)
 
 

@@ -4,19 +4,18 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Report, ReportStatus, User
-from tracker.permissions import PermissionDenied
-from tracker.reports import services
+from tracker.reports import access, services
 from tracker.reports.blueprint import bp
 from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
 from tracker.reports.parsing import ReportError
 from tracker.reports.sandbox import ParseLimits, parse_untrusted
+from tracker.unit_of_work import unit_of_work
 
 
 def _load_for_registry(report_id: int) -> Report:
@@ -45,15 +44,13 @@ def upload() -> ResponseReturnValue:
             # In a limited child process: a hostile file costs its uploader a refusal, and
             # this thread only waits on a pipe, so the other users' requests go on.
             parsed = parse_untrusted(content, upload.filename or "report", limits)
-            result = services.import_report(parsed, content, uploaded_by=current_user)
+            with unit_of_work():
+                result = services.import_report(parsed, content, uploaded_by=current_user)
         except ReportError as error:
-            db.session.rollback()
             form.file.errors.append(_refusal(error))
         except services.ReportImportError as error:
-            db.session.rollback()
             form.file.errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("The report was read. Check each recommendation, then confirm."), "success")
             return redirect(url_for("reports.review", report_id=result.report.id))
     return render_template("reports/upload.html", form=form), 400 if submitted else 200
@@ -72,7 +69,7 @@ def _refusal(error: ReportError) -> str:
 
 
 def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:
-    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    users = access.owner_candidates()
     return [SelectChoice(user.id, user.name) for user in users], {user.id: user for user in users}
 
 
@@ -104,31 +101,13 @@ def review(report_id: int) -> ResponseReturnValue:
     form.set_owner_choices(choices)
     submitted = form.is_submitted()
     if submitted and form.validate():
-        tasks_by_id = {str(task.id): task for task in report.tasks}
-        rows = []
-        for row in form.rows:
-            task = tasks_by_id.get(row.form.task_id.data or "")
-            if task is None:
-                abort(400)
-            rows.append(
-                services.ReviewedRecommendation(
-                    task=task,
-                    include=bool(row.form.include.data),
-                    title=row.form.title.data or "",
-                    owners=[users_by_id[i] for i in row.form.owners.data or [] if i in users_by_id],
-                    deadline=row.form.deadline.data,
-                    deadline_text=row.form.deadline_text.data,
-                    expected_result=row.form.expected_result.data,
-                    method=row.form.method.data,
-                )
-            )
+        rows = _reviewed_rows(report, form, users_by_id)
         try:
-            services.apply_review(report, current_user, rows, confirm=bool(form.confirm.data))
+            with unit_of_work():
+                services.apply_review(report, current_user, rows, confirm=bool(form.confirm.data))
         except services.ReportImportError as error:
-            db.session.rollback()
             flash(str(error), "error")
             return redirect(url_for("reports.review", report_id=report.id))
-        db.session.commit()
         if form.confirm.data:
             flash(_("The report is confirmed: its tasks are open."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
@@ -147,32 +126,54 @@ def review(report_id: int) -> ResponseReturnValue:
     )
 
 
+def _reviewed_rows(
+    report: Report, form: ReviewForm, users_by_id: dict[int, User]
+) -> list[services.ReviewedRecommendation]:
+    """The form's rows as the service takes them; a row naming a task of another report is
+    a forged form (400)."""
+    tasks_by_id = {str(task.id): task for task in report.tasks}
+    rows = []
+    for row in form.rows:
+        task = tasks_by_id.get(row.form.task_id.data or "")
+        if task is None:
+            abort(400)
+        rows.append(
+            services.ReviewedRecommendation(
+                task=task,
+                include=bool(row.form.include.data),
+                title=row.form.title.data or "",
+                owners=[users_by_id[i] for i in row.form.owners.data or [] if i in users_by_id],
+                deadline=row.form.deadline.data,
+                deadline_text=row.form.deadline_text.data,
+                expected_result=row.form.expected_result.data,
+                method=row.form.method.data,
+            )
+        )
+    return rows
+
+
 @bp.route("/<int:report_id>/discard", methods=["POST"])
 def discard(report_id: int) -> ResponseReturnValue:
     report = _load_for_registry(report_id)
     if not DiscardForm().validate_on_submit():
         abort(400)
     try:
-        services.discard_report(report, current_user)
+        with unit_of_work():
+            services.discard_report(report, current_user)
     except services.ReportImportError as error:
         flash(str(error), "error")
         return redirect(url_for("reports.detail", report_id=report.id))
-    db.session.commit()
     flash(_("The import was discarded."), "success")
     return redirect(url_for("reports.index"))
 
 
 @bp.route("/<int:report_id>")
 def detail(report_id: int) -> ResponseReturnValue:
-    report = db.get_or_404(Report, report_id)
-    tasks = services.tasks_of_report_visible_to(current_user, report)
-    is_registry = current_user.role in services.REGISTRY_ROLES
-    if not is_registry and (report.status is not ReportStatus.CONFIRMED or not tasks):
-        raise PermissionDenied
+    seen = access.report_for(current_user, db.get_or_404(Report, report_id))
     return render_template(
         "reports/detail.html",
-        report=report,
-        tasks=tasks,
+        report=seen.report,
+        tasks=seen.tasks,
         today=org_today(),
-        is_registry=is_registry,
+        is_registry=seen.is_registry,
     )
