@@ -34,9 +34,9 @@ class TaskSignal(Generic[Payload]):
         self.name = name
         self._signal = _signals.signal(name)
         # One adapter per receiver, shared by every application that connects it.
-        self._adapters: dict[Callable[[Payload], None], Callable[..., None]] = {}
+        self._adapters: dict[Callable[[Payload], object], Callable[..., None]] = {}
 
-    def connect(self, app: Flask, receiver: Callable[[Payload], None]) -> None:
+    def connect(self, app: Flask, receiver: Callable[[Payload], object]) -> None:
         """Call `receiver(payload)` for what this application announces."""
         adapter = self._adapters.get(receiver)
         if adapter is None:
