@@ -29,11 +29,14 @@ run: $(VENV)/.installed $(COMPILED)
 
 test: $(VENV)/.installed $(COMPILED)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
+# mypy checks what [tool.mypy] in pyproject.toml lists: the package, config.py, tests, bench.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # After changing user-facing strings: refresh the template and the catalogues, then translate.
 translations: $(VENV)/.installed

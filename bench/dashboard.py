@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from flask.testing import FlaskClient
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reminders import AS_OF, bench_database, populate
-
+from bench.reminders import AS_OF, bench_database, populate
 from config import TestingConfig
 from tracker import create_app
 from tracker.extensions import db
@@ -30,7 +30,7 @@ from tracker.notifications.jobs import plan_reminders
 RUNS = 15
 
 
-def timed(client, path: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def timed(client: FlaskClient, path: str) -> tuple[float, float]:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()

@@ -192,7 +192,7 @@ def open_more_link(message: OutboxMessage) -> int:
     assert match, "the largest digest has no dashboard link"
     link, invalid = digest_link(dict(parse_qsl(match.group(1))))
     assert link is not None and not invalid
-    user = db.session.get(User, message.recipient_id)
+    user = db.session.get_one(User, message.recipient_id)
     filters = services.Filters(status="all", digest=link)
     _, total = services.task_list(user, filters, AS_OF, sort="deadline", page=1)
     services.figures(user, filters, AS_OF, "Asia/Yerevan")

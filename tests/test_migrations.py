@@ -91,7 +91,7 @@ def checks_the_models_make(dialect: sa.Dialect) -> dict[tuple[str, str], Check]:
 def checks_in_the_database(connection: sa.Connection) -> dict[tuple[str, str], Check]:
     inspector = sa.inspect(connection)
     return {
-        (table, constraint["name"]): _reduced(constraint["sqltext"])
+        (table, str(constraint["name"])): _reduced(constraint["sqltext"])
         for table in inspector.get_table_names()
         if table != "alembic_version"
         for constraint in inspector.get_check_constraints(table)

@@ -63,14 +63,20 @@ json.dump(
 """
 
 
-def run(arguments: list[str | Path], **options: object) -> subprocess.CompletedProcess[str]:
+def run(
+    arguments: list[str | Path],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [str(argument) for argument in arguments],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
-        **options,  # type: ignore[arg-type]
+        cwd=cwd,
+        env=env,
     )
     assert done.returncode == 0, f"{arguments} failed:\n{done.stdout}\n{done.stderr}"
     return done

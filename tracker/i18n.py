@@ -35,7 +35,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("language")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     # Armenian is the organisation's language: the browser's preference does not override it.
     return current_app.config["BABEL_DEFAULT_LOCALE"]

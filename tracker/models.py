@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.extensions import db
+from tracker.extensions import Model, db
 from tracker.i18n import DEFAULT_LANGUAGE
 from tracker.notifications.policy import Kind
 
@@ -119,7 +119,7 @@ class ReportStatus(StrEnum):
     CONFIRMED = "confirmed"
 
 
-class Department(db.Model):
+class Department(Model):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,7 +143,7 @@ class Department(db.Model):
         return f"<Department {self.name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +185,7 @@ task_owners = Table(
 )
 
 
-class Report(db.Model):
+class Report(Model):
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,7 +228,7 @@ class Report(db.Model):
     )
 
 
-class Task(db.Model):
+class Task(Model):
     __tablename__ = "tasks"
     __table_args__ = (
         # The reminder planner and the overdue dashboard scan by status and deadline.
@@ -306,7 +306,7 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
     )
 
 
-class TaskEvent(db.Model):
+class TaskEvent(Model):
     __tablename__ = "task_events"
     __table_args__ = (Index("ix_task_events_task_id_id", "task_id", "id"),)
 
@@ -333,7 +333,7 @@ class OutboxStatus(StrEnum):
     FAILED = "failed"
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One notification owed for a task: planned once, whatever reruns or restarts happen.
 
     The key (task, kind, level, deadline) is unique, so a second planner inserting the same
@@ -357,7 +357,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email written in the same transaction as what caused it, delivered by the sender."""
 
     __tablename__ = "outbox"
@@ -390,7 +390,7 @@ class OutboxMessage(db.Model):
     recipient: Mapped[User | None] = relationship()
 
 
-class UsedActionToken(db.Model):
+class UsedActionToken(Model):
     """The nonce of an email action link once it has been used: every link works once."""
 
     __tablename__ = "used_action_tokens"

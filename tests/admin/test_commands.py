@@ -9,7 +9,7 @@ from tracker.extensions import db
 from tracker.models import Role, User
 
 
-def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> None:
     make_department("Թվային զարգացման բաժին")
     result = runner.invoke(
         args=[
@@ -31,7 +31,7 @@ def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> No
     assert result.exit_code == 0, result.output
     assert "Added officer Անի Սարգսյան <ani@example.am>." in result.output
     user = find_user_by_email("ani@example.am")
-    assert user is not None
+    assert user is not None and user.department is not None
     assert (user.role, user.language, user.department.name) == (
         Role.OFFICER,
         "en",
@@ -40,7 +40,7 @@ def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> No
     assert authenticate("ani@example.am", "secret-pass") == user
 
 
-def test_users_add_without_password_prints_a_generated_one(runner) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_without_password_prints_a_generated_one(runner) -> None:
     result = runner.invoke(args=["users", "add", "k@example.am", "--name", "K", "--role", "staff"])
     assert result.exit_code == 0
     password = result.output.split("Password: ")[1].strip()
@@ -65,14 +65,14 @@ def test_users_add_without_password_prints_a_generated_one(runner) -> None:  # t
         ),
     ],
 )
-def test_users_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:
     result = runner.invoke(args=["users", "add", "x@example.am", "--name", "X", *arguments])
     assert result.exit_code == 2
     assert result.output.strip() == message
     assert find_user_by_email("x@example.am") is None
 
 
-def test_users_add_refuses_a_duplicate_email(runner, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_refuses_a_duplicate_email(runner, make_user) -> None:
     make_user(email="taken@example.am")
     result = runner.invoke(
         args=[
@@ -89,13 +89,13 @@ def test_users_add_refuses_a_duplicate_email(runner, make_user) -> None:  # type
     assert result.output.strip() == "Error: A user with the email taken@example.am already exists."
 
 
-def test_users_add_without_a_role_is_a_usage_error(runner) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_without_a_role_is_a_usage_error(runner) -> None:
     result = runner.invoke(args=["users", "add", "x@example.am", "--name", "X"])
     assert result.exit_code == 2
     assert "Missing option '--role'" in result.output
 
 
-def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) -> None:
     head = make_user(Role.MANAGER, email="head@example.am")
     assert runner.invoke(args=["departments", "add", "Աշխատակազմ"]).exit_code == 0
     result = runner.invoke(args=["departments", "add", "Զարգացման բաժին"])
@@ -116,6 +116,7 @@ def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) ->
     department = find_department("Զարգացման բաժին")
     assert department is not None
     assert department.head_id == head.id
+    assert department.parent is not None
     assert department.parent.name == "Աշխատակազմ"
 
 
@@ -133,7 +134,7 @@ def test_departments_add_creates_then_sets_head_and_parent(runner, make_user) ->
         ),
     ],
 )
-def test_departments_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:  # type: ignore[no-untyped-def]
+def test_departments_add_refuses_bad_arguments_in_one_line(runner, arguments, message) -> None:
     runner.invoke(args=["departments", "add", "Root"])
     runner.invoke(args=["departments", "add", "Child", "--parent", "Root"])
     result = runner.invoke(args=["departments", "add", *arguments])
@@ -141,7 +142,7 @@ def test_departments_add_refuses_bad_arguments_in_one_line(runner, arguments, me
     assert result.output.strip() == message
 
 
-def test_demo_is_idempotent_and_prints_the_logins(runner) -> None:  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent_and_prints_the_logins(runner) -> None:
     from sqlalchemy import func, select
 
     from tracker.extensions import db
@@ -180,7 +181,7 @@ def test_demo_is_idempotent_and_prints_the_logins(runner) -> None:  # type: igno
         ("@example.am", "@example.am"),
     ],
 )
-def test_users_add_refuses_an_address_no_server_would_take(runner, address, shown) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_refuses_an_address_no_server_would_take(runner, address, shown) -> None:
     result = runner.invoke(args=["users", "add", address, "--name", "A", "--role", "officer"])
     assert result.exit_code == 2
     assert result.output.strip() == (
@@ -190,7 +191,7 @@ def test_users_add_refuses_an_address_no_server_would_take(runner, address, show
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_users_add_takes_an_international_domain(runner) -> None:  # type: ignore[no-untyped-def]
+def test_users_add_takes_an_international_domain(runner) -> None:
     result = runner.invoke(
         args=["users", "add", "Ani@Մարզպետարան.am", "--name", "Ani", "--role", "officer"]
     )

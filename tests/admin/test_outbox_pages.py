@@ -7,7 +7,7 @@ from tracker.models import OutboxMessage, OutboxStatus, Role
 
 
 @pytest.fixture
-def failed_mail(app) -> OutboxMessage:  # type: ignore[no-untyped-def]
+def failed_mail(app) -> OutboxMessage:
     row = OutboxMessage(
         to_address="ani@example.am",
         language="hy",
@@ -24,7 +24,7 @@ def failed_mail(app) -> OutboxMessage:  # type: ignore[no-untyped-def]
     return row
 
 
-def test_admins_see_the_outbox_and_retry_a_failed_email(client, make_user, failed_mail) -> None:  # type: ignore[no-untyped-def]
+def test_admins_see_the_outbox_and_retry_a_failed_email(client, make_user, failed_mail) -> None:
     client.login(make_user(Role.ADMIN).email)
     listing = client.get("/admin/outbox?status=failed").get_data(as_text=True)
     assert "Reminder for Ani" in listing and "mailbox full" in listing
@@ -41,18 +41,18 @@ def test_admins_see_the_outbox_and_retry_a_failed_email(client, make_user, faile
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.STAFF])
-def test_only_admins_see_the_outbox(client, make_user, failed_mail, role) -> None:  # type: ignore[no-untyped-def]
+def test_only_admins_see_the_outbox(client, make_user, failed_mail, role) -> None:
     client.login(make_user(role).email)
     assert client.get("/admin/outbox").status_code == 403
     assert client.get(f"/admin/outbox/{failed_mail.id}").status_code == 403
 
 
-def test_an_unknown_status_filter_is_404(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_status_filter_is_404(client, make_user) -> None:
     client.login(make_user(Role.ADMIN).email)
     assert client.get("/admin/outbox?status=lost").status_code == 404
 
 
-def test_the_outbox_tells_admins_how_many_emails_failed(client, make_user, failed_mail) -> None:  # type: ignore[no-untyped-def]
+def test_the_outbox_tells_admins_how_many_emails_failed(client, make_user, failed_mail) -> None:
     client.login(make_user(Role.ADMIN).email)
     everything = client.get("/admin/outbox").get_data(as_text=True)
     assert "1 email could not be delivered" in everything

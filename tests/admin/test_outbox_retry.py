@@ -43,7 +43,7 @@ def state(row: OutboxMessage) -> tuple:
     return (fresh.status, fresh.attempts, fresh.next_attempt_at, fresh.claimed_by, fresh.sent_at)
 
 
-def retry_from_the_page(client, row: OutboxMessage):  # type: ignore[no-untyped-def]
+def retry_from_the_page(client, row: OutboxMessage):
     page = f"/admin/outbox/{row.id}"
     return client.submit(f"{page}/retry", {}, page=page)
 

@@ -31,7 +31,7 @@ def test_anything_else_is_refused_as_next(target: str | None) -> None:
     assert safe_next_path(target) is None
 
 
-def test_authenticate_accepts_the_right_password_only(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_authenticate_accepts_the_right_password_only(make_user) -> None:
     user = make_user(email="ani@example.am")
     assert authenticate("ani@example.am", "correct horse battery") == user
     assert authenticate("  ANI@example.am ", "correct horse battery") == user
@@ -39,6 +39,6 @@ def test_authenticate_accepts_the_right_password_only(make_user) -> None:  # typ
     assert authenticate("nobody@example.am", "correct horse battery") is None
 
 
-def test_an_inactive_user_cannot_authenticate(make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_inactive_user_cannot_authenticate(make_user) -> None:
     make_user(email="gone@example.am", active=False)
     assert authenticate("gone@example.am", "correct horse battery") is None

@@ -4,7 +4,7 @@ from tracker.extensions import db
 from tracker.models import User
 
 
-def test_a_user_changes_language_and_reminders(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_user_changes_language_and_reminders(client, make_user) -> None:
     user = make_user(language="hy")
     client.login(user.email)
     page = client.get("/settings").get_data(as_text=True)
@@ -19,10 +19,10 @@ def test_a_user_changes_language_and_reminders(client, make_user) -> None:  # ty
     )
     client.submit("/settings", {"language": "en", "wants_reminders": "y"})
     db.session.expire_all()
-    assert db.session.get(User, user.id).wants_reminders is True  # type: ignore[union-attr]
+    assert db.session.get_one(User, user.id).wants_reminders is True
 
 
-def test_an_unknown_language_keeps_the_form(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_language_keeps_the_form(client, make_user) -> None:
     user = make_user(language="en")
     client.login(user.email)
     assert client.submit("/settings", {"language": "fr"}).status_code == 400

@@ -6,13 +6,13 @@ import pytest
 @pytest.mark.parametrize(
     "path", ["/", "/tasks", "/tasks/1", "/admin/users", "/admin/departments", "/tasks/1/evidence"]
 )
-def test_every_page_but_login_and_healthz_needs_a_login(client, path: str) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_but_login_and_healthz_needs_a_login(client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_posts_also_need_a_login(client, make_user, make_task) -> None:  # type: ignore[no-untyped-def]
+def test_posts_also_need_a_login(client, make_user, make_task) -> None:
     task = make_task(make_user())
     token = client.csrf_token()
     response = client.post(f"/tasks/{task.id}/done", data={"csrf_token": token, "note": "x"})
@@ -20,7 +20,7 @@ def test_posts_also_need_a_login(client, make_user, make_task) -> None:  # type:
     assert response.headers["Location"].startswith("/login")
 
 
-def test_login_then_the_next_page(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_then_the_next_page(client, make_user) -> None:
     user = make_user(email="ani@example.am", name="Ani Sargsyan")
     response = client.get("/tasks?closed=1")
     login_page = response.headers["Location"]
@@ -40,7 +40,7 @@ def test_login_then_the_next_page(client, make_user) -> None:  # type: ignore[no
     assert "Ani Sargsyan" in page
 
 
-def test_wrong_password_is_refused_and_keeps_the_email(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_is_refused_and_keeps_the_email(client, make_user) -> None:
     make_user(email="ani@example.am")
     response = client.login("ani@example.am", "not the password")
     assert response.status_code == 401
@@ -49,7 +49,7 @@ def test_wrong_password_is_refused_and_keeps_the_email(client, make_user) -> Non
     assert client.get("/tasks").status_code == 302  # still signed out
 
 
-def test_unknown_user_gets_the_same_answer(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_user_gets_the_same_answer(client, make_user) -> None:
     make_user(email="ani@example.am")
     wrong_password = client.login("ani@example.am", "not the password").get_data(as_text=True)
     unknown = client.login("nobody@example.am", "not the password")
@@ -59,7 +59,7 @@ def test_unknown_user_gets_the_same_answer(client, make_user) -> None:  # type: 
     assert message in wrong_password
 
 
-def test_inactive_user_cannot_sign_in(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_inactive_user_cannot_sign_in(client, make_user) -> None:
     make_user(email="gone@example.am", active=False)
     assert client.login("gone@example.am").status_code == 401
 
@@ -67,7 +67,7 @@ def test_inactive_user_cannot_sign_in(client, make_user) -> None:  # type: ignor
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
 )
-def test_next_to_another_host_is_refused(client, make_user, next_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_next_to_another_host_is_refused(client, make_user, next_url: str) -> None:
     user = make_user()
     response = client.submit(
         "/login", {"email": user.email, "password": "correct horse battery", "next": next_url}
@@ -76,7 +76,7 @@ def test_next_to_another_host_is_refused(client, make_user, next_url: str) -> No
     assert response.headers["Location"] == "/"
 
 
-def test_login_without_csrf_token_is_rejected(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_without_csrf_token_is_rejected(client, make_user) -> None:
     user = make_user()
     response = client.post(
         "/login", data={"email": user.email, "password": "correct horse battery"}
@@ -85,7 +85,7 @@ def test_login_without_csrf_token_is_rejected(client, make_user) -> None:  # typ
     assert client.get("/tasks").status_code == 302
 
 
-def test_logout_needs_a_post_and_signs_out(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_logout_needs_a_post_and_signs_out(client, make_user) -> None:
     user = make_user()
     client.login(user.email)
     assert client.get("/logout").status_code == 405
@@ -93,7 +93,7 @@ def test_logout_needs_a_post_and_signs_out(client, make_user) -> None:  # type: 
     assert client.get("/tasks").status_code == 302
 
 
-def test_session_cookie_is_http_only_and_same_site(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_session_cookie_is_http_only_and_same_site(client, make_user) -> None:
     user = make_user()
     response = client.login(user.email)
     cookie = response.headers["Set-Cookie"]
@@ -101,7 +101,7 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user) -> None:  
     assert "SameSite=Lax" in cookie
 
 
-def test_passwords_are_stored_hashed(app, runner) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_are_stored_hashed(app, runner) -> None:
     from tracker.auth.services import find_user_by_email
 
     runner.invoke(

@@ -47,7 +47,7 @@ def live_server(tmp_path: Path, demo_template: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     """One chromium for the module's tests; each test signs in with contexts of its own."""
     if not CHROMIUM.exists():
         unavailable(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)")
@@ -61,7 +61,7 @@ def browser():  # type: ignore[no-untyped-def]
             browser.close()
 
 
-def sign_in(browser, base_url: str, email: str, password: str):  # type: ignore[no-untyped-def]
+def sign_in(browser, base_url: str, email: str, password: str):
     """A new browser context (its own cookies), signed in; returns its page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="hy-AM")
     page = context.new_page()

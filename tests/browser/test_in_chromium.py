@@ -11,11 +11,11 @@ from tests.browser.conftest import sign_in
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
-def overdue_figure(page) -> int:  # type: ignore[no-untyped-def]
+def overdue_figure(page) -> int:
     return int(page.locator('[data-figure="overdue"] .number').inner_text())
 
 
-def test_a_manager_filters_the_dashboard_and_opens_an_overdue_task(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_filters_the_dashboard_and_opens_an_overdue_task(browser, live_server) -> None:
     page = sign_in(browser, live_server, "manager@demo.am", "demo-manager")
     page.click("nav.mainnav >> text=Վահանակ")
     page.wait_for_url(f"{live_server}/dashboard")
@@ -37,7 +37,7 @@ def test_a_manager_filters_the_dashboard_and_opens_an_overdue_task(browser, live
     page.context.close()
 
 
-def test_an_officer_marks_a_task_done_and_the_managers_figure_drops(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_an_officer_marks_a_task_done_and_the_managers_figure_drops(browser, live_server) -> None:
     manager = sign_in(browser, live_server, "manager@demo.am", "demo-manager")
     manager.goto(f"{live_server}/dashboard")
     before = overdue_figure(manager)
@@ -59,7 +59,7 @@ def test_an_officer_marks_a_task_done_and_the_managers_figure_drops(browser, liv
     manager.context.close()
 
 
-def test_the_language_switch_works_and_is_remembered(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_the_language_switch_works_and_is_remembered(browser, live_server) -> None:
     page = sign_in(browser, live_server, "staff@demo.am", "demo-staff")
     assert page.locator("html").get_attribute("lang") == "hy"
     assert page.locator("h1").inner_text() == "Իմ առաջադրանքները"
@@ -74,7 +74,7 @@ def test_the_language_switch_works_and_is_remembered(browser, live_server) -> No
     page.context.close()
 
 
-def test_the_dashboard_of_the_demo_as_staff(browser, live_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_dashboard_of_the_demo_as_staff(browser, live_server, tmp_path) -> None:
     """The picture in the README: TRACKER_UPDATE_SCREENSHOTS=1 writes it to docs/."""
     page = sign_in(browser, live_server, "staff@demo.am", "demo-staff")
     page.goto(f"{live_server}/dashboard")

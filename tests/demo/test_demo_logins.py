@@ -46,13 +46,13 @@ def task_titles(html: str) -> set[str]:
     return {next(p for p in prefixes if title.startswith(p)) for title in titles}
 
 
-def sign_in(client, email: str):  # type: ignore[no-untyped-def]
+def sign_in(client, email: str):
     password = next(user.password for user in DEMO_USERS if user.email == email)
     return client.submit("/login", {"email": email, "password": password}, follow_redirects=True)
 
 
 @pytest.mark.parametrize("email", sorted(EXPECTED))
-def test_each_demo_login_sees_what_its_role_may_see(client, email: str) -> None:  # type: ignore[no-untyped-def]
+def test_each_demo_login_sees_what_its_role_may_see(client, email: str) -> None:
     page = sign_in(client, email)
     assert page.status_code == 200
     assert page.request.path == "/tasks"
@@ -64,14 +64,14 @@ def test_each_demo_login_sees_what_its_role_may_see(client, email: str) -> None:
     assert upload_page.status_code == (200 if email in ("staff@demo.am", "admin@demo.am") else 403)
 
 
-def test_the_demo_leaves_two_reports_for_review(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_leaves_two_reports_for_review(client) -> None:
     sign_in(client, "staff@demo.am")
     html = client.get("/reports").get_data(as_text=True)
     assert html.count("badge-draft") == 2
     assert "hy-lyon-2025-09.docx" in html and "hy-tbilisi-2024-07.pdf" in html
 
 
-def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client) -> None:
     html = sign_in(client, "officer@demo.am").get_data(as_text=True)
     assert '<html lang="hy">' in html
     assert html.count('class="overdue"') == 1

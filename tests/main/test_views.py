@@ -8,19 +8,19 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_healthz_is_public_and_checks_the_database(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_is_public_and_checks_the_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_pages_are_in_armenian_by_default(client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_are_in_armenian_by_default(client) -> None:
     html = client.get("/login").get_data(as_text=True)
     assert '<html lang="hy">' in html
     assert "Գաղտնաբառ" in html
 
 
-def test_language_switch_is_remembered_before_and_after_login(client, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_language_switch_is_remembered_before_and_after_login(client, make_user) -> None:
     user = make_user(language="hy", name="Ani")
     response = client.submit("/language", {"language": "en", "next": "/login"}, page="/login")
     assert response.headers["Location"] == "/login"
@@ -37,7 +37,7 @@ def test_language_switch_is_remembered_before_and_after_login(client, make_user)
     assert find_user_by_email(user.email).language == "en"  # type: ignore[union-attr]
 
 
-def test_an_unknown_language_is_ignored(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_language_is_ignored(client) -> None:
     client.submit("/language", {"language": "fr", "next": "/login"}, page="/login")
     assert '<html lang="hy">' in client.get("/login").get_data(as_text=True)
 

@@ -54,7 +54,7 @@ class Office:
 
 
 @pytest.fixture
-def office(make_department, make_user) -> Office:  # type: ignore[no-untyped-def]
+def office(make_department, make_user) -> Office:
     assert is_working_day(AS_OF)
     director = make_user(Role.MANAGER, name="Director Davtyan", email="director@example.am")
     root = make_department("Administration", head=director)
@@ -79,27 +79,27 @@ def office(make_department, make_user) -> Office:  # type: ignore[no-untyped-def
     return Office(director, karen, armen, ani, lilit, digital, cooperation, ani_tasks, lilit_tasks)
 
 
-def signed_in(client, email: str):  # type: ignore[no-untyped-def]
+def signed_in(client, email: str):
     """A browser of its own for `email` (the `client` fixture's class, a fresh session)."""
     browser = client.application.test_client()
     browser.login(email)
     return browser
 
 
-def remind(runner, day: date = AS_OF) -> None:  # type: ignore[no-untyped-def]
+def remind(runner, day: date = AS_OF) -> None:
     result = runner.invoke(args=["remind", "--as-of", day.isoformat()])
     assert result.exit_code == 0, result.output
 
 
-def text_of(message) -> str:  # type: ignore[no-untyped-def]
+def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
 
 
-def html_of(message) -> str:  # type: ignore[no-untyped-def]
+def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
 
-def only_digest(smtp, address: str):  # type: ignore[no-untyped-def]
+def only_digest(smtp, address: str):
     messages = smtp.to(address)
     assert len(messages) == 1, [m["Subject"] for m in messages]
     return messages[0]
@@ -129,7 +129,7 @@ def escalated(tasks: list[Task], working_days: int) -> list[Task]:
 
 
 @pytest.mark.postgres
-def test_120_overdue_tasks_give_50_items_and_a_link_to_exactly_the_120(  # type: ignore[no-untyped-def]
+def test_120_overdue_tasks_give_50_items_and_a_link_to_exactly_the_120(
     runner, client, mail_to, office
 ) -> None:
     remind(runner)
@@ -164,7 +164,7 @@ def test_120_overdue_tasks_give_50_items_and_a_link_to_exactly_the_120(  # type:
 
 
 @pytest.mark.postgres
-def test_another_user_opening_the_link_sees_only_their_own_digest(  # type: ignore[no-untyped-def]
+def test_another_user_opening_the_link_sees_only_their_own_digest(
     runner, client, mail_to, office
 ) -> None:
     remind(runner)
@@ -193,7 +193,7 @@ def csv_ids(body: str) -> set[int]:
 
 
 @pytest.mark.postgres
-def test_a_heads_link_opens_the_dashboard_with_exactly_their_escalations(  # type: ignore[no-untyped-def]
+def test_a_heads_link_opens_the_dashboard_with_exactly_their_escalations(
     runner, client, mail_to, office
 ) -> None:
     remind(runner)
@@ -214,9 +214,7 @@ def test_a_heads_link_opens_the_dashboard_with_exactly_their_escalations(  # typ
 
 
 @pytest.mark.postgres
-def test_escalations_to_a_head_are_counted_per_department(  # type: ignore[no-untyped-def]
-    runner, mail_to, office
-) -> None:
+def test_escalations_to_a_head_are_counted_per_department(runner, mail_to, office) -> None:
     remind(runner)
     from_digital = escalated(office.ani_tasks, 10)
     text = text_of(only_digest(mail_to, "director@example.am"))
@@ -233,7 +231,7 @@ def test_escalations_to_a_head_are_counted_per_department(  # type: ignore[no-un
 
 
 @pytest.mark.postgres
-def test_the_cap_is_configurable(app, runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_the_cap_is_configurable(app, runner, mail_to, office) -> None:
     app.config["TRACKER_DIGEST_MAX_ITEMS"] = 10
     remind(runner)
     text = text_of(only_digest(mail_to, "ani@example.am"))
@@ -246,7 +244,7 @@ def test_the_cap_is_configurable(app, runner, mail_to, office) -> None:  # type:
 
 
 @pytest.mark.postgres
-def test_a_head_reached_by_both_levels_gets_the_task_once(  # type: ignore[no-untyped-def]
+def test_a_head_reached_by_both_levels_gets_the_task_once(
     runner, mail_to, make_department, make_user
 ) -> None:
     # Ani's first escalation goes to Karen, her second to the director; Bob works in the

@@ -23,7 +23,7 @@ AS_OF = date(2025, 6, 4)
 RUN_AT = datetime(2025, 6, 4, 5, 0, 0, 123456, tzinfo=UTC)
 
 
-def item(task_id: int, kind: Kind, level: int, deadline: date, **fields) -> DigestItem:  # type: ignore[no-untyped-def]
+def item(task_id: int, kind: Kind, level: int, deadline: date, **fields) -> DigestItem:
     days_overdue = max((AS_OF - deadline).days, 0)
     due = Due(task_id, kind, level, deadline, (7,), days_overdue)
     defaults = {
@@ -73,7 +73,7 @@ def normalised(body: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["hy", "en"])
-def test_digest_matches_the_reviewed_snapshot(app, language: str) -> None:  # type: ignore[no-untyped-def]
+def test_digest_matches_the_reviewed_snapshot(app, language: str) -> None:
     writer = DigestWriter(
         as_of=AS_OF,
         base_url="http://tracker.test",

@@ -47,7 +47,7 @@ def statuses() -> dict[str, int]:
 
 
 @pytest.fixture
-def any_database_app(migrated_database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def any_database_app(migrated_database_url: str, tmp_path: Path):
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
     with app.app_context():
         yield app
@@ -55,7 +55,7 @@ def any_database_app(migrated_database_url: str, tmp_path: Path):  # type: ignor
         db.engine.dispose()
 
 
-def test_a_claim_takes_each_row_once(any_database_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_takes_each_row_once(any_database_app) -> None:
     queue(5)
     first = outbox.claim(NOW, 3)
     second = outbox.claim(NOW, 3)
@@ -66,7 +66,7 @@ def test_a_claim_takes_each_row_once(any_database_app) -> None:  # type: ignore[
     assert statuses() == {"sending": 5}
 
 
-def test_stale_claims_return_to_the_queue(any_database_app) -> None:  # type: ignore[no-untyped-def]
+def test_stale_claims_return_to_the_queue(any_database_app) -> None:
     queue(2)
     outbox.claim(NOW - timedelta(hours=1), 10, include_waiting=True)
     db.session.commit()
@@ -75,7 +75,7 @@ def test_stale_claims_return_to_the_queue(any_database_app) -> None:  # type: ig
     assert statuses() == {"pending": 2}
 
 
-def test_without_a_mail_server_mail_waits_in_the_outbox(any_database_app) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_mail_server_mail_waits_in_the_outbox(any_database_app) -> None:
     queue(2)
     assert deliver_outbox(NOW).sent == 0
     assert statuses() == {"pending": 2}
@@ -103,7 +103,7 @@ def _office_with_overdue_tasks(count: int) -> None:
     db.session.commit()
 
 
-def test_planning_twice_plans_once(any_database_app) -> None:  # type: ignore[no-untyped-def]
+def test_planning_twice_plans_once(any_database_app) -> None:
     _office_with_overdue_tasks(3)
     first = plan_reminders(date(2025, 3, 31))
     second = plan_reminders(date(2025, 3, 31))
@@ -113,7 +113,7 @@ def test_planning_twice_plans_once(any_database_app) -> None:  # type: ignore[no
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 6
 
 
-def test_a_dry_run_writes_nothing(any_database_app) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_writes_nothing(any_database_app) -> None:
     _office_with_overdue_tasks(2)
     planned = plan_reminders(date(2025, 3, 31), dry_run=True)
     assert len(planned.messages) == 3
@@ -122,7 +122,7 @@ def test_a_dry_run_writes_nothing(any_database_app) -> None:  # type: ignore[no-
 
 
 @pytest.mark.postgres
-def test_three_remind_processes_at_once_send_each_notification_once(  # type: ignore[no-untyped-def]
+def test_three_remind_processes_at_once_send_each_notification_once(
     migrated_postgres_url: str, tmp_path: Path, smtp_server
 ) -> None:
     postgres_url = migrated_postgres_url

@@ -16,7 +16,7 @@ DEADLINE = date(2025, 3, 26)  # a Wednesday with no holiday near it
 
 
 @pytest.fixture
-def office(make_department, make_user, make_task):  # type: ignore[no-untyped-def]
+def office(make_department, make_user, make_task):
     director = make_user(Role.MANAGER, name="Director Davtyan", email="director@example.am")
     root = make_department("Administration", head=director)
     head = make_user(Role.MANAGER, name="Karen Baghishyan", email="head@example.am")
@@ -40,17 +40,17 @@ def office(make_department, make_user, make_task):  # type: ignore[no-untyped-de
     return {"task": task, "officer": officer, "head": head, "director": director}
 
 
-def remind(runner, day: date) -> str:  # type: ignore[no-untyped-def]
+def remind(runner, day: date) -> str:
     result = runner.invoke(args=["remind", "--as-of", day.isoformat()])
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def text_of(message) -> str:  # type: ignore[no-untyped-def]
+def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_a_task_from_first_reminder_to_done(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_from_first_reminder_to_done(runner, mail_to, office) -> None:
     smtp = mail_to
     task_id = office["task"].id
     seven_before = add_working_days(DEADLINE, -7)
@@ -81,6 +81,7 @@ def test_a_task_from_first_reminder_to_done(runner, mail_to, office) -> None:  #
         new = smtp.messages[before:]
         assert sorted(message["To"] for message in new) == recipients, day
         for message in new:
+            assert expected_text is not None
             assert "Concept for electronic applications" in text_of(message)
             assert expected_text in text_of(message), day
             assert f"http://tracker.test/tasks/{task_id}" in text_of(message)
@@ -109,7 +110,7 @@ def test_a_task_from_first_reminder_to_done(runner, mail_to, office) -> None:  #
     assert len(smtp.messages) == before
 
 
-def test_missed_days_are_caught_up_once(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_missed_days_are_caught_up_once(runner, mail_to, office) -> None:
     smtp = mail_to
     # The server was down from before the deadline until level 2 was due.
     remind(runner, date(2025, 4, 9))
@@ -125,13 +126,13 @@ def test_missed_days_are_caught_up_once(runner, mail_to, office) -> None:  # typ
     assert [message["To"] for message in smtp.messages[3:]] == ["ani@example.am"]
 
 
-def test_weekends_and_holidays_send_nothing(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_weekends_and_holidays_send_nothing(runner, mail_to, office) -> None:
     for day in (date(2025, 3, 29), date(2025, 3, 30), date(2025, 5, 1), date(2025, 5, 9)):
         assert "0 notification(s)" in remind(runner, day)
     assert mail_to.messages == []
 
 
-def test_a_moved_deadline_starts_a_fresh_set(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_a_moved_deadline_starts_a_fresh_set(runner, mail_to, office) -> None:
     from tracker.tasks.services import change_deadline
 
     remind(runner, DEADLINE)
@@ -143,7 +144,7 @@ def test_a_moved_deadline_starts_a_fresh_set(runner, mail_to, office) -> None:  
     assert "30 ապրիլի, 2025" in text_of(mail_to.messages[-1])
 
 
-def test_reminders_can_be_switched_off_but_not_overdue_notices(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_reminders_can_be_switched_off_but_not_overdue_notices(runner, mail_to, office) -> None:
     office["officer"].wants_reminders = False
     db.session.commit()
     remind(runner, add_working_days(DEADLINE, -7))
@@ -153,7 +154,7 @@ def test_reminders_can_be_switched_off_but_not_overdue_notices(runner, mail_to, 
     assert [message["To"] for message in mail_to.messages] == ["ani@example.am"]
 
 
-def test_dry_run_prints_and_writes_nothing(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_prints_and_writes_nothing(runner, mail_to, office) -> None:
     result = runner.invoke(args=["remind", "--as-of", "2025-03-31", "--dry-run"])
     assert result.exit_code == 0
     assert "2 notification(s) would be planned, in 2 email(s)." in result.output
@@ -163,7 +164,7 @@ def test_dry_run_prints_and_writes_nothing(runner, mail_to, office) -> None:  # 
     assert len(mail_to.messages) == 2
 
 
-def test_json_output(runner, mail_to, office) -> None:  # type: ignore[no-untyped-def]
+def test_json_output(runner, mail_to, office) -> None:
     import json
 
     result = runner.invoke(args=["remind", "--as-of", "2025-03-31", "--json"])
@@ -174,7 +175,7 @@ def test_json_output(runner, mail_to, office) -> None:  # type: ignore[no-untype
     assert payload["delivery"]["sent"] == 2
 
 
-def test_a_bad_date_is_one_line_and_status_2(runner) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_date_is_one_line_and_status_2(runner) -> None:
     result = runner.invoke(args=["remind", "--as-of", "31.03.2025"])
     assert result.exit_code == 2
     assert result.output.strip() == "Error: --as-of '31.03.2025' is not a date (YYYY-MM-DD)"

@@ -17,7 +17,7 @@ from tracker.notifications.scheduling import (
 )
 
 
-def test_jobs_have_fixed_ids_one_instance_and_coalesce(app) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_have_fixed_ids_one_instance_and_coalesce(app) -> None:
     scheduler = build_scheduler(app, blocking=False)
     assert isinstance(scheduler, BackgroundScheduler)
     scheduler.start(paused=True)

@@ -38,7 +38,7 @@ def samples() -> Path:
 
 
 @pytest.fixture
-def sample_people(make_department, make_user) -> dict[str, User]:  # type: ignore[no-untyped-def]
+def sample_people(make_department, make_user) -> dict[str, User]:
     """Users named like the responsible persons of the sample reports."""
     digital = make_department("Digital")
     cooperation = make_department("Cooperation")

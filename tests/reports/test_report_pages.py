@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from tracker.extensions import db
 from tracker.models import EventKind, Report, Role, Task, TaskStatus
 
 
-def upload(client, path: Path, name: str | None = None):  # type: ignore[no-untyped-def]
+def upload(client, path: Path, name: str | None = None):
     token = client.csrf_token("/reports/upload")
     return client.post(
         "/reports/upload",
@@ -22,9 +23,9 @@ def upload(client, path: Path, name: str | None = None):  # type: ignore[no-unty
     )
 
 
-def review_form(html: str) -> dict[str, object]:
+def review_form(html: str) -> dict[str, str | list[str]]:
     """The review form as the browser would submit it untouched."""
-    data: dict[str, object] = {}
+    data: dict[str, str | list[str]] = {}
     for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
         data[name] = value
     for name in re.findall(r'<input[^>]*checked[^>]*name="([^"]+)"', html) + re.findall(
@@ -40,7 +41,7 @@ def review_form(html: str) -> dict[str, object]:
     return {key: value for key, value in data.items() if key not in ("save", "confirm")}
 
 
-def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(  # type: ignore[no-untyped-def]
+def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(
     client, samples, sample_people
 ) -> None:
     client.login(sample_people["staff"].email)
@@ -53,7 +54,8 @@ def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(  # type: ign
     assert "Անի Սարգսյան" in html and "2025թ. II եռամսյակ" in html
 
     form = review_form(html)
-    assert form["rows-0-title"].startswith("Մշակել մարզպետարանում")  # type: ignore[union-attr]
+    title = form["rows-0-title"]
+    assert isinstance(title, str) and title.startswith("Մշակել մարզպետարանում")
     form["rows-1-title"] = "Սեմինար համայնքների ղեկավարների համար"
     form["rows-1-owners"] = [str(sample_people["ani"].id), str(sample_people["karen"].id)]
     form["rows-1-deadline"] = "2025-07-15"
@@ -70,7 +72,7 @@ def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(  # type: ign
     assert all(task.status is TaskStatus.OPEN for task in tasks)
     edited = tasks[1]
     assert edited.title == "Սեմինար համայնքների ղեկավարների համար"
-    assert edited.deadline.isoformat() == "2025-07-15"
+    assert edited.deadline == date(2025, 7, 15)
     assert {owner.name for owner in edited.owners} == {"Անի Սարգսյան", "Կարեն Բաղիշյան"}
     kinds = [event.kind for event in edited.events]
     assert kinds[0] is EventKind.CREATED and kinds[-1] is EventKind.CONFIRMED
@@ -86,7 +88,7 @@ def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(  # type: ign
     assert "ՀԱՇՎԵՏՎՈՒԹՅՈՒՆ" in page  # the original text beside the tasks
 
 
-def test_confirming_needs_an_owner_and_keeps_what_was_typed(client, samples, sample_people) -> None:  # type: ignore[no-untyped-def]
+def test_confirming_needs_an_owner_and_keeps_what_was_typed(client, samples, sample_people) -> None:
     client.login(sample_people["staff"].email)
     review_url = upload(client, samples / "hy-tbilisi-2024-07.txt").headers["Location"]
     form = review_form(client.get(review_url).get_data(as_text=True))
@@ -101,7 +103,7 @@ def test_confirming_needs_an_owner_and_keeps_what_was_typed(client, samples, sam
     assert set(db.session.scalars(select(Task.status))) == {TaskStatus.DRAFT}
 
 
-def test_saving_a_draft_keeps_it_for_later(client, samples, sample_people) -> None:  # type: ignore[no-untyped-def]
+def test_saving_a_draft_keeps_it_for_later(client, samples, sample_people) -> None:
     client.login(sample_people["staff"].email)
     review_url = upload(client, samples / "hy-tbilisi-2024-07.txt").headers["Location"]
     form = review_form(client.get(review_url).get_data(as_text=True))
@@ -114,7 +116,7 @@ def test_saving_a_draft_keeps_it_for_later(client, samples, sample_people) -> No
     assert first.status is TaskStatus.DRAFT
 
 
-def test_a_draft_can_be_discarded(client, samples, sample_people) -> None:  # type: ignore[no-untyped-def]
+def test_a_draft_can_be_discarded(client, samples, sample_people) -> None:
     client.login(sample_people["staff"].email)
     review_url = upload(client, samples / "hy-vilnius-2025-02.txt").headers["Location"]
     report_id = review_url.split("/")[2]
@@ -134,7 +136,7 @@ def test_a_draft_can_be_discarded(client, samples, sample_people) -> None:  # ty
         ("notes.odt", b"whatever", "Only .txt, .docx and .pdf"),
     ],
 )
-def test_a_bad_upload_says_why_and_writes_nothing(  # type: ignore[no-untyped-def]
+def test_a_bad_upload_says_why_and_writes_nothing(
     client, sample_people, tmp_path, name, content, message
 ) -> None:
     client.login(sample_people["staff"].email)
@@ -145,7 +147,7 @@ def test_a_bad_upload_says_why_and_writes_nothing(  # type: ignore[no-untyped-de
     assert db.session.scalar(select(func.count()).select_from(Report)) == 0
 
 
-def test_the_same_file_twice_is_refused_on_upload(client, samples, sample_people) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_file_twice_is_refused_on_upload(client, samples, sample_people) -> None:
     client.login(sample_people["staff"].email)
     upload(client, samples / "hy-vilnius-2025-02.txt")
     response = upload(client, samples / "hy-vilnius-2025-02.txt", name="renamed.txt")
@@ -153,7 +155,7 @@ def test_the_same_file_twice_is_refused_on_upload(client, samples, sample_people
     assert "hy-vilnius-2025-02.txt" in response.get_data(as_text=True)
 
 
-def test_an_upload_over_the_limit_is_refused(app, client, sample_people, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_over_the_limit_is_refused(app, client, sample_people, tmp_path) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 2000
     client.login(sample_people["staff"].email)
     (tmp_path / "big.txt").write_bytes(b"x" * 5000)
@@ -161,7 +163,7 @@ def test_an_upload_over_the_limit_is_refused(app, client, sample_people, tmp_pat
 
 
 @pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER])
-def test_only_the_registry_uploads_and_reviews(client, make_user, samples, role, runner) -> None:  # type: ignore[no-untyped-def]
+def test_only_the_registry_uploads_and_reviews(client, make_user, samples, role, runner) -> None:
     runner.invoke(args=["import", str(samples / "hy-vilnius-2025-02.txt")])
     client.login(make_user(role).email)
     assert client.get("/reports/upload").status_code == 403

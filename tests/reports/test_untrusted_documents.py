@@ -247,7 +247,7 @@ def test_import_refuses_a_pathological_file_in_one_line(tmp_path: Path) -> None:
 
 def test_an_upload_over_the_limits_is_refused_in_the_users_language(
     app: Flask, client, make_user
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app.config["TRACKER_PARSE_MEMORY_MB"] = 100
     staff = make_user(Role.STAFF, language="hy")
     client.login(staff.email)
@@ -313,7 +313,7 @@ class Browser:
             return error.code
 
 
-def test_a_pathological_upload_does_not_hold_up_other_requests(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_pathological_upload_does_not_hold_up_other_requests(app: Flask, make_user) -> None:
     staff = make_user(Role.STAFF)
     # Long enough that a blocked server could not hide it: before the parse moved to a child
     # process, every request waited for the whole parse.

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import EventKind, OutboxMessage, Task, TaskStatus
-from tracker.action_links import Action, ActionLinkSigner
 
 
-def link(app, task, user, action: Action) -> str:  # type: ignore[no-untyped-def]
+def link(app, task, user, action: Action) -> str:
     return "/tasks/action/" + ActionLinkSigner(app.config["SECRET_KEY"]).make(
         task.id, user.id, action
     )
@@ -20,10 +20,10 @@ def link(app, task, user, action: Action) -> str:  # type: ignore[no-untyped-def
 
 def refreshed(task: Task) -> Task:
     db.session.expire_all()
-    return db.session.get(Task, task.id)  # type: ignore[return-value]
+    return db.session.get_one(Task, task.id)
 
 
-def test_opening_the_link_changes_nothing_the_post_marks_done_once(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_opening_the_link_changes_nothing_the_post_marks_done_once(app, client, org) -> None:
     url = link(app, org.task, org.officer, Action.DONE)
     client.login(org.officer.email)
     page = client.get(url)
@@ -39,7 +39,7 @@ def test_opening_the_link_changes_nothing_the_post_marks_done_once(app, client, 
     assert client.get(url).status_code == 410
 
 
-def test_a_link_used_once_cannot_be_used_again(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_used_once_cannot_be_used_again(app, client, org) -> None:
     url = link(app, org.task, org.officer, Action.EXTEND)
     client.login(org.officer.email)
     token = client.csrf_token(url)
@@ -50,7 +50,7 @@ def test_a_link_used_once_cannot_be_used_again(app, client, org) -> None:  # typ
     assert kinds.count(EventKind.EXTENSION_REQUESTED) == 1
 
 
-def test_asking_for_more_time_records_it_and_mails_the_manager(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_asking_for_more_time_records_it_and_mails_the_manager(app, client, org) -> None:
     org.development.head = org.manager
     org.digital.head = None
     db.session.commit()
@@ -73,14 +73,14 @@ def test_asking_for_more_time_records_it_and_mails_the_manager(app, client, org)
     assert f"/tasks/{org.task.id}" in mail.body_text
 
 
-def test_an_earlier_date_is_refused(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_an_earlier_date_is_refused(app, client, org) -> None:
     url = link(app, org.task, org.officer, Action.EXTEND)
     client.login(org.officer.email)
     client.submit(url, {"deadline": "2025-03-01", "reason": "?"})
     assert EventKind.EXTENSION_REQUESTED not in [e.kind for e in refreshed(org.task).events]
 
 
-def test_a_link_is_only_for_the_user_it_was_sent_to(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_is_only_for_the_user_it_was_sent_to(app, client, org) -> None:
     url = link(app, org.task, org.officer, Action.DONE)
     client.login(org.manager.email)
     assert client.get(url).status_code == 403
@@ -88,7 +88,7 @@ def test_a_link_is_only_for_the_user_it_was_sent_to(app, client, org) -> None:  
     assert refreshed(org.task).status is TaskStatus.OPEN
 
 
-def test_a_link_needs_a_login_first_and_comes_back(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_link_needs_a_login_first_and_comes_back(app, client, org) -> None:
     url = link(app, org.task, org.officer, Action.DONE)
     response = client.get(url)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
@@ -96,7 +96,7 @@ def test_a_link_needs_a_login_first_and_comes_back(app, client, org) -> None:  #
 
 
 @pytest.mark.parametrize("problem", ["forged", "expired"])
-def test_forged_and_expired_links_are_refused(app, client, org, problem: str) -> None:  # type: ignore[no-untyped-def]
+def test_forged_and_expired_links_are_refused(app, client, org, problem: str) -> None:
     if problem == "forged":
         token = ActionLinkSigner("another secret").make(org.task.id, org.officer.id, Action.DONE)
     else:
@@ -111,7 +111,7 @@ def test_forged_and_expired_links_are_refused(app, client, org, problem: str) ->
     assert refreshed(org.task).status is TaskStatus.OPEN
 
 
-def test_with_no_head_up_the_tree_the_request_goes_to_the_admins(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_with_no_head_up_the_tree_the_request_goes_to_the_admins(app, client, org) -> None:
     # No head anywhere, and a loop in the tree: the walk must still end, at the admins.
     org.digital.head = None
     org.development.parent = org.digital

@@ -30,7 +30,7 @@ def evidence_files(app: Flask) -> list[Path]:
     return sorted(folder.iterdir()) if folder.exists() else []
 
 
-def post_done(client, task: Task, content: bytes, name: str = "order.pdf"):  # type: ignore[no-untyped-def]
+def post_done(client, task: Task, content: bytes, name: str = "order.pdf"):
     return client.submit(
         f"/tasks/{task.id}/done",
         {"note": "Signed.", "evidence_file": (io.BytesIO(content), name)},
@@ -39,19 +39,20 @@ def post_done(client, task: Task, content: bytes, name: str = "order.pdf"):  # t
     )
 
 
-def test_evidence_for_an_open_task_is_in_place_after_the_commit(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_for_an_open_task_is_in_place_after_the_commit(app, client, org) -> None:
     client.login(org.officer.email)
     assert post_done(client, org.task, b"%PDF-1.4 order").status_code == 302
     db.session.expire_all()
-    task = db.session.get(Task, org.task.id)
+    task = db.session.get_one(Task, org.task.id)
     assert task.status is TaskStatus.DONE
+    assert task.evidence_file is not None
     assert [path.name for path in evidence_files(app)] == [task.evidence_file]
     assert (Path(app.instance_path) / "evidence" / task.evidence_file).read_bytes() == (
         b"%PDF-1.4 order"
     )
 
 
-def test_evidence_for_a_done_task_leaves_no_file(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_for_a_done_task_leaves_no_file(app, client, org) -> None:
     client.login(org.officer.email)
     assert post_done(client, org.task, b"first").status_code == 302
     kept = evidence_files(app)
@@ -62,7 +63,7 @@ def test_evidence_for_a_done_task_leaves_no_file(app, client, org) -> None:  # t
     assert evidence_files(app) == kept  # no orphan, no temporary file
 
 
-def test_evidence_over_the_size_limit_is_refused_before_writing(app, client, org) -> None:  # type: ignore[no-untyped-def]
+def test_evidence_over_the_size_limit_is_refused_before_writing(app, client, org) -> None:
     app.config["TRACKER_UPLOAD_MAX_BYTES"] = 1024
     client.login(org.officer.email)
     response = post_done(client, org.task, b"x" * 2048)
@@ -70,13 +71,13 @@ def test_evidence_over_the_size_limit_is_refused_before_writing(app, client, org
     page = client.get(f"/tasks/{org.task.id}").get_data(as_text=True)
     assert "The evidence file is too large: at most" in page
     db.session.expire_all()
-    assert db.session.get(Task, org.task.id).status is TaskStatus.OPEN
+    assert db.session.get_one(Task, org.task.id).status is TaskStatus.OPEN
     assert evidence_files(app) == []
 
 
 def test_evidence_from_someone_who_may_not_work_on_the_task_leaves_no_file(
     app, client, org
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.login(org.other_officer.email)
     assert post_done(client, org.task, b"not mine").status_code == 403
     assert evidence_files(app) == []

@@ -16,10 +16,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import make_app
+from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskEvent, UsedActionToken
 from tracker.notifications.jobs import deliver_outbox
-from tracker.action_links import Action, ActionLinkSigner
 
 
 @pytest.fixture
@@ -32,9 +32,7 @@ def app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def test_asking_for_more_time_from_the_email_reaches_the_manager(  # type: ignore[no-untyped-def]
-    app, client, org, mail_to
-) -> None:
+def test_asking_for_more_time_from_the_email_reaches_the_manager(app, client, org, mail_to) -> None:
     org.digital.head = None  # the request goes up to the head of Development
     org.development.head = org.manager
     db.session.commit()
@@ -69,7 +67,7 @@ def test_asking_for_more_time_from_the_email_reaches_the_manager(  # type: ignor
         "Waiting for the ministry.",
     )
     assert events[-1].actor_id == org.officer.id
-    assert db.session.get(Task, org.task.id).deadline == date(2025, 3, 31)  # type: ignore[union-attr]
+    assert db.session.get_one(Task, org.task.id).deadline == date(2025, 3, 31)
     assert db.session.scalar(select(UsedActionToken)) is not None
 
     deliver_outbox()

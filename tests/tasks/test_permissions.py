@@ -17,7 +17,7 @@ from tracker.tasks.permissions import can_manage, can_view, can_work_on, visible
         ("admin", {"Digital services concept", "Youth exchange", "Draft from a report"}),
     ],
 )
-def test_each_role_sees_exactly_its_tasks(org, role: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_sees_exactly_its_tasks(org, role: str, expected: set[str]) -> None:
     user = org.user(role)
     titles = {task.title for task in db.session.scalars(visible_tasks(user))}
     assert titles == expected
@@ -36,13 +36,13 @@ def test_each_role_sees_exactly_its_tasks(org, role: str, expected: set[str]) ->
         ("admin", True, True),
     ],
 )
-def test_who_may_change_a_task(org, role: str, work: bool, manage: bool) -> None:  # type: ignore[no-untyped-def]
+def test_who_may_change_a_task(org, role: str, work: bool, manage: bool) -> None:
     user = org.user(role)
     assert can_work_on(user, org.task) is work
     assert can_manage(user, org.task) is manage
 
 
-def test_a_manager_without_a_department_sees_only_own_tasks(org, make_user, make_task) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_without_a_department_sees_only_own_tasks(org, make_user, make_task) -> None:
     floating = make_user("manager")
     own = make_task(floating, title="Own task")
     titles = {task.title for task in db.session.scalars(visible_tasks(floating))}
@@ -50,7 +50,7 @@ def test_a_manager_without_a_department_sees_only_own_tasks(org, make_user, make
     assert can_work_on(floating, own) and not can_manage(floating, own)
 
 
-def test_a_department_cycle_does_not_hang_the_query(org) -> None:  # type: ignore[no-untyped-def]
+def test_a_department_cycle_does_not_hang_the_query(org) -> None:
     # Made directly in the database: the services refuse to create a cycle.
     org.development.parent = org.digital
     db.session.commit()

@@ -17,11 +17,11 @@ MAY_MANAGE = {"manager", "staff", "admin"}
 
 def refreshed(task: Task) -> Task:
     db.session.expire_all()
-    return db.session.get(Task, task.id)  # type: ignore[return-value]
+    return db.session.get_one(Task, task.id)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_task_page_access(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_task_page_access(client, org, role: str) -> None:
     client.login(org.user(role).email)
     response = client.get(f"/tasks/{org.task.id}")
     assert response.status_code == (200 if role in MAY_VIEW else 403)
@@ -30,19 +30,19 @@ def test_task_page_access(client, org, role: str) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_draft_page_only_for_staff_and_admin(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_draft_page_only_for_staff_and_admin(client, org, role: str) -> None:
     client.login(org.user(role).email)
     expected = 200 if role in ("staff", "admin") else 403
     assert client.get(f"/tasks/{org.draft.id}").status_code == expected
 
 
-def test_unknown_task_is_404(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_task_is_404(client, org) -> None:
     client.login(org.staff.email)
     assert client.get("/tasks/99999").status_code == 404
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_progress_note_access_and_history(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_progress_note_access_and_history(client, org, role: str) -> None:
     client.login(org.user(role).email)
     response = client.submit(
         f"/tasks/{org.task.id}/progress",
@@ -58,6 +58,7 @@ def test_progress_note_access_and_history(client, org, role: str) -> None:  # ty
     assert response.status_code == 302
     assert task.status is TaskStatus.IN_PROGRESS
     event = task.events[-1]
+    assert event.actor is not None
     assert (event.kind, event.actor.email, event.note) == (
         EventKind.PROGRESS,
         org.user(role).email,
@@ -67,7 +68,7 @@ def test_progress_note_access_and_history(client, org, role: str) -> None:  # ty
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_mark_done_access(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_mark_done_access(client, org, role: str) -> None:
     client.login(org.user(role).email)
     response = client.submit(
         f"/tasks/{org.task.id}/done",
@@ -82,6 +83,7 @@ def test_mark_done_access(client, org, role: str) -> None:  # type: ignore[no-un
     assert response.status_code == 302
     assert task.status is TaskStatus.DONE
     assert task.completion_note == "Concept approved by order N 12."
+    assert task.completed_by is not None
     assert task.completed_by.email == org.user(role).email
     assert task.completed_at is not None
     assert task.evidence_url == "https://example.am/order-12"
@@ -89,7 +91,7 @@ def test_mark_done_access(client, org, role: str) -> None:  # type: ignore[no-un
     assert (event.kind, event.old_value, event.new_value) == (EventKind.COMPLETED, "open", "done")
 
 
-def test_mark_done_needs_a_note_and_keeps_what_was_typed(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_mark_done_needs_a_note_and_keeps_what_was_typed(client, org) -> None:
     client.login(org.officer.email)
     response = client.submit(
         f"/tasks/{org.task.id}/done",
@@ -102,7 +104,7 @@ def test_mark_done_needs_a_note_and_keeps_what_was_typed(client, org) -> None:  
     assert refreshed(org.task).status is TaskStatus.OPEN
 
 
-def test_mark_done_with_an_evidence_file_that_can_be_downloaded(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_mark_done_with_an_evidence_file_that_can_be_downloaded(client, org) -> None:
     client.login(org.officer.email)
     token = client.csrf_token("/tasks")
     response = client.post(
@@ -127,7 +129,7 @@ def test_mark_done_with_an_evidence_file_that_can_be_downloaded(client, org) -> 
     assert client.get(f"/tasks/{task.id}/evidence").status_code == 403
 
 
-def test_a_done_task_cannot_be_marked_done_again(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_done_task_cannot_be_marked_done_again(client, org) -> None:
     client.login(org.officer.email)
     client.submit(f"/tasks/{org.task.id}/done", {"note": "Once."}, page="/tasks")
     response = client.submit(f"/tasks/{org.task.id}/done", {"note": "Twice."}, page="/tasks")
@@ -138,7 +140,7 @@ def test_a_done_task_cannot_be_marked_done_again(client, org) -> None:  # type: 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_cancel_access(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_access(client, org, role: str) -> None:
     client.login(org.user(role).email)
     response = client.submit(
         f"/tasks/{org.task.id}/cancel",
@@ -158,7 +160,7 @@ def test_cancel_access(client, org, role: str) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_deadline_change_access_keeps_the_old_one_in_history(client, org, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_deadline_change_access_keeps_the_old_one_in_history(client, org, role: str) -> None:
     client.login(org.user(role).email)
     response = client.submit(
         f"/tasks/{org.task.id}/deadline",
@@ -178,7 +180,7 @@ def test_deadline_change_access_keeps_the_old_one_in_history(client, org, role: 
     assert event.note == "The working group needs a quarter more."
 
 
-def test_deadline_change_needs_a_reason_and_keeps_the_date_typed(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_deadline_change_needs_a_reason_and_keeps_the_date_typed(client, org) -> None:
     client.login(org.manager.email)
     response = client.submit(
         f"/tasks/{org.task.id}/deadline",
@@ -190,14 +192,14 @@ def test_deadline_change_needs_a_reason_and_keeps_the_date_typed(client, org) ->
     assert refreshed(org.task).deadline == date(2025, 3, 31)
 
 
-def test_task_form_without_csrf_token_changes_nothing(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_task_form_without_csrf_token_changes_nothing(client, org) -> None:
     client.login(org.officer.email)
     response = client.post(f"/tasks/{org.task.id}/done", data={"note": "Forged."})
     assert response.status_code == 400
     assert refreshed(org.task).status is TaskStatus.OPEN
 
 
-def test_history_is_shown_on_the_task_page(client, org) -> None:  # type: ignore[no-untyped-def]
+def test_history_is_shown_on_the_task_page(client, org) -> None:
     client.login(org.manager.email)
     client.submit(
         f"/tasks/{org.task.id}/deadline",
@@ -210,7 +212,7 @@ def test_history_is_shown_on_the_task_page(client, org) -> None:  # type: ignore
     assert "More time." in html
 
 
-def test_my_tasks_sorted_by_deadline_with_overdue_marked(client, make_user, make_task) -> None:  # type: ignore[no-untyped-def]
+def test_my_tasks_sorted_by_deadline_with_overdue_marked(client, make_user, make_task) -> None:
     owner = make_user(name="Ani")
     someone_else = make_user()
     today = org_today()
@@ -239,7 +241,7 @@ def test_my_tasks_sorted_by_deadline_with_overdue_marked(client, make_user, make
         ("staff", ["Digital services concept", "Youth exchange"], []),
     ],
 )
-def test_all_tasks_page_shows_what_the_role_may_see(client, org, role, expected, hidden) -> None:  # type: ignore[no-untyped-def]
+def test_all_tasks_page_shows_what_the_role_may_see(client, org, role, expected, hidden) -> None:
     client.login(org.user(role).email)
     html = client.get("/tasks?scope=all", follow_redirects=True).get_data(as_text=True)
     for title in expected:

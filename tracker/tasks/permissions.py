@@ -20,7 +20,7 @@ SEES_EVERYTHING = (Role.STAFF, Role.ADMIN)
 OVERSEERS = (Role.MANAGER, Role.STAFF, Role.ADMIN)
 
 
-def department_subtree_ids(department_id: int) -> Select[tuple[int]]:
+def department_subtree_ids(department_id: int) -> Select[int]:
     """The department and every department below it, as a subquery of ids."""
     tree = (
         select(Department.id)
@@ -46,7 +46,7 @@ def managed_by(user: User) -> ColumnElement[bool]:
     return Task.department_id.in_(department_subtree_ids(user.department_id))
 
 
-def visible_tasks(user: User) -> Select[tuple[Task]]:
+def visible_tasks(user: User) -> Select[Task]:
     """Every task this user may see, as a query to refine."""
     query = select(Task)
     if user.role in SEES_EVERYTHING:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tracker.reports.parsing import ReportError, parse_report
+from tracker.reports.parsing import ParsedReport, ReportError, parse_report
 
 ReportBuilder = Callable[..., str]
 
 
-def parse_text(text: str) -> object:
+def parse_text(text: str) -> ParsedReport:
     return parse_report(text.encode(), "report.txt")
 
 
