@@ -4,10 +4,11 @@
 or raises ReportError (never anything else) with one human-readable line and a `code`.
 """
 
-from .dates import DeadlineParse, parse_deadline, parse_trip_dates
+from .deadline_phrases import DeadlineParse, parse_deadline
 from .errors import ReportError
 from .model import ParsedRecommendation, ParsedReport
 from .parser import DEFAULT_MAX_BYTES, parse_report
+from .trip_dates import parse_trip_dates
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

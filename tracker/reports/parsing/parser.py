@@ -6,12 +6,13 @@ import re
 from datetime import date
 
 from .blocks import render_blocks, trim_value
-from .dates import find_dates, find_signing_date, parse_trip_dates
 from .errors import ReportError
+from .full_dates import find_dates, find_signing_date
 from .model import ParsedReport
 from .readers import read_document
 from .recommendations import Recommendations, extract_recommendations
 from .sections import SECTION_NUMBERS, Section, SplitReport, detect_language, split_sections
+from .trip_dates import parse_trip_dates
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TITLE_MAX_CHARS = 200

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .blocks import Block, Line, Table, fold, lines_of, trim_value
-from .dates import parse_deadline
+from .deadline_phrases import parse_deadline
 from .layout import field_label, list_marker
 from .model import ParsedRecommendation
 from .vocabulary import AND, FIELD_LABEL, LABEL_SEPARATOR
