@@ -106,15 +106,35 @@ def import_report(
     """
     if uploaded_by is not None:
         require_registry(uploaded_by)
+    digest = _unseen_content_hash(content)
+    now = now or utcnow()
+    report = _new_report(parsed, digest, uploaded_by, now)
+    db.session.add(report)
+    result = ImportResult(report=report, tasks=[])
+    _add_draft_tasks(result, parsed, uploaded_by, now)
+    db.session.flush()
+    if confirm:
+        confirm_report(report, uploaded_by, now=now)
+    return result
+
+
+def _unseen_content_hash(content: bytes) -> str:
+    """The hash of the file's content; DuplicateReport when it was imported before."""
     digest = content_hash(content)
     existing = find_by_hash(digest)
     if existing is not None:
         raise DuplicateReport(existing)
-    now = now or utcnow()
-    report = Report(
-        source_filename=PurePath(parsed.source).name[:255],
+    return digest
+
+
+def _new_report(
+    parsed: ParsedReport, digest: str, uploaded_by: User | None, now: datetime
+) -> Report:
+    source = PurePath(parsed.source)
+    return Report(
+        source_filename=source.name[:255],
         content_hash=digest,
-        file_type=PurePath(parsed.source).suffix.lstrip(".").lower()[:10],
+        file_type=source.suffix.lstrip(".").lower()[:10],
         language=parsed.language,
         status=ReportStatus.DRAFT,
         title=parsed.title,
@@ -133,9 +153,13 @@ def import_report(
         uploaded_by=uploaded_by,
         created_at=now,
     )
-    db.session.add(report)
+
+
+def _add_draft_tasks(
+    result: ImportResult, parsed: ParsedReport, uploaded_by: User | None, now: datetime
+) -> None:
+    """One draft task per recommendation, in order; names no user matched are collected."""
     people, users_by_id = _people()
-    result = ImportResult(report=report, tasks=[])
     for position, recommendation in enumerate(parsed.recommendations):
         matched, unmatched = match_names(recommendation.owners, people)
         task = create_task(
@@ -150,17 +174,13 @@ def import_report(
             status=TaskStatus.DRAFT,
             now=now,
         )
-        task.report = report
+        task.report = result.report
         task.position = position
         task.owner_names = list(recommendation.owners)
         result.tasks.append(task)
         result.unmatched_names.extend(
             name for name in unmatched if name not in result.unmatched_names
         )
-    db.session.flush()
-    if confirm:
-        confirm_report(report, uploaded_by, now=now)
-    return result
 
 
 def _label(value: object) -> str:
@@ -184,49 +204,68 @@ def apply_review(
         raise ReportImportError(_l("This report is already confirmed."))
     now = now or utcnow()
     for row in rows:
-        task = row.task
-        if task.report_id != report.id or task.status is not TaskStatus.DRAFT:
-            raise ReportImportError(_l("A task of another report was submitted."))
-        if not row.include:
-            db.session.delete(task)
-            continue
-        if not row.title.strip():
-            raise ReportImportError(_l("Every recommendation kept needs a title."))
-        changes = {
-            "title": (task.title, row.title.strip()),
-            "deadline": (task.deadline, row.deadline),
-            "deadline_text": (task.deadline_text, row.deadline_text or None),
-            "expected_result": (task.expected_result, row.expected_result or None),
-            "method": (task.method, row.method or None),
-        }
-        for name, (old, new) in changes.items():
-            if old != new:
-                record_event(
-                    task,
-                    actor,
-                    EventKind.EDITED,
-                    field=name,
-                    old=_label(old),
-                    new=_label(new),
-                    now=now,
-                )
-                setattr(task, name, new)
-        if [user.id for user in task.owners] != [user.id for user in row.owners]:
-            record_event(
-                task,
-                actor,
-                EventKind.OWNERS_CHANGED,
-                field="owners",
-                old=", ".join(user.name for user in task.owners),
-                new=", ".join(user.name for user in row.owners),
-                now=now,
-            )
-            task.owners = list(row.owners)
-            task.department = row.owners[0].department if row.owners else None
+        _check_draft_of(report, row.task)
+        if row.include:
+            _apply_row(row, actor, now)
+        else:
+            db.session.delete(row.task)
     db.session.flush()
     if confirm:
         db.session.refresh(report, ["tasks"])
         confirm_report(report, actor, now=now)
+
+
+def _check_draft_of(report: Report, task: Task) -> None:
+    if task.report_id != report.id or task.status is not TaskStatus.DRAFT:
+        raise ReportImportError(_l("A task of another report was submitted."))
+
+
+def _apply_row(row: ReviewedRecommendation, actor: User, now: datetime) -> None:
+    """One kept row: each changed field and the owners, each change recorded."""
+    if not row.title.strip():
+        raise ReportImportError(_l("Every recommendation kept needs a title."))
+    _apply_fields(row, actor, now)
+    _apply_owners(row, actor, now)
+
+
+def _reviewed_fields(row: ReviewedRecommendation) -> dict[str, object]:
+    """The task's reviewable fields as the reviewer left them (an empty text is none)."""
+    return {
+        "title": row.title.strip(),
+        "deadline": row.deadline,
+        "deadline_text": row.deadline_text or None,
+        "expected_result": row.expected_result or None,
+        "method": row.method or None,
+    }
+
+
+def _apply_fields(row: ReviewedRecommendation, actor: User, now: datetime) -> None:
+    task = row.task
+    for name, new in _reviewed_fields(row).items():
+        old = getattr(task, name)
+        if old == new:
+            continue
+        record_event(
+            task, actor, EventKind.EDITED, field=name, old=_label(old), new=_label(new), now=now
+        )
+        setattr(task, name, new)
+
+
+def _apply_owners(row: ReviewedRecommendation, actor: User, now: datetime) -> None:
+    task = row.task
+    if [user.id for user in task.owners] == [user.id for user in row.owners]:
+        return
+    record_event(
+        task,
+        actor,
+        EventKind.OWNERS_CHANGED,
+        field="owners",
+        old=", ".join(user.name for user in task.owners),
+        new=", ".join(user.name for user in row.owners),
+        now=now,
+    )
+    task.owners = list(row.owners)
+    task.department = row.owners[0].department if row.owners else None
 
 
 def confirm_report(
