@@ -251,7 +251,7 @@ class TrackerClient(FlaskClient):
     database session and `g`, as in a server; the test sees its changes after a commit.
     """
 
-    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def, override]
+    def open(self, *args: Any, **kwargs: Any):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, page: str = "/login") -> str:
@@ -260,11 +260,11 @@ class TrackerClient(FlaskClient):
         assert match, f"no CSRF token on {page}"
         return match.group(1)
 
-    def submit(self, url: str, data: dict[str, Any], *, page: str | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def submit(self, url: str, data: dict[str, Any], *, page: str | None = None, **kwargs: Any):
         data = {"csrf_token": self.csrf_token(page or url), **data}
         return self.post(url, data=data, **kwargs)
 
-    def login(self, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    def login(self, email: str, password: str = PASSWORD):
         return self.submit("/login", {"email": email, "password": password})
 
 
@@ -283,7 +283,7 @@ _sequence = itertools.count(1)
 
 
 @pytest.fixture
-def make_department(app: Flask):  # type: ignore[no-untyped-def]
+def make_department(app: Flask):
     def make(
         name: str | None = None, *, parent: Department | None = None, head: User | None = None
     ) -> Department:
@@ -298,7 +298,7 @@ def make_department(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_user(app: Flask):  # type: ignore[no-untyped-def]
+def make_user(app: Flask):
     def make(
         role: Role | str = Role.OFFICER,
         *,
@@ -326,7 +326,7 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_task(app: Flask):  # type: ignore[no-untyped-def]
+def make_task(app: Flask):
     def make(
         *owners: User,
         title: str | None = None,
@@ -433,7 +433,7 @@ class Organisation:
 
 
 @pytest.fixture
-def org(make_department, make_user, make_task) -> Organisation:  # type: ignore[no-untyped-def]
+def org(make_department, make_user, make_task) -> Organisation:
     root = make_department("Administration")
     development = make_department("Development", parent=root)
     digital = make_department("Digital", parent=development)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select, true
@@ -244,8 +245,8 @@ class ListRow:
     last_escalation: datetime | None
 
 
-def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[tuple[Task]]:
-    order = {
+def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[Task]:
+    order: tuple[Any, ...] = {
         "deadline": (Task.deadline.asc(), Task.id),
         "-deadline": (Task.deadline.desc(), Task.id),
         "title": (Task.title.asc(), Task.id),

@@ -22,9 +22,9 @@ from urllib.parse import urlencode
 from babel.dates import format_date
 from flask import render_template
 from flask_babel import force_locale, get_locale, get_translations
-from sqlalchemy import ColumnElement, and_, cast, exists, false, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, cast, exists, false, func, select, true
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
 
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
@@ -190,7 +190,9 @@ def run_number(run_at: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _recipient_is(recipient_ids: ColumnElement[object], user_id: int) -> ColumnElement[bool]:
+def _recipient_is(
+    recipient_ids: InstrumentedAttribute[list[int]], user_id: int
+) -> ColumnElement[bool]:
     """`user_id` is in the JSON list `recipient_ids`, on PostgreSQL and SQLite."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(recipient_ids, JSONB).contains([user_id])
@@ -198,7 +200,7 @@ def _recipient_is(recipient_ids: ColumnElement[object], user_id: int) -> ColumnE
     return exists(select(values.c.value).where(values.c.value == user_id))
 
 
-def _notified_task_ids(link: DigestLink, user_id: int, section: Section):  # type: ignore[no-untyped-def]
+def _notified_task_ids(link: DigestLink, user_id: int, section: Section) -> Select[int]:
     notification = aliased(Notification)
     conditions = [
         notification.planned_for == link.notified,
