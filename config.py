@@ -31,6 +31,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     TRACKER_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "Asia/Yerevan")
+    # A rehearsal's "today" (YYYY-MM-DD): overdue, the dashboard and the reminders act as on
+    # that day (tracker/clock.py). Unset, the real date.
+    TRACKER_TODAY = os.environ.get("TRACKER_TODAY") or None
     TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000")
     TRACKER_UPLOAD_MAX_BYTES = _env_int("TRACKER_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
     # Flask refuses larger request bodies before a view reads them; leave room for form fields.

@@ -39,6 +39,7 @@ from werkzeug.security import generate_password_hash
 
 from config import TestingConfig
 from tracker import create_app
+from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
 from tracker.models import Department, Role, Task, TaskStatus, User
 from tracker.tasks.services import create_task
@@ -461,3 +462,23 @@ def org(make_department, make_user, make_task) -> Organisation:
         other_task,
         draft,
     )
+
+
+# The day the `clock` fixture starts on: a Monday (a working day) after every fixed deadline
+# of the fixtures (the `org` tasks are due 2025-03-31 and 2026-04-30, so both are overdue).
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def clock(request: pytest.FixtureRequest) -> FixedClock:
+    """The application's clock, set to TODAY; `clock.set(day)` moves "today".
+
+    Overdue, the dashboard, reminder planning and the timestamps the app records follow it
+    (tracker/clock.py), so a test that depends on the date passes whatever the real date is.
+    It is the clock of the `app` fixture's application when the test uses that fixture; a
+    test that makes an application of its own passes it to `install_clock(app, clock)`.
+    """
+    fixed = FixedClock(TODAY)
+    if "app" in request.fixturenames:
+        install_clock(request.getfixturevalue("app"), fixed)
+    return fixed

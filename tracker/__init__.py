@@ -30,6 +30,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     from config import config_from_environment
     from tracker import i18n
+    from tracker.clock import install_clock
     from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
 
     app = Flask(
@@ -44,6 +45,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         if app.config.get("REQUIRE_SECRET_KEY"):
             raise RuntimeError("TRACKER_SECRET_KEY must be set in production")
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    install_clock(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))

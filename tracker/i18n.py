@@ -9,7 +9,7 @@ from enum import StrEnum
 from flask import current_app, has_request_context, session
 from flask_login import current_user
 
-from tracker.clock import local_today
+from tracker.clock import current_clock
 
 
 class Language(StrEnum):
@@ -46,4 +46,5 @@ def select_timezone() -> str:
 
 
 def org_today() -> date:
-    return local_today(current_app.config["TRACKER_TIMEZONE"])
+    """The organisation's calendar day, by the application's clock (`tracker.clock`)."""
+    return current_clock().today(current_app.config["TRACKER_TIMEZONE"])

@@ -32,13 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.clock import current_clock
 from tracker.extensions import Model, db
 from tracker.i18n import DEFAULT_LANGUAGE
 from tracker.notifications.policy import Kind
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, by the application's clock (the wall clock unless a test or rehearsal sets it)."""
+    return current_clock().now()
 
 
 def clipped(value: str | None, column: InstrumentedAttribute[Any]) -> str | None:

@@ -11,7 +11,6 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.extensions import db
-from tracker.i18n import org_today
 from tracker.models import Role, TaskStatus
 from tracker.tasks.services import mark_done
 
@@ -21,9 +20,10 @@ def figures(html: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def office(org, make_task):
-    """The `org` of the task tests, with work at every stage in both branches."""
-    today = org_today()
+def office(clock, org, make_task):
+    """The `org` of the task tests, with work at every stage in both branches, on the
+    `clock`'s day (after the `org` tasks' deadlines)."""
+    today = clock.day
     make_task(org.officer, title="Digital late 10", deadline=today - timedelta(days=10))
     make_task(org.officer, title="Digital late 40", deadline=today - timedelta(days=40))
     make_task(org.officer, title="Digital soon", deadline=today + timedelta(days=5))
@@ -44,7 +44,8 @@ def test_officers_get_403(client, office, path: str) -> None:
 def test_the_figures_for_staff_cover_everything(client, office) -> None:
     client.login(office.staff.email)
     html = client.get("/dashboard").get_data(as_text=True)
-    # Overdue: the org's two tasks (due 2025-03-31 and 2026-04-30) and the four late ones.
+    # Overdue: the org's two tasks (due 2025-03-31 and 2026-04-30, before the clock's day)
+    # and the four late ones.
     assert figures(html)["overdue"] == "6"
     assert figures(html)["open"] == "7"
     assert figures(html)["due-soon"] == "1"
@@ -69,11 +70,11 @@ def test_a_manager_never_sees_another_departments_tasks(client, office) -> None:
     assert f'value="{office.cooperation.id}"' not in html  # not even offered as a filter
 
 
-def test_filters_narrow_the_list(client, office) -> None:
+def test_filters_narrow_the_list(client, office, clock) -> None:
     client.login(office.staff.email)
     html = client.get(f"/dashboard?owner={office.other_officer.id}").get_data(as_text=True)
     assert "Coop late 3" in html and "Digital late 10" not in html
-    today = org_today()
+    today = clock.day
     period = (
         f"/dashboard?deadline_from={today - timedelta(days=50)}"
         f"&deadline_to={today - timedelta(days=5)}"
@@ -85,8 +86,8 @@ def test_filters_narrow_the_list(client, office) -> None:
     assert "Digital done" in done and "Digital late 10" not in done
 
 
-def test_the_list_sorts_and_pages(client, office, make_task) -> None:
-    today = org_today()
+def test_the_list_sorts_and_pages(client, office, clock, make_task) -> None:
+    today = clock.day
     for number in range(30):
         make_task(
             office.officer,
@@ -127,10 +128,10 @@ def test_xlsx_opens_with_the_same_rows(client, office) -> None:
     assert titles == ["Digital late 10", "Digital late 40", "Digital services concept"]
 
 
-def test_the_rate_counts_done_on_time_of_those_due(client, make_user, make_task) -> None:
+def test_the_rate_counts_done_on_time_of_those_due(client, clock, make_user, make_task) -> None:
     staff = make_user(Role.STAFF)
     owner = make_user()
-    today = org_today()
+    today = clock.day
     on_time = make_task(owner, deadline=today + timedelta(days=3))
     mark_done(on_time, owner, "Early.")
     make_task(owner, deadline=today - timedelta(days=2))  # due, not done

@@ -71,7 +71,8 @@ def test_the_demo_leaves_two_reports_for_review(client) -> None:
     assert "hy-lyon-2025-09.docx" in html and "hy-tbilisi-2024-07.pdf" in html
 
 
-def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client) -> None:
+def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client, clock) -> None:
+    # On the clock's day Ani's task (due 2025-03-31) is overdue.
     html = sign_in(client, "officer@demo.am").get_data(as_text=True)
     assert '<html lang="hy">' in html
     assert html.count('class="overdue"') == 1

@@ -16,7 +16,8 @@ DEADLINE = date(2025, 3, 26)  # a Wednesday with no holiday near it
 
 
 @pytest.fixture
-def office(make_department, make_user, make_task):
+def office(clock, make_department, make_user, make_task):
+    # The clock's day is after every --as-of day of these tests (`remind` refuses a future one).
     director = make_user(Role.MANAGER, name="Director Davtyan", email="director@example.am")
     root = make_department("Administration", head=director)
     head = make_user(Role.MANAGER, name="Karen Baghishyan", email="head@example.am")

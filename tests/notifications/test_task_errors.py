@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import make_app
+from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
 from tracker.models import Department, Notification, OutboxMessage, Role, Task, User
 from tracker.notifications import planner
@@ -27,8 +28,9 @@ SHORT_YEAR = date(202, 11, 20)  # "0202-11-20": a deadline typed with a short ye
 
 
 @pytest.fixture
-def office_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def office_app(migrated_database_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
+    install_clock(app, clock)  # after every --as-of day of these tests
     with app.app_context():
         admin = User(
             email="admin@example.am",
@@ -160,7 +162,13 @@ def test_the_text_output_names_the_skipped_task(
 
 
 def test_admins_see_the_alert_on_the_outbox_page(
-    app: Flask, client, make_user, make_department, make_task, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    client,
+    clock,
+    make_user,
+    make_department,
+    make_task,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     admin = make_user(Role.ADMIN, email="root@example.am", language="en")
     officer = make_user(Role.OFFICER, department=make_department("Digital"))

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from tracker.extensions import db
-from tracker.i18n import org_today
 from tracker.models import EventKind, Task, TaskStatus
 
 ROLES = ("officer", "other_officer", "manager", "other_manager", "staff", "admin")
@@ -212,10 +211,12 @@ def test_history_is_shown_on_the_task_page(client, org) -> None:
     assert "More time." in html
 
 
-def test_my_tasks_sorted_by_deadline_with_overdue_marked(client, make_user, make_task) -> None:
+def test_my_tasks_sorted_by_deadline_with_overdue_marked(
+    client, clock, make_user, make_task
+) -> None:
     owner = make_user(name="Ani")
     someone_else = make_user()
-    today = org_today()
+    today = clock.day
     make_task(owner, title="Later", deadline=today + timedelta(days=30))
     make_task(owner, title="No date")
     make_task(owner, title="Late", deadline=today - timedelta(days=3))
