@@ -389,3 +389,17 @@ def test_an_international_domain_is_delivered(
     assert deliver_outbox(NOW).sent == 1
     (message,) = faulty_server.messages
     assert message["To"] == "ani@xn--y9aaaoe6fta2a0cgf.am"
+
+
+def test_remind_names_a_failed_address_on_one_line(
+    any_database_app: Flask, faulty_server: SMTPServer
+) -> None:
+    point_mail_at(any_database_app, faulty_server.port)
+    queue([BAD_ADDRESSES[0], "person@example.am"], written=utcnow())
+    result = any_database_app.test_cli_runner().invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    assert "Delivered 1; 0 will be retried; 1 failed for good." in result.output
+    assert (
+        "  failed: ani@example.am\\nBcc: everyone@example.am: BadHeaderError: a line break in "
+        "the address, the sender or the subject"
+    ) in result.output.splitlines()

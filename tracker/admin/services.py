@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from tracker.models import Department, Role, User
 from tracker.permissions import PermissionDenied
+from tracker.text import one_line
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -53,11 +54,6 @@ def _parse_role(role: str) -> Role:
         ) from None
 
 
-def _printable(text: str) -> str:
-    """The text with control characters shown as escapes, so an error stays one line."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
 def create_user(
     email: str,
     name: str,
@@ -74,7 +70,7 @@ def create_user(
             _l(
                 "“%(email)s” is not a valid email address: check it for typos such as "
                 "spaces, two dots in a row or a missing part.",
-                email=_printable(email.strip()),
+                email=one_line(email.strip()),
             )
         ) from None
     if not name.strip():

@@ -19,6 +19,7 @@ from tracker.notifications.jobs import (
 )
 from tracker.notifications.outbox import DeliveryReport
 from tracker.notifications.planner import PlanResult
+from tracker.text import one_line
 
 # `tracker remind` exits with this when mail could not be delivered (the server was
 # unreachable, or the run was stopped): what was planned waits in the outbox.
@@ -92,7 +93,7 @@ def _print_plan(day: date, dry_run: bool, result: PlanResult) -> None:
         f"in {len(result.messages)} email(s)."
     )
     for row in result.messages:
-        click.echo(f"  {row.to_address}: {row.subject}")
+        click.echo(f"  {one_line(row.to_address)}: {row.subject}")
     if result.task_errors:
         told = "would be told" if dry_run else "were told, by email"
         click.echo(
@@ -115,7 +116,7 @@ def _print_delivery(delivery: DeliveryReport) -> None:
         f"{delivery.failed} failed for good."
     )
     for to, error in delivery.failures:
-        click.echo(f"  failed: {to}: {error}", err=True)
+        click.echo(f"  failed: {one_line(to)}: {error}", err=True)
     if delivery.connection_error:
         click.echo(
             f"Mail server unreachable ({delivery.connection_error}); "

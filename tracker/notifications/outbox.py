@@ -296,19 +296,22 @@ def describe(error: BaseException) -> str:
     return f"{name}: {detail}" if detail else name
 
 
+def _answered(codes: Sequence[int]) -> Outcome:
+    """What the server's answers for one message say: 421 closes the connection (not the
+    message's fault), 5xx is permanent, anything else is worth another try later."""
+    if 421 in codes:
+        return Outcome.CONNECTION
+    return Outcome.PERMANENT if codes and all(c >= 500 for c in codes) else Outcome.TEMPORARY
+
+
 def classify(error: BaseException) -> Outcome:
     """What an error raised while sending one message says about that message."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return Outcome.PERMANENT if codes and all(c >= 500 for c in codes) else Outcome.TEMPORARY
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return Outcome.CONNECTION
+        return _answered([code for code, _ in error.recipients.values()])
     if isinstance(error, smtplib.SMTPResponseException):
-        if error.smtp_code == 421:  # the server is closing the connection
-            return Outcome.CONNECTION
-        return Outcome.PERMANENT if error.smtp_code >= 500 else Outcome.TEMPORARY
+        return _answered([error.smtp_code])
     if isinstance(error, OSError | smtplib.SMTPException):
-        return Outcome.CONNECTION
+        return Outcome.CONNECTION  # no answer at all: a timeout, a dropped connection
     # Anything else (a bad header, an address no encoding can carry) is this message's own.
     return Outcome.PERMANENT
 
