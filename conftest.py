@@ -7,8 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tracker.catalogues import compile_catalogues
+
+# `make mutation` (docs/mutation.md) runs the property tests under mutmut, whose trampolines
+# make every call slower: no deadline there, and the same examples on every run, so that a
+# mutant's verdict does not depend on the draw.
+settings.register_profile("mutation", deadline=None, derandomize=True, database=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
