@@ -356,14 +356,7 @@ class DigestWriter:
         more = len(items) - len(shown)
         by_department: list[tuple[str, int]] = []
         if name is Section.ESCALATIONS and more:
-            counts = Counter(
-                item.department_name or words.labels["no_department"] for item in items
-            )
-            ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-            by_department = ranked[: self.max_items]
-            rest = sum(count for _, count in ranked[self.max_items :])
-            if rest:
-                by_department.append((words.labels["other_departments"], rest))
+            by_department = self._count_by_department(items, words)
         return RenderedSection(
             name=name,
             heading=words.headings[name],
@@ -375,6 +368,19 @@ class DigestWriter:
             list_label=words.see_all(len(items)) if more else None,
             by_department=by_department,
         )
+
+    def _count_by_department(
+        self, items: list[DigestItem], words: _Language
+    ) -> list[tuple[str, int]]:
+        """How many of a cut-short section's items each department has, most first; past
+        the first max_items departments, the rest are added up on one line."""
+        counts = Counter(item.department_name or words.labels["no_department"] for item in items)
+        ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        by_department = ranked[: self.max_items]
+        rest = sum(count for _, count in ranked[self.max_items :])
+        if rest:
+            by_department.append((words.labels["other_departments"], rest))
+        return by_department
 
     def write(self, recipient: Recipient, items: Sequence[DigestItem]) -> OutboxMessage:
         with force_locale(recipient.language):
