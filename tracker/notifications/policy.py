@@ -96,23 +96,52 @@ def notifications_due(
     deadline = task.deadline
     if deadline is None or task.status not in ACTIVE_STATUSES or not is_working_day(today):
         return []
-    owners = _sorted_unique(task.owner_ids)
     if today <= deadline:
-        stage = _before_deadline_stage(deadline, today, settings)
-        if stage is None or not owners:
-            return []
-        kind, level = stage
-        return [Due(task.task_id, kind, level, deadline, owners, 0)]
+        return _reminder_due(task, deadline, today, settings)
+    return _overdue_notice_due(task, deadline, today, settings) + _escalations_due(
+        task, deadline, today, organisation, settings
+    )
 
-    days_overdue = (today - deadline).days
+
+def _reminder_due(
+    task: TaskFacts, deadline: date, today: date, settings: PolicySettings
+) -> list[Due]:
+    """Before or on the deadline: the owners' latest reminder stage reached, if any."""
+    owners = _sorted_unique(task.owner_ids)
+    stage = _before_deadline_stage(deadline, today, settings)
+    if stage is None or not owners:
+        return []
+    kind, level = stage
+    return [Due(task.task_id, kind, level, deadline, owners, 0)]
+
+
+def _overdue_notice_due(
+    task: TaskFacts, deadline: date, today: date, settings: PolicySettings
+) -> list[Due]:
+    """Past the deadline: the owners' latest overdue notice, numbered by repeat."""
+    owners = _sorted_unique(task.owner_ids)
+    if not owners:
+        return []
     # Stage n is on next_working_day(first + n * repeat). Because today is a working day,
     # next_working_day(x) <= today whenever x <= today, so the latest stage is a division.
     first = next_working_day(deadline + timedelta(days=1))
     repeat = (today - first).days // settings.overdue_repeat_days
-    dues: list[Due] = []
-    if owners:
-        dues.append(Due(task.task_id, Kind.OVERDUE, repeat, deadline, owners, days_overdue))
+    days_overdue = (today - deadline).days
+    return [Due(task.task_id, Kind.OVERDUE, repeat, deadline, owners, days_overdue)]
+
+
+def _escalations_due(
+    task: TaskFacts,
+    deadline: date,
+    today: date,
+    organisation: Organisation,
+    settings: PolicySettings,
+) -> list[Due]:
+    """Past the deadline: every escalation level whose working-day threshold is reached
+    and that has someone to go to."""
+    days_overdue = (today - deadline).days
     working_days_overdue = working_days_between(deadline, today)
+    dues: list[Due] = []
     for level, threshold in enumerate(settings.escalation_working_days, start=1):
         if working_days_overdue < threshold:
             continue
