@@ -52,31 +52,43 @@ def read_docx(data: bytes, *, max_bytes: int) -> list[Block]:
 
 def check_docx_container(data: bytes, *, max_bytes: int) -> None:
     """Refuse a package that is not a ZIP, or that would unpack to far more than it weighs."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception as exc:
-        # zipfile raises BadZipFile, but also ValueError, OSError or EOFError on garbage.
-        raise ReportError(
-            "broken Word file: a .docx must be a ZIP package", code="broken_docx"
-        ) from exc
+    members = _zip_members(data)
     # The sizes are the ones the package declares; zipfile never inflates a member past its
     # declared size (a member that lies fails its checksum and reads as a broken file).
     unpacked = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
     xml = sum(member.file_size for member in members if _is_xml(member.filename))
-    too_compressed = unpacked > RATIO_CHECKED_FROM_BYTES and unpacked > MAX_RATIO * max(packed, 1)
-    if (
-        len(members) > MAX_MEMBERS
-        or unpacked > min(10 * max_bytes, MAX_UNPACKED_BYTES)
-        or xml > MAX_XML_BYTES
-        or too_compressed
-    ):
+    if _unpacks_too_large(members, unpacked, xml, max_bytes):
         raise ReportError(
             f"Word file too large once unpacked ({_megabytes(unpacked)} MB, of which"
             f" {_megabytes(xml)} MB of text and markup)",
             code="too_large_unpacked",
         )
+
+
+def _zip_members(data: bytes) -> list[zipfile.ZipInfo]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.infolist()
+    except Exception as exc:
+        # zipfile raises BadZipFile, but also ValueError, OSError or EOFError on garbage.
+        raise ReportError(
+            "broken Word file: a .docx must be a ZIP package", code="broken_docx"
+        ) from exc
+
+
+def _unpacks_too_large(
+    members: list[zipfile.ZipInfo], unpacked: int, xml: int, max_bytes: int
+) -> bool:
+    """Too many members, too many bytes (in all, or of markup), or a compression ratio
+    that only a zip bomb reaches."""
+    packed = sum(member.compress_size for member in members)
+    too_compressed = unpacked > RATIO_CHECKED_FROM_BYTES and unpacked > MAX_RATIO * max(packed, 1)
+    return (
+        len(members) > MAX_MEMBERS
+        or unpacked > min(10 * max_bytes, MAX_UNPACKED_BYTES)
+        or xml > MAX_XML_BYTES
+        or too_compressed
+    )
 
 
 def _is_xml(name: str) -> bool:
@@ -217,21 +229,8 @@ class _ListNumbering:
         levels = self._lists[num_id]
         counters = self._counters.setdefault(num_id, [0] * _LEVELS)
         level = levels.get(level_index) or _Level(1, "decimal", f"%{level_index + 1}.")
-        counters[level_index] = counters[level_index] + 1 if counters[level_index] else level.start
-        for deeper in range(level_index + 1, _LEVELS):
-            counters[deeper] = 0
-        if level.number_format == "bullet":
-            return "• "
-        if level.number_format == "none":
-            return ""
-        text = level.text
-        for index in range(_LEVELS):
-            placeholder = f"%{index + 1}"
-            if placeholder in text:
-                other = levels.get(index) or _Level(1, "decimal", "")
-                value = counters[index] or other.start
-                text = text.replace(placeholder, _format_number(value, other.number_format))
-        return f"{text} " if text else ""
+        _count_paragraph(counters, level_index, level.start)
+        return _shown_prefix(level, levels, counters)
 
     def _numbering_of(self, paragraph: Element) -> tuple[str | None, int]:
         num_pr = paragraph.find(f"{W}pPr/{W}numPr")
@@ -258,6 +257,35 @@ class _ListNumbering:
                 return num_pr
             style_id = _val(style.find(f"{W}basedOn"))
         return None
+
+
+def _count_paragraph(counters: list[int], level_index: int, start: int) -> None:
+    """One more paragraph at this level (the first one takes the level's start); every
+    deeper level starts over."""
+    counters[level_index] = counters[level_index] + 1 if counters[level_index] else start
+    for deeper in range(level_index + 1, _LEVELS):
+        counters[deeper] = 0
+
+
+def _shown_prefix(level: _Level, levels: dict[int, _Level], counters: list[int]) -> str:
+    """What Word shows before the paragraph: a bullet, nothing, or the level's text with
+    each %n replaced by level n's number."""
+    if level.number_format == "bullet":
+        return "• "
+    if level.number_format == "none":
+        return ""
+    text = _with_numbers(level.text, levels, counters)
+    return f"{text} " if text else ""
+
+
+def _with_numbers(text: str, levels: dict[int, _Level], counters: list[int]) -> str:
+    for index in range(_LEVELS):
+        placeholder = f"%{index + 1}"
+        if placeholder in text:
+            other = levels.get(index) or _Level(1, "decimal", "")
+            value = counters[index] or other.start
+            text = text.replace(placeholder, _format_number(value, other.number_format))
+    return text
 
 
 def _read_lists(numbering: Element) -> dict[str, dict[int, _Level]]:
