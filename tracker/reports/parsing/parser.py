@@ -12,7 +12,7 @@ from .model import ParsedReport
 from .readers import read_document
 from .recommendations import Recommendations, extract_recommendations
 from .sections import SECTION_NUMBERS, Section, SplitReport, detect_language, split_sections
-from .trip_dates import parse_trip_dates
+from .trip_dates import TripDates, parse_trip_dates
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 TITLE_MAX_CHARS = 200
@@ -73,14 +73,8 @@ def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -
     warnings.extend(_missing_section_warnings(sections))
     signatory, signed_on = _signature(sections.get(10), warnings)
     place = sections[3].text if 3 in sections else ""
-    trip = parse_trip_dates(place, fallback_year=signed_on.year if signed_on else None)
-    if place and trip.warning:
-        warnings.append(trip.warning)
-    recommendations = (
-        extract_recommendations(sections[9].blocks, signed_on=signed_on)
-        if 9 in sections
-        else Recommendations(())
-    )
+    trip = _trip_dates(place, signed_on, warnings)
+    recommendations = _recommendations(sections, signed_on)
     fields = {number: _one_paragraph(sections.get(number)) for number in (2, 4, 5)}
     return ParsedReport(
         source=filename,
@@ -95,14 +89,33 @@ def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -
         purpose=fields[5] or None,
         signatory=signatory,
         signed_on=signed_on,
-        sections={
-            str(number): sections[number].text if number in sections else ""
-            for number in SECTION_NUMBERS
-        },
+        sections=_section_texts(sections),
         recommendations=recommendations.items,
         warnings=(*warnings, *recommendations.warnings),
         text=text,
     )
+
+
+def _trip_dates(place: str, signed_on: date | None, warnings: list[str]) -> TripDates:
+    """The trip's dates from Section 3; a year left out is the signing date's."""
+    trip = parse_trip_dates(place, fallback_year=signed_on.year if signed_on else None)
+    if place and trip.warning:
+        warnings.append(trip.warning)
+    return trip
+
+
+def _recommendations(sections: dict[int, Section], signed_on: date | None) -> Recommendations:
+    if 9 not in sections:
+        return Recommendations(())
+    return extract_recommendations(sections[9].blocks, signed_on=signed_on)
+
+
+def _section_texts(sections: dict[int, Section]) -> dict[str, str]:
+    """Every section's text by its number, empty for a section not found."""
+    return {
+        str(number): sections[number].text if number in sections else ""
+        for number in SECTION_NUMBERS
+    }
 
 
 def _missing_section_warnings(sections: dict[int, Section]) -> list[str]:
@@ -143,20 +156,29 @@ def _signature(section: Section | None, warnings: list[str]) -> tuple[str | None
     text = "\n".join(line[:SIGNATURE_LINE_MAX_CHARS] for line in section.lines[:SIGNATURE_LINES])
     mention = find_signing_date(text)
     if mention is None:
-        unreal = [text[item.start : item.end] for item in find_dates(text)]
-        detail = f": «{unreal[0]}» is not a real date" if unreal else " was not found"
-        warnings.append(f"Section 10: the signing date{detail}")
+        warnings.append(_no_signing_date_warning(text))
     else:
         text = text[: mention.start] + "\n" + text[mention.end :]
-    signatory = None
-    for line in text.split("\n"):
-        cleaned = trim_value(_SIGNATURE_NOISE.sub(" ", line.strip()).strip())
-        if any(character.isalpha() for character in cleaned):
-            signatory = " ".join(cleaned.split())
-            break
+    signatory = _signatory(text)
     if signatory is None:
         warnings.append("Section 10: the name of the signatory was not found")
     return signatory, mention.day if mention else None
+
+
+def _no_signing_date_warning(text: str) -> str:
+    """Why Section 10 has no signing date: a date that is not a real one, or none at all."""
+    unreal = [text[item.start : item.end] for item in find_dates(text)]
+    detail = f": «{unreal[0]}» is not a real date" if unreal else " was not found"
+    return f"Section 10: the signing date{detail}"
+
+
+def _signatory(text: str) -> str | None:
+    """The first line with a letter in it, once the signature's noise is taken out."""
+    for line in text.split("\n"):
+        cleaned = trim_value(_SIGNATURE_NOISE.sub(" ", line.strip()).strip())
+        if any(character.isalpha() for character in cleaned):
+            return " ".join(cleaned.split())
+    return None
 
 
 def _destination(place: str, span: tuple[int, int] | None) -> str | None:
