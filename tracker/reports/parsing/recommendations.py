@@ -14,7 +14,7 @@ from datetime import date
 
 from .blocks import Block, Line, Table, fold, lines_of, trim_value
 from .deadline_phrases import parse_deadline
-from .layout import field_label, list_marker
+from .layout import FieldLabel, ListMarker, field_label, list_marker
 from .model import ParsedRecommendation
 from .vocabulary import AND, FIELD_LABEL, LABEL_SEPARATOR
 
@@ -126,40 +126,64 @@ def extract_recommendations(blocks: Sequence[Block], *, signed_on: date | None) 
 
 
 def _drafts_from_list(lines: list[str], warnings: list[str]) -> list[_Draft]:
-    drafts: list[_Draft] = []
-    list_kind: str | None = None
-    after_blank = False
+    reader = _ListReader()
     for line in (line.strip() for line in lines):
-        if not line:
-            after_blank = bool(drafts)
-            continue
-        label = field_label(line)
-        marker = None if label else list_marker(line)
-        current = drafts[-1] if drafts else None
-        # Another kind of marker inside an item is a sub-list of that item.
-        if marker is not None and marker.rest and list_kind in (None, marker.kind):
-            list_kind = marker.kind
-            if current is not None:
-                current.release_held_back()
-            drafts.append(_Draft([marker.rest.strip()]))
-        elif current is None:
-            continue  # lines before the first item introduce the list: context, not a task
-        elif after_blank and label is None:
-            current.held_back.append(line)
-            continue
-        else:
-            current.release_held_back()
-            if label is not None:
-                current.add_field(label.key, label.value)
-            else:
-                current.add_text(line)
-        after_blank = False
+        reader.read(line)
+    drafts = reader.drafts
     if drafts and drafts[-1].held_back:
         closing = " ".join(drafts[-1].held_back)
         warnings.append(
             f"Section 9: text after the list was not taken as a task: «{_short(closing)}»"
         )
     return drafts
+
+
+@dataclass(slots=True)
+class _ListReader:
+    """Collects a list's items line by line."""
+
+    drafts: list[_Draft] = field(default_factory=list)
+    list_kind: str | None = None
+    after_blank: bool = False
+
+    def read(self, line: str) -> None:
+        if not line:
+            self.after_blank = bool(self.drafts)
+            return
+        label = field_label(line)
+        marker = self._next_item_marker(line, label)
+        if marker is not None:
+            self._start_item(marker)
+        elif not self.drafts:
+            return  # lines before the first item introduce the list: context, not a task
+        elif self.after_blank and label is None:
+            self.drafts[-1].held_back.append(line)
+            return
+        else:
+            self._continue_item(self.drafts[-1], line, label)
+        self.after_blank = False
+
+    def _next_item_marker(self, line: str, label: FieldLabel | None) -> ListMarker | None:
+        """The marker of a line that starts the next item: one of the list's own kind with
+        text after it (another kind of marker inside an item is a sub-list of that item)."""
+        marker = None if label else list_marker(line)
+        if marker is not None and marker.rest and self.list_kind in (None, marker.kind):
+            return marker
+        return None
+
+    def _start_item(self, marker: ListMarker) -> None:
+        self.list_kind = marker.kind
+        if self.drafts:
+            self.drafts[-1].release_held_back()
+        self.drafts.append(_Draft([marker.rest.strip()]))
+
+    @staticmethod
+    def _continue_item(current: _Draft, line: str, label: FieldLabel | None) -> None:
+        current.release_held_back()
+        if label is not None:
+            current.add_field(label.key, label.value)
+        else:
+            current.add_text(line)
 
 
 def _drafts_from_paragraphs(lines: list[str]) -> list[_Draft]:
@@ -215,6 +239,18 @@ def _drafts_from_table(table: Table) -> list[_Draft] | None:
 
 
 def _column_roles(header: tuple[str, ...]) -> dict[str, int] | None:
+    roles = _matched_columns(header)
+    if "recommendation" not in roles:
+        column = _unnamed_recommendation_column(header, roles)
+        if column is None:
+            return None
+        roles["recommendation"] = column
+    named = set(roles) - {"number"}
+    return roles if len(named) >= 2 else None
+
+
+def _matched_columns(header: tuple[str, ...]) -> dict[str, int]:
+    """Each role's first column whose heading names it (a heading names one role at most)."""
     roles: dict[str, int] = {}
     for index, cell in enumerate(header):
         folded = fold(" ".join(cell.split()))
@@ -222,15 +258,15 @@ def _column_roles(header: tuple[str, ...]) -> dict[str, int] | None:
             if role not in roles and pattern.search(folded):
                 roles[role] = index
                 break
-    named = set(roles) - {"number"}
-    if "recommendation" not in roles:
-        if len(named) < 2:
-            return None
-        free = [index for index in range(len(header)) if index not in roles.values()]
-        if not free:
-            return None
-        roles["recommendation"] = free[0]
-    return roles if len(named | {"recommendation"}) >= 2 else None
+    return roles
+
+
+def _unnamed_recommendation_column(header: tuple[str, ...], roles: dict[str, int]) -> int | None:
+    """With two other roles named, the recommendations are in the first column left over."""
+    if len(set(roles) - {"number"}) < 2:
+        return None
+    free = [index for index in range(len(header)) if index not in roles.values()]
+    return free[0] if free else None
 
 
 def _draft_from_row(
