@@ -7,7 +7,7 @@ PORT ?= 5000
 CATALOGS := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint translations bench clean
+.PHONY: run test lint translations bench clean mutation
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -45,5 +45,13 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations \
 		--no-fuzzy-matching --ignore-obsolete --width 100
 
+# Mutation testing, run by hand (not by `make test` or CI; about 10 minutes on 2 cores):
+# the modules and tests are in [tool.mutmut] of pyproject.toml, the last scores in
+# docs/mutation.md. `$(BIN)/mutmut show <name>` prints a surviving mutant's diff.
+mutation: $(VENV)/.installed
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache $(COMPILED)
+	rm -rf $(VENV) mutants .pytest_cache .ruff_cache $(COMPILED)
