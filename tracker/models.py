@@ -209,7 +209,9 @@ class Report(Model):
     signatory: Mapped[str | None] = mapped_column(String(200))
     signed_on: Mapped[date | None] = mapped_column(Date)
     sections: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The parse's warnings: ParseWarning.to_json() (code, params, English text), or the
+    # English line of a report stored before warnings had codes.
+    warnings: Mapped[list[str | dict[str, Any]]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -207,7 +207,8 @@ def test_history_is_shown_on_the_task_page(client, org) -> None:
     )
     html = client.get(f"/tasks/{org.task.id}").get_data(as_text=True)
     assert "Karen Manager" in html
-    assert "2025-03-31" in html and "2025-06-30" in html
+    # The stored ISO days, in the user's language and the pages' one date format.
+    assert "changed the deadline from Mar 31, 2025 to Jun 30, 2025" in html
     assert "More time." in html
 
 

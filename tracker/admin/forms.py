@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.forms_i18n import TrackerForm
 from tracker.i18n import LANGUAGE_NAMES
 
 ROLE_CHOICES = [
@@ -15,7 +15,7 @@ ROLE_CHOICES = [
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
-class UserForm(FlaskForm):
+class UserForm(TrackerForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
@@ -25,12 +25,12 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Add user"))
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(TrackerForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     parent = SelectField(_l("Parent department"), choices=[], validate_choice=False)
     head = SelectField(_l("Head"), choices=[], validate_choice=False, validators=[Optional()])
     submit = SubmitField(_l("Save department"))
 
 
-class RetryForm(FlaskForm):
+class RetryForm(TrackerForm):
     submit = SubmitField(_l("Send again"))

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from tracker.forms_i18n import TrackerForm
 from tracker.i18n import LANGUAGE_NAMES
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in"))
@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(TrackerForm):
     language = SelectField(
         _l("Language"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from openpyxl import Workbook
 
 from tracker.dashboard.services import ListRow
+from tracker.models import TaskStatus
+
+# A status as the reader of the export reads it (in their language; the views pass it).
+StatusLabel = Callable[[TaskStatus], str]
 
 
-def _table(rows: Sequence[ListRow], headers: Sequence[str]) -> list[list[object]]:
+def _table(
+    rows: Sequence[ListRow], headers: Sequence[str], status_label: StatusLabel
+) -> list[list[object]]:
     table: list[list[object]] = [list(headers)]
     for row in rows:
         task = row.task
@@ -24,7 +30,7 @@ def _table(rows: Sequence[ListRow], headers: Sequence[str]) -> list[list[object]
                 (report.destination or report.source_filename) if report else "",
                 ", ".join(owner.name for owner in task.owners),
                 task.department.name if task.department else "",
-                task.status.value,
+                status_label(task.status),
                 task.deadline,
                 task.deadline_text or "",
                 row.days_overdue,
@@ -34,18 +40,20 @@ def _table(rows: Sequence[ListRow], headers: Sequence[str]) -> list[list[object]
     return table
 
 
-def to_csv(rows: Sequence[ListRow], headers: Sequence[str]) -> bytes:
+def to_csv(rows: Sequence[ListRow], headers: Sequence[str], status_label: StatusLabel) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for line in _table(rows, headers):
+    for line in _table(rows, headers, status_label):
         writer.writerow([value.isoformat() if isinstance(value, date) else value for value in line])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(rows: Sequence[ListRow], headers: Sequence[str], sheet_title: str) -> bytes:
+def to_xlsx(
+    rows: Sequence[ListRow], headers: Sequence[str], sheet_title: str, status_label: StatusLabel
+) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    for line in _table(rows, headers):
+    for line in _table(rows, headers, status_label):
         sheet.append(line)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
+
+from tracker.forms_i18n import TrackerForm
 
 STATUS_CHOICES = [
     SelectChoice("overdue", _l("Overdue")),
@@ -14,7 +15,7 @@ STATUS_CHOICES = [
 ]
 
 
-class FilterForm(FlaskForm):
+class FilterForm(TrackerForm):
     """A GET form: filters live in the URL, so a filtered view can be bookmarked or shared."""
 
     class Meta:

@@ -11,6 +11,7 @@ from tracker.dashboard.blueprint import bp
 from tracker.dashboard.charts import bar_chart
 from tracker.dashboard.forms import FilterForm
 from tracker.i18n import org_today
+from tracker.models import TaskStatus
 from tracker.notifications.digest import digest_link
 
 PER_PAGE = 25
@@ -101,6 +102,18 @@ def _export_headers() -> list[str]:
     ]
 
 
+def _status_label(status: TaskStatus) -> str:
+    """The Status column of the exports, as the task pages name the statuses."""
+    labels = {
+        TaskStatus.DRAFT: _("Draft"),
+        TaskStatus.OPEN: _("Open"),
+        TaskStatus.IN_PROGRESS: _("In progress"),
+        TaskStatus.DONE: _("Done"),
+        TaskStatus.CANCELLED: _("Cancelled"),
+    }
+    return labels[status]
+
+
 def _export_rows() -> list[services.ListRow]:
     services.require_dashboard(current_user)
     filters = _filters(_filter_form())
@@ -111,7 +124,7 @@ def _export_rows() -> list[services.ListRow]:
 
 @bp.route("/export.csv")
 def export_csv() -> ResponseReturnValue:
-    body = exports.to_csv(_export_rows(), _export_headers())
+    body = exports.to_csv(_export_rows(), _export_headers(), _status_label)
     return (
         body,
         200,
@@ -124,7 +137,7 @@ def export_csv() -> ResponseReturnValue:
 
 @bp.route("/export.xlsx")
 def export_xlsx() -> ResponseReturnValue:
-    body = exports.to_xlsx(_export_rows(), _export_headers(), _("Tasks"))
+    body = exports.to_xlsx(_export_rows(), _export_headers(), _("Tasks"), _status_label)
     return (
         body,
         200,

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from tracker.forms_i18n import TrackerForm
 
-class CalendarFeedForm(FlaskForm):
+
+class CalendarFeedForm(TrackerForm):
     renew = SubmitField(_l("Create a calendar link"))
     revoke = SubmitField(_l("Revoke the link"))

@@ -11,7 +11,9 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.auth import public
 from tracker.auth.services import choose_language, safe_next_path
+from tracker.display import stored_value, when
 from tracker.extensions import db
+from tracker.forms_i18n import translated_error
 from tracker.main.blueprint import bp
 from tracker.main.forms import LanguageForm
 from tracker.permissions import PermissionDenied
@@ -67,6 +69,13 @@ def http_error(error: HTTPException) -> ResponseReturnValue:
     }
     code = error.code or 500
     return render_template("errors/error.html", code=code, message=messages[code]), code
+
+
+# Every date and time in the templates reads through `when`; every form error through
+# `error` (Flask-WTF's CSRF messages arrive untranslated).
+bp.add_app_template_filter(when, "when")
+bp.add_app_template_filter(stored_value, "stored")
+bp.add_app_template_filter(translated_error, "error")
 
 
 @bp.app_context_processor

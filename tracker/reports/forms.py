@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,11 +20,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from tracker.form_dates import SaneDate
+from tracker.forms_i18n import TrackerForm, TranslatedMeta
 
 REPORT_EXTENSIONS = ["txt", "docx", "pdf"]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(TrackerForm):
     file = FileField(
         _l("Report file (.txt, .docx or .pdf)"),
         validators=[
@@ -39,6 +39,9 @@ class UploadForm(FlaskForm):
 class RecommendationRow(Form):
     """One recommendation on the review page; the CSRF token belongs to the whole form."""
 
+    class Meta(TranslatedMeta):
+        pass
+
     task_id = HiddenField()
     include = BooleanField(_l("Keep"))
     title = StringField(_l("Recommendation"), validators=[Length(max=500)])
@@ -49,7 +52,7 @@ class RecommendationRow(Form):
     method = TextAreaField(_l("Method and form"), validators=[Optional()])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(TrackerForm):
     rows = FieldList(FormField(RecommendationRow))
     save = SubmitField(_l("Save the draft"))
     confirm = SubmitField(_l("Confirm and open the tasks"))
@@ -73,5 +76,5 @@ class ReviewForm(FlaskForm):
         return valid
 
 
-class DiscardForm(FlaskForm):
+class DiscardForm(TrackerForm):
     submit = SubmitField(_l("Discard this import"))

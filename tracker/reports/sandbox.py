@@ -29,6 +29,7 @@ from typing import Any
 
 from tracker import PROJECT_ROOT
 from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError, parse_report
+from tracker.reports.parsing.errors import ParseWarning
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedRe
     parser's own, or `too_slow`, `too_complex`, `parse_failed` when a limit stopped it)."""
     if len(data) > limits.max_bytes:  # not worth a process
         raise ReportError(
-            f"file too large: {len(data)} bytes, the limit is {limits.max_bytes}", code="too_large"
+            f"file too large: {len(data)} bytes, the limit is {limits.max_bytes}",
+            code="too_large",
+            size=len(data),
+            limit=limits.max_bytes,
         )
     header = {
         "filename": filename,
@@ -90,7 +94,13 @@ def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedRe
         try:
             answer = json.loads(child.stdout)
             if "error" in answer:
-                raise ReportError(answer["error"]["message"], code=answer["error"]["code"])
+                error = answer["error"]
+                params = {
+                    str(key): value
+                    for key, value in dict(error.get("params") or {}).items()
+                    if isinstance(value, str | int)
+                }
+                raise ReportError(error["message"], code=error["code"], **params)
             return report_from_wire(answer["report"])
         except ReportError:
             raise
@@ -128,7 +138,16 @@ def _too_complex() -> ReportError:
 
 
 def report_to_wire(report: ParsedReport) -> dict[str, Any]:
-    return {**report.to_json(), "text": report.text}
+    # `warnings` stays the English lines of the JSON contract; their codes travel beside.
+    return {
+        **report.to_json(),
+        "text": report.text,
+        "warning_codes": [_warning_to_wire(warning) for warning in report.warnings],
+    }
+
+
+def _warning_to_wire(warning: str) -> object:
+    return warning.to_json() if isinstance(warning, ParseWarning) else warning
 
 
 def report_from_wire(wire: dict[str, Any]) -> ParsedReport:
@@ -158,7 +177,9 @@ def report_from_wire(wire: dict[str, Any]) -> ParsedReport:
             )
             for item in wire["recommendations"]
         ),
-        warnings=tuple(wire["warnings"]),
+        warnings=tuple(
+            ParseWarning.from_json(item) for item in wire.get("warning_codes", wire["warnings"])
+        ),
         text=wire["text"],
     )
 
@@ -195,7 +216,9 @@ def main() -> int:
             report = parse_report(data, str(header["filename"]), max_bytes=max_bytes)
             answer: dict[str, Any] = {"report": report_to_wire(report)}
         except ReportError as error:
-            answer = {"error": {"message": error.message, "code": error.code}}
+            answer = {
+                "error": {"message": error.message, "code": error.code, "params": error.params}
+            }
         del data
         sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
         sys.stdout.buffer.flush()

@@ -28,7 +28,7 @@ from tracker.models import (
 )
 from tracker.permissions import PermissionDenied
 from tracker.reports.owners import Person, match_names
-from tracker.reports.parsing import ParsedReport
+from tracker.reports.parsing import ParsedReport, ParseWarning
 from tracker.tasks.permissions import visible_tasks
 from tracker.tasks.services import create_task, record_event
 
@@ -148,7 +148,12 @@ def _new_report(
         signatory=clipped(parsed.signatory, Report.signatory),
         signed_on=parsed.signed_on,
         sections=dict(parsed.sections),
-        warnings=list(parsed.warnings),
+        # Each warning's code and params (the English line for one without), so the pages
+        # word it in the reader's language.
+        warnings=[
+            warning.to_json() if isinstance(warning, ParseWarning) else warning
+            for warning in parsed.warnings
+        ],
         text=parsed.text,
         uploaded_by=uploaded_by,
         created_at=now,

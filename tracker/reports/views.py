@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Report, ReportStatus, User
-from tracker.reports import access, services
+from tracker.reports import access, messages, services
 from tracker.reports.blueprint import bp
 from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
 from tracker.reports.parsing import ReportError
@@ -47,25 +47,13 @@ def upload() -> ResponseReturnValue:
             with unit_of_work():
                 result = services.import_report(parsed, content, uploaded_by=current_user)
         except ReportError as error:
-            form.file.errors.append(_refusal(error))
+            form.file.errors.append(messages.refusal(error))
         except services.ReportImportError as error:
             form.file.errors.append(str(error))
         else:
             flash(_("The report was read. Check each recommendation, then confirm."), "success")
             return redirect(url_for("reports.review", report_id=result.report.id))
     return render_template("reports/upload.html", form=form), 400 if submitted else 200
-
-
-def _refusal(error: ReportError) -> str:
-    """A limit that stopped the parse, in the user's language; the parser's own reasons as
-    it words them."""
-    if error.code == "too_slow":
-        return _("This file takes too long to read, so it cannot be a usable report.")
-    if error.code == "too_complex":
-        return _("This file needs too much memory to read, so it cannot be a usable report.")
-    if error.code == "parse_failed":
-        return _("This file could not be read. Check that it opens, then upload it again.")
-    return str(error)
 
 
 def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:

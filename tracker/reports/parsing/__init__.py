@@ -5,7 +5,7 @@ or raises ReportError (never anything else) with one human-readable line and a `
 """
 
 from .deadline_phrases import DeadlineParse, parse_deadline
-from .errors import ReportError
+from .errors import ParseWarning, ReportError
 from .model import ParsedRecommendation, ParsedReport
 from .parser import DEFAULT_MAX_BYTES, parse_report
 from .trip_dates import parse_trip_dates
@@ -13,6 +13,7 @@ from .trip_dates import parse_trip_dates
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DeadlineParse",
+    "ParseWarning",
     "ParsedRecommendation",
     "ParsedReport",
     "ReportError",

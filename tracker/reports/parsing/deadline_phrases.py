@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from tracker.workdays import add_working_days
 
 from .blocks import fold
+from .errors import ParseWarning
 from .full_dates import (
     FLAGS,
     GAP,
@@ -143,13 +144,15 @@ def parse_deadline(text: str, *, signed_on: date | None) -> DeadlineParse:
     if not phrase:
         return DeadlineParse(None)
     if len(phrase) > DEADLINE_MAX_CHARS:
-        return DeadlineParse(None, warning=f"deadline not understood: «{_quote(phrase)}»")
+        return DeadlineParse(
+            None, warning=ParseWarning("deadline_not_understood", phrase=_quote(phrase))
+        )
     folded = fold(phrase)
     for reader in _DEADLINE_READERS:
         parse = reader(folded, phrase, signed_on)
         if parse is not None:
             return _checked_against_signing(parse, phrase, signed_on)
-    return DeadlineParse(None, warning=f"deadline not understood: «{phrase}»")
+    return DeadlineParse(None, warning=ParseWarning("deadline_not_understood", phrase=phrase))
 
 
 def _quote(phrase: str) -> str:
@@ -160,7 +163,9 @@ def _checked_against_signing(
     parse: DeadlineParse, phrase: str, signed_on: date | None
 ) -> DeadlineParse:
     if parse.deadline and signed_on and parse.deadline < signed_on and parse.warning is None:
-        warning = f"deadline «{phrase}» is before the report was signed ({signed_on.isoformat()})"
+        warning = ParseWarning(
+            "deadline_before_signing", phrase=phrase, signed_on=signed_on.isoformat()
+        )
         return DeadlineParse(parse.deadline, parse.ongoing, warning)
     return parse
 
@@ -171,12 +176,10 @@ def _full_date(folded: str, phrase: str, signed_on: date | None) -> DeadlinePars
         return None
     real = [mention.day for mention in mentions if mention.day]
     if len(real) < len(mentions):
-        return DeadlineParse(None, warning=f"deadline «{phrase}» is not a real date")
+        return DeadlineParse(None, warning=ParseWarning("deadline_not_real", phrase=phrase))
     latest = max(real)
     if len(set(real)) > 1:
-        return DeadlineParse(
-            latest, warning=f"deadline «{phrase}» gives several dates; the latest was taken"
-        )
+        return DeadlineParse(latest, warning=ParseWarning("deadline_several_dates", phrase=phrase))
     return DeadlineParse(latest)
 
 
@@ -184,8 +187,8 @@ def _single_year(folded: str, phrase: str, what: str) -> int | DeadlineParse:
     years = years_in(folded)
     if len(years) == 1:
         return years[0]
-    problem = "no year" if not years else "several years"
-    return DeadlineParse(None, warning=f"deadline «{phrase}»: a {what} with {problem}")
+    code = "deadline_period_no_year" if not years else "deadline_period_several_years"
+    return DeadlineParse(None, warning=ParseWarning(code, phrase=phrase, period=what))
 
 
 def _quarter(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse | None:
@@ -206,7 +209,7 @@ def _half_year(folded: str, phrase: str, signed_on: date | None) -> DeadlinePars
         return None
     half = _ORDINALS.get((match["h"] or match["h1"]).lower(), 0)
     if half not in (1, 2):
-        return DeadlineParse(None, warning=f"deadline not understood: «{phrase}»")
+        return DeadlineParse(None, warning=ParseWarning("deadline_not_understood", phrase=phrase))
     year = _single_year(folded, phrase, "half-year")
     if isinstance(year, DeadlineParse):
         return year
@@ -219,9 +222,7 @@ def _relative(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse
         return None
     amount, unit = period
     if signed_on is None:
-        warning = (
-            f"deadline «{phrase}» counts from the signing date, which the report does not give"
-        )
+        warning = ParseWarning("deadline_needs_signing_date", phrase=phrase)
         return DeadlineParse(None, warning=warning)
     try:
         if amount <= 0:
@@ -229,7 +230,7 @@ def _relative(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse
         return DeadlineParse(_add_period(signed_on, amount, unit))
     except (ValueError, OverflowError):
         # "0 days", or a count that runs past the calendar's last year.
-        return DeadlineParse(None, warning=f"deadline not understood: «{phrase}»")
+        return DeadlineParse(None, warning=ParseWarning("deadline_not_understood", phrase=phrase))
 
 
 def _relative_period(folded: str) -> tuple[int, str] | None:
@@ -291,7 +292,7 @@ def _year_end(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse
         return DeadlineParse(date(year, 12, 31)) if year else None
     if _YEAR_END_CURRENT.search(folded):
         if signed_on is None:
-            warning = f"deadline «{phrase}» means the current year, but the signing date is missing"
+            warning = ParseWarning("deadline_current_year_no_signing", phrase=phrase)
             return DeadlineParse(None, warning=warning)
         return DeadlineParse(date(signed_on.year, 12, 31))
     return None
@@ -312,7 +313,7 @@ def _month_and_year(folded: str, phrase: str, signed_on: date | None) -> Deadlin
 def _day_without_year(folded: str, phrase: str, signed_on: date | None) -> DeadlineParse | None:
     if any(pattern.search(folded) for pattern in YEARLESS_DATES):
         # Which year is meant is a guess (the signing year, or the next); the reviewer decides.
-        return DeadlineParse(None, warning=f"deadline «{phrase}» gives no year")
+        return DeadlineParse(None, warning=ParseWarning("deadline_no_year", phrase=phrase))
     return None
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from .blocks import render_blocks, trim_value
-from .errors import ReportError
+from .errors import ParseWarning, ReportError
 from .full_dates import find_dates, find_signing_date
 from .model import ParsedReport
 from .readers import read_document
@@ -119,13 +119,13 @@ def _section_texts(sections: dict[int, Section]) -> dict[str, str]:
 
 
 def _missing_section_warnings(sections: dict[int, Section]) -> list[str]:
-    warnings = []
+    warnings: list[str] = []
     for number in SECTION_NUMBERS:
         name = SECTION_NAMES[number]
         if number not in sections:
-            warnings.append(f"Section {number} ({name}) was not found")
+            warnings.append(ParseWarning("section_missing", number=number, name=name))
         elif not sections[number].text:
-            warnings.append(f"Section {number} ({name}) is empty")
+            warnings.append(ParseWarning("section_empty", number=number, name=name))
     return warnings
 
 
@@ -161,15 +161,18 @@ def _signature(section: Section | None, warnings: list[str]) -> tuple[str | None
         text = text[: mention.start] + "\n" + text[mention.end :]
     signatory = _signatory(text)
     if signatory is None:
-        warnings.append("Section 10: the name of the signatory was not found")
+        warnings.append(ParseWarning("signatory_missing"))
     return signatory, mention.day if mention else None
 
 
-def _no_signing_date_warning(text: str) -> str:
+def _no_signing_date_warning(text: str) -> ParseWarning:
     """Why Section 10 has no signing date: a date that is not a real one, or none at all."""
     unreal = [text[item.start : item.end] for item in find_dates(text)]
-    detail = f": «{unreal[0]}» is not a real date" if unreal else " was not found"
-    return f"Section 10: the signing date{detail}"
+    return (
+        ParseWarning("signing_date_not_real", text=unreal[0])
+        if unreal
+        else ParseWarning("signing_date_missing")
+    )
 
 
 def _signatory(text: str) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pypdf import PasswordType, PdfReader
 
 from .blocks import Block, Line, normalize_line
-from .errors import ReportError
+from .errors import ParseWarning, ReportError
 from .layout import is_wrapped, reflow, strip_page_furniture
 
 MAX_PAGES = 500
@@ -73,7 +73,7 @@ def _page_texts(reader: PdfReader) -> tuple[list[list[str]], list[str]]:
             text = _page_text(reader, number)
         except Exception:
             # One damaged page should not cost the whole report; the reviewer is told.
-            warnings.append(f"PDF page {number + 1} could not be read")
+            warnings.append(ParseWarning("pdf_page_unreadable", page=number + 1))
             text = ""
         pages.append(_without_repeated_blanks(normalize_line(line) for line in text.splitlines()))
     return pages, warnings

@@ -34,7 +34,10 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
     """The text of a report file, or a ReportError saying why it cannot be read."""
     if len(data) > max_bytes:
         raise ReportError(
-            f"file too large: {len(data)} bytes, the limit is {max_bytes}", code="too_large"
+            f"file too large: {len(data)} bytes, the limit is {max_bytes}",
+            code="too_large",
+            size=len(data),
+            limit=max_bytes,
         )
     if not data.strip():
         raise ReportError("the file is empty", code="empty")
@@ -50,6 +53,7 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
     raise ReportError(
         f"unsupported file type ({shown}): upload a .txt, .docx or .pdf file",
         code="unsupported_type",
+        suffix=suffix,
     )
 
 

@@ -14,6 +14,7 @@ from datetime import date
 
 from .blocks import Block, Line, Table, fold, lines_of, trim_value
 from .deadline_phrases import parse_deadline
+from .errors import ParseWarning
 from .layout import FieldLabel, ListMarker, field_label, list_marker
 from .model import ParsedRecommendation
 from .vocabulary import AND, FIELD_LABEL, LABEL_SEPARATOR
@@ -106,9 +107,9 @@ def extract_recommendations(blocks: Sequence[Block], *, signed_on: date | None) 
         lines = lines_of(block for block in blocks if isinstance(block, Line))
         text = " ".join(" ".join(lines).split())
         if not text:
-            return Recommendations((), ("Section 9 is empty: no recommendations found",))
+            return Recommendations((), (ParseWarning("section9_empty"),))
         if _NO_RECOMMENDATIONS.match(text):
-            return Recommendations((), ("Section 9 says there are no recommendations",))
+            return Recommendations((), (ParseWarning("section9_none"),))
         drafts = _drafts_from_list(lines, warnings)
         if not drafts:
             drafts = _drafts_from_paragraphs(lines)
@@ -118,7 +119,7 @@ def extract_recommendations(blocks: Sequence[Block], *, signed_on: date | None) 
         if item is not None:
             items.append(item)
     if not items:
-        warnings.append("Section 9: no recommendation could be read")
+        warnings.append(ParseWarning("no_recommendations"))
     return Recommendations(tuple(items), tuple(warnings))
 
 
@@ -132,9 +133,7 @@ def _drafts_from_list(lines: list[str], warnings: list[str]) -> list[_Draft]:
     drafts = reader.drafts
     if drafts and drafts[-1].held_back:
         closing = " ".join(drafts[-1].held_back)
-        warnings.append(
-            f"Section 9: text after the list was not taken as a task: «{_short(closing)}»"
-        )
+        warnings.append(ParseWarning("text_after_list", text=_short(closing)))
     return drafts
 
 
@@ -215,9 +214,7 @@ def _drafts_from_tables(blocks: Sequence[Block], warnings: list[str]) -> list[_D
     for table in tables:
         table_drafts = _drafts_from_table(table)
         if table_drafts is None:
-            warnings.append(
-                "Section 9: a table's columns were not recognized; its rows were read as text"
-            )
+            warnings.append(ParseWarning("table_not_recognized"))
             drafts.extend(
                 _Draft([" — ".join(cell for cell in row if cell)]) for row in table.rows if any(row)
             )
@@ -292,6 +289,15 @@ def _draft_from_row(
 # ---------------------------------------------------------------- one recommendation
 
 
+# What a recommendation lacks, by (no owner, no deadline): the warning's code.
+_MISSING_CODES: dict[tuple[bool, bool], str | None] = {
+    (False, False): None,
+    (True, False): "recommendation_no_owner",
+    (False, True): "recommendation_no_deadline",
+    (True, True): "recommendation_no_owner_no_deadline",
+}
+
+
 def _finish(
     draft: _Draft, number: int, signed_on: date | None, warnings: list[str]
 ) -> ParsedRecommendation | None:
@@ -306,19 +312,12 @@ def _finish(
     owners = split_owners(fields.get("owners", ""))
     deadline_text = _single_line(fields.get("deadline"))
     parsed = parse_deadline(deadline_text or "", signed_on=signed_on)
-    label = f"Recommendation {number} («{_short(title, 40)}»)"
-    missing = [
-        problem
-        for problem, absent in (
-            ("no responsible person named", not owners),
-            ("no deadline given", deadline_text is None),
-        )
-        if absent
-    ]
+    label: dict[str, str | int] = {"number": number, "title": _short(title, 40)}
+    missing = _MISSING_CODES[not owners, deadline_text is None]
     if missing:
-        warnings.append(f"{label}: {', '.join(missing)}")
+        warnings.append(ParseWarning(missing, **label))
     if parsed.warning:
-        warnings.append(f"{label}: {parsed.warning}")
+        warnings.append(ParseWarning("recommendation_deadline", **label, detail=parsed.warning))
     return ParsedRecommendation(
         title=title,
         text=text,

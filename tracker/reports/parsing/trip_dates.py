@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .blocks import fold
+from .errors import ParseWarning
 from .full_dates import (
     FLAGS,
     GAP,
@@ -94,15 +95,15 @@ def _trip_from_range(match: re.Match[str], only_year: int | None) -> TripDates |
     span = (match.start(), match.end())
     first_year, last_year = _range_years(groups, only_year)
     if first_year is None or last_year is None:
-        return TripDates(None, None, span, f"Section 3: no year given for «{match[0]}»")
+        return TripDates(None, None, span, ParseWarning("trip_no_year", text=match[0]))
     first_month, last_month = _range_months(groups)
     start = make_date(first_year, first_month, int(match["d1"]))
     end = make_date(last_year, last_month, int(match["d2"]))
     if start is None or end is None:
-        return TripDates(None, None, span, f"Section 3: «{match[0]}» is not a real date range")
+        return TripDates(None, None, span, ParseWarning("trip_range_not_real", text=match[0]))
     start = _start_across_new_year(start, end, groups)
     if start is None or start > end:
-        return TripDates(None, None, span, f"Section 3: «{match[0]}» ends before it starts")
+        return TripDates(None, None, span, ParseWarning("trip_range_backwards", text=match[0]))
     return TripDates(start, end, span)
 
 
@@ -141,9 +142,9 @@ def _yearless_trip_day(text: str, year: int | None, *, assumed: bool) -> TripDat
         span = (match.start(), match.end())
         day = make_date(year, month_of(match["m"]), int(match["d"]))
         if day is None:
-            return TripDates(None, None, span, f"Section 3: no year given for «{match[0]}»")
+            return TripDates(None, None, span, ParseWarning("trip_no_year", text=match[0]))
         if not assumed:
             return TripDates(day, day, span)
-        warning = f"Section 3: no year given for «{match[0]}»; {year} assumed from the signing date"
+        warning = ParseWarning("trip_year_assumed", text=match[0], year=str(year))
         return TripDates(day, day, span, warning)
-    return TripDates(None, None, None, "Section 3: the dates of the trip were not found")
+    return TripDates(None, None, None, ParseWarning("trip_dates_missing"))

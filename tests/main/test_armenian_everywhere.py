@@ -1,0 +1,238 @@
+"""Armenian everywhere the user reads (#10 item 1).
+
+Every page each role opens, a form sent back with errors, and every email, rendered for people
+whose language is Armenian: once the tags, the people's names, the tasks' titles, the report's
+own text and the addresses are taken out, no English word may remain. The test data is
+Armenian, so what is left is the interface's own wording.
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import io
+import re
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from tests.conftest import TODAY
+from tests.reports.conftest import SAMPLES
+from tests.reports.test_report_pages import review_form
+from tracker.extensions import db
+from tracker.models import OutboxMessage, Report, Role, Task, TaskEvent, User
+from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
+from tracker.tasks.services import add_progress, change_deadline, request_extension
+
+# Latin words that may stay in the Armenian interface, each for a reason:
+ALLOWED = {
+    "csv",  # the export formats and the email's HTML part, named as the files are
+    "xlsx",
+    "html",
+    "txt",  # the report files the upload takes (.txt, .docx, .pdf)
+    "docx",
+    "pdf",
+    "utf",  # the text encoding a text report must be saved in (UTF-8)
+    "eng",  # the language switcher names each language in itself
+    "english",
+}
+# Names a person must recognise as they are: the calendar apps, an email header, the
+# setting an administrator sets.
+PROPER_NAMES = ["Google Calendar", "Outlook", "Message-ID", "MAIL_SERVER"]
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
+ADDRESS = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+|/[\w./-]+\.(?:ics|csv|xlsx)")
+
+SAMPLE = SAMPLES / "hy-vilnius-2025-02.txt"
+
+
+def english_words(text: str, data: list[str]) -> list[str]:
+    """The Latin words of the page or email, without markup, the given data and addresses."""
+    text = html_module.unescape(TAG.sub(" ", text))
+    for value in sorted([*data, *PROPER_NAMES], key=len, reverse=True):
+        if value:
+            text = text.replace(value, " ")
+    text = ADDRESS.sub(" ", text)
+    return sorted({word for word in LATIN_WORD.findall(text) if word.lower() not in ALLOWED})
+
+
+@pytest.fixture
+def people(make_department, make_user) -> dict[str, User]:
+    root = make_department("Զարգացման վարչություն")
+    digital = make_department("Թվային բաժին", parent=root)
+    manager = make_user(Role.MANAGER, department=digital, name="Կարեն Բաղիշյան", language="hy")
+    digital.head = manager
+    db.session.commit()
+    return {
+        "admin": make_user(Role.ADMIN, department=root, name="Վարդան Ադամյան", language="hy"),
+        "staff": make_user(Role.STAFF, department=root, name="Նարինե Մկրտչյան", language="hy"),
+        "manager": manager,
+        "officer": make_user(Role.OFFICER, department=digital, name="Անի Սարգսյան", language="hy"),
+    }
+
+
+def user_data(app: Flask) -> list[str]:
+    """Whatever the people typed or the report says: shown as it is, not translated."""
+    values: list[str] = []
+    for user in db.session.scalars(select(User)):
+        values += [user.name, user.email]
+    for task in db.session.scalars(select(Task)):
+        values += [task.title, task.deadline_text or "", task.expected_result or ""]
+        values += [task.method or ""]
+    for event in db.session.scalars(select(TaskEvent)):
+        values += [event.note or "", event.old_value or "", event.new_value or ""]
+    for report in db.session.scalars(select(Report)):
+        values += [report.source_filename, report.text]
+        values += [line for line in report.text.splitlines() if line.strip()]
+    for message in db.session.scalars(select(OutboxMessage)):
+        values += [message.last_error or ""]
+    return values
+
+
+def test_every_page_form_error_and_email_is_armenian(
+    app: Flask, client, runner, people, make_task, clock
+) -> None:
+    officer, manager = people["officer"], people["manager"]
+    due_today = make_task(officer, title="Թվային ծառայությունների հայեցակարգ", deadline=TODAY)
+    overdue = make_task(officer, title="Երիտասարդական փոխանակում", deadline=date(2026, 5, 4))
+    add_progress(due_today, officer, "Նախագիծը պատրաստ է։")
+    change_deadline(overdue, manager, date(2026, 5, 29), "Համաձայնեցված է։")
+    request_extension(due_today, officer, date(2026, 7, 31), "Անհրաժեշտ է լրացուցիչ ժամանակ։")
+    db.session.commit()
+    # A report read and saved with an edited title: an "edited" event in a task's history.
+    client.login(people["staff"].email)
+    uploaded = client.post(
+        "/reports/upload",
+        data={
+            "csrf_token": client.csrf_token("/reports/upload"),
+            "file": (io.BytesIO(SAMPLE.read_bytes()), SAMPLE.name),
+        },
+        content_type="multipart/form-data",
+    )
+    review_url = uploaded.headers["Location"]
+    form = review_form(client.get(review_url).get_data(as_text=True))
+    form["rows-0-title"] = "Սեմինար համայնքների ղեկավարների համար"
+    assert client.submit(review_url, {**form, "save": "y"}).status_code == 302
+    client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
+    report = db.session.scalars(select(Report)).one()
+    drafted = report.tasks[0]
+    # Reminders, overdue notices and escalations (the digest emails), and an admins' alert.
+    assert runner.invoke(args=["remind", "--as-of", TODAY.isoformat()]).exit_code == 0
+    errors = [TaskPlanError(overdue.id, "ValueError: year 202 is out of range")]
+    for message in admin_alerts(
+        errors, TODAY, [people["admin"]], base_url="http://tracker.test", sender_domain="x.test"
+    ):
+        db.session.add(message)
+    db.session.commit()
+
+    found: dict[str, list[str]] = {}
+
+    def check(what: str, text: str) -> None:
+        words = english_words(text, [*user_data(app), "ValueError: year 202 is out of range"])
+        if words:
+            found[what] = words
+
+    # Every email, as written into the outbox (all recipients read Armenian).
+    messages = list(db.session.scalars(select(OutboxMessage)))
+    kinds = {message.message_id.split(".")[0] for message in messages}
+    assert len(messages) >= 4, kinds
+    for message in messages:
+        assert message.language == "hy"
+        check(f"email {message.subject}", message.subject)
+        check(f"email text {message.subject}", message.body_text)
+        check(f"email html {message.subject}", message.body_html or "")
+
+    report_pages = [f"/reports/{report.id}", f"/reports/{report.id}/review", "/reports/upload"]
+    task_pages = [f"/tasks/{due_today.id}", f"/tasks/{overdue.id}", f"/tasks/{drafted.id}"]
+    pages = {
+        "admin": [
+            "/tasks",
+            "/tasks?scope=all",
+            *task_pages,
+            "/dashboard",
+            "/dashboard?status=all",
+            "/reports",
+            *report_pages,
+            "/settings",
+            "/admin/users",
+            "/admin/departments",
+            "/admin/outbox",
+            *(f"/admin/outbox/{message.id}" for message in messages),
+        ],
+        "staff": [
+            "/tasks",
+            "/tasks?scope=all",
+            *task_pages,
+            "/dashboard",
+            "/reports",
+            *report_pages,
+            "/settings",
+        ],
+        "manager": ["/tasks", "/tasks?scope=all", *task_pages[:2], "/dashboard", "/settings"],
+        "officer": ["/tasks", *task_pages[:2], "/settings", "/nowhere"],
+    }
+    for role, urls in pages.items():
+        client.login(people[role].email)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 404), (role, url, response.status_code)
+            check(f"{role} {url}", response.get_data(as_text=True))
+        client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
+
+    # Forms sent back with errors: WTForms' and our own messages.
+    client.login(people["admin"].email)
+    refused = {
+        "empty note": client.submit(
+            f"/tasks/{due_today.id}/done", {"note": ""}, page=f"/tasks/{due_today.id}"
+        ),
+        "bad link": client.submit(
+            f"/tasks/{due_today.id}/done",
+            {"note": "Արված է", "evidence_url": "ոչ հղում"},
+            page=f"/tasks/{due_today.id}",
+        ),
+        "short password": client.submit(
+            "/admin/users",
+            {
+                "email": "նոր@օրինակ.հայ",
+                "name": "Նոր Աշխատակից",
+                "role": "officer",
+                "language": "hy",
+                "password": "կարճ",
+            },
+        ),
+        "bad date": client.submit(
+            f"/tasks/{overdue.id}/deadline",
+            {"deadline": "2026-02-30", "reason": "Պատճառ"},
+            page=f"/tasks/{overdue.id}",
+        ),
+        "not a report": client.post(
+            "/reports/upload",
+            data={
+                "csrf_token": client.csrf_token("/reports/upload"),
+                "file": (io.BytesIO("Բարև, սա նամակ է։".encode()), "նամակ.txt"),
+            },
+            content_type="multipart/form-data",
+        ),
+        "no file": client.submit("/reports/upload", {}),
+    }
+    for what, response in refused.items():
+        assert response.status_code in (200, 400), (what, response.status_code)
+        body = response.get_data(as_text=True)
+        assert 'class="error"' in body, what
+        check(f"form {what}", body)
+
+    # What the issue saw in English: the history's field names and values, the exports'
+    # statuses, the outbox's short dates.
+    client.login(people["admin"].email)
+    history = client.get(f"/tasks/{drafted.id}").get_data(as_text=True)
+    assert "«Առաջարկություն» դաշտը" in history
+    assert "Սեմինար համայնքների ղեկավարների համար" in history
+    exported = client.get("/dashboard/export.csv?status=all").get_data(as_text=True)
+    assert ",Բաց," in exported and ",open," not in exported
+    outbox = client.get("/admin/outbox").get_data(as_text=True)
+    assert re.search(r"\d+ հնս, 2026 թ\., \d\d:\d\d", outbox), "the outbox's dates"
+
+    assert not found, "English in the Armenian interface:\n" + "\n".join(
+        f"  {where}: {', '.join(words)}" for where, words in found.items()
+    )
