@@ -117,9 +117,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
-    """A migrated SQLite file with the demo loaded by `tracker demo`, once per session."""
+    """A migrated SQLite file with the demo loaded by `tracker demo`, once per session, on
+    the `clock` fixture's day (TODAY): the demo's own deadlines are counted from it."""
     folder = tmp_path_factory.mktemp("demo-template")
-    app = make_app(folder, SQLALCHEMY_DATABASE_URI=copy_database(sqlite_template, folder))
+    app = make_app(
+        folder,
+        SQLALCHEMY_DATABASE_URI=copy_database(sqlite_template, folder),
+        TRACKER_TODAY=TODAY.isoformat(),
+    )
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["demo"])
         assert result.exit_code == 0, result.output

@@ -33,7 +33,7 @@ def live_server(tmp_path: Path, demo_template: Path) -> Iterator[str]:
         tmp_path,
         SQLALCHEMY_DATABASE_URI=copy_database(demo_template, tmp_path, "browser.sqlite"),
         TESTING=False,
-        # The demo's deadlines fall in 2025: on this day the tests' overdue figures hold.
+        # The day the demo template was loaded on (its own deadlines count from it).
         TRACKER_TODAY=TODAY.isoformat(),
     )
     port = free_port()

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import copy_database, make_app
-from tracker.demo.services import DEMO_USERS
+from tracker.demo.services import DEMO_TASKS, DEMO_USERS
 from tracker.extensions import db
 
 # The confirmed sample reports' tasks, by the start of their titles.
@@ -19,7 +19,7 @@ VILNIUS_KAREN = "Կազմակերպել փորձի"  # Karen, Development depart
 VILNIUS_LILIT = "Պարբերաբար թարմացնել"  # Lilit, Cooperation
 CHISINAU = ("Set up a referral desk", "Translate and adapt", "Report to the Governor")
 
-EXPECTED = {
+REPORTS = {
     "officer@demo.am": {VILNIUS_ANI},
     "manager@demo.am": {VILNIUS_ANI, VILNIUS_KAREN},  # Digital is below Development
     "lilit@demo.am": {VILNIUS_LILIT},
@@ -27,6 +27,23 @@ EXPECTED = {
     "gohar@demo.am": {CHISINAU[0], CHISINAU[2]},
     "staff@demo.am": {VILNIUS_ANI, VILNIUS_KAREN, VILNIUS_LILIT, *CHISINAU},
     "admin@demo.am": {VILNIUS_ANI, VILNIUS_KAREN, VILNIUS_LILIT, *CHISINAU},
+}
+# Who sees the demo's own tasks of each owner: the owner and the managers above them.
+SEEN_BY = {
+    "officer@demo.am": {"officer@demo.am", "manager@demo.am"},
+    "manager@demo.am": {"manager@demo.am"},
+    "lilit@demo.am": {"lilit@demo.am", "armen@demo.am"},
+    "armen@demo.am": {"armen@demo.am"},
+    "gohar@demo.am": {"gohar@demo.am", "armen@demo.am"},
+}
+EXPECTED = {
+    email: titles
+    | {
+        task.title
+        for task in DEMO_TASKS
+        if email in SEEN_BY[task.owner] or email in ("staff@demo.am", "admin@demo.am")
+    }
+    for email, titles in REPORTS.items()
 }
 
 
@@ -42,7 +59,9 @@ def app(tmp_path: Path, demo_template: Path) -> Iterator[Flask]:
 
 def task_titles(html: str) -> set[str]:
     titles = re.findall(r'<a href="/tasks/\d+">([^<]+)</a>', html)
-    prefixes = {VILNIUS_ANI, VILNIUS_KAREN, VILNIUS_LILIT, *CHISINAU}
+    prefixes = {VILNIUS_ANI, VILNIUS_KAREN, VILNIUS_LILIT, *CHISINAU} | {
+        task.title for task in DEMO_TASKS
+    }
     return {next(p for p in prefixes if title.startswith(p)) for title in titles}
 
 
@@ -72,7 +91,8 @@ def test_the_demo_leaves_two_reports_for_review(client) -> None:
 
 
 def test_the_officers_list_is_in_armenian_with_the_overdue_task_marked(client, clock) -> None:
-    # On the clock's day Ani's task (due 2025-03-31) is overdue.
+    # On the clock's day Ani's Vilnius task (due 2025-03-31) is overdue, and two of the
+    # demo's own (25 and 60 days before the day the demo was loaded).
     html = sign_in(client, "officer@demo.am").get_data(as_text=True)
     assert '<html lang="hy">' in html
-    assert html.count('class="overdue"') == 1
+    assert html.count('class="overdue"') == 3

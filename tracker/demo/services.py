@@ -1,23 +1,29 @@
-"""Demo data: a small regional administration with one user per role, and the sample trip
-reports imported (most confirmed, two waiting for review).
+"""Demo data: a small regional administration with one user per role, the sample trip
+reports imported (most confirmed, two waiting for review), and tasks of its own whose
+deadlines are set relative to the day the demo is loaded (the clock's today), so the
+dashboard, the reminders and the escalations have something to show on any day.
 
 Loading it twice changes nothing (departments and users are matched by name and email,
-reports by their content), except that demo passwords are set back to the printed ones.
+reports by their content, the demo's own tasks by their title), except that demo passwords
+are set back to the printed ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+
+from sqlalchemy import select
 
 from tracker.admin.services import create_user, save_department
 from tracker.auth.services import find_user_by_email, hash_password
 from tracker.extensions import db
-from tracker.i18n import DEFAULT_LANGUAGE
-from tracker.models import User
+from tracker.i18n import DEFAULT_LANGUAGE, org_today
+from tracker.models import Task, User, utcnow
 from tracker.reports.parsing import parse_report
 from tracker.reports.services import content_hash, find_by_hash, import_report
-from tracker.tasks.services import mark_done
+from tracker.tasks.services import add_progress, create_task, mark_done
 
 ROOT = "Շիրակի մարզպետի աշխատակազմ"
 DEVELOPMENT = "Զարգացման ծրագրերի բաժին"
@@ -58,6 +64,80 @@ DEMO_REPORTS = (
 DONE_TITLE_PREFIX = "Report to the Governor"
 
 
+@dataclass(frozen=True)
+class DemoTask:
+    """A task of the demo's own, its dates in days from the day the demo is loaded:
+    `due` the deadline, `done` the completion (None: still open)."""
+
+    title: str
+    owner: str
+    due: int
+    done: int | None = None
+    progress: str | None = None
+
+
+# Open ones due soon and overdue by days, weeks and months (every aging bucket, both
+# escalation levels, for the registry and for manager@demo.am's departments), and done
+# ones, early, on time and late, this month and in the last months.
+DEMO_TASKS = (
+    DemoTask("Թարմացնել մարզի զբոսաշրջային քարտեզը պաշտոնական կայքում", "officer@demo.am", 2),
+    DemoTask(
+        "Ներկայացնել միջազգային դրամաշնորհային հայտի նախագիծը",
+        "lilit@demo.am",
+        6,
+        progress="Հայտի առաջին տարբերակը պատրաստ է, սպասում ենք գործընկերների կարծիքին։",
+    ),
+    DemoTask("Պատրաստել համայնքների թվայնացման ճանապարհային քարտեզը", "manager@demo.am", 12),
+    DemoTask("Send the draft memorandum of cooperation to the partners", "gohar@demo.am", -3),
+    DemoTask("Ամփոփել բիզնես ֆորումի մասնակիցների առաջարկները", "manager@demo.am", -6),
+    DemoTask("Ներդնել էլեկտրոնային հերթի համակարգը սպասարկման կենտրոնում", "officer@demo.am", -25),
+    DemoTask("Արդիականացնել մարզպետարանի փաստաթղթաշրջանառության համակարգը", "officer@demo.am", -60),
+    DemoTask("Կազմակերպել գործընկեր քաղաքի պատվիրակության այցը Գյումրի", "lilit@demo.am", -50),
+    DemoTask("Զեկուցել մարզպետին միջազգային ծրագրերի ընթացքի մասին", "armen@demo.am", -120),
+    DemoTask("Հրապարակել մարզի ներդրումային անձնագիրը", "officer@demo.am", 4, done=0),
+    DemoTask("Translate the region presentation booklet into English", "gohar@demo.am", -5, done=0),
+    DemoTask(
+        "Անցկացնել աշխատաժողով համայնքների աշխատակիցների համար", "manager@demo.am", -30, done=-33
+    ),
+    DemoTask("Կազմել գործընկեր քաղաքների կոնտակտների ցանկը", "lilit@demo.am", -65, done=-70),
+    DemoTask("Ներկայացնել եռամսյակային հաշվետվությունը", "armen@demo.am", -45, done=-38),
+)
+DEMO_TASK_NOTE = "Կատարված է։"
+
+
+def _moment(day: date) -> datetime:
+    """Ten in the morning UTC of `day` (two in the afternoon in Yerevan)."""
+    return datetime.combine(day, time(10), tzinfo=UTC)
+
+
+def _ensure_demo_tasks(users: dict[str, User], staff: User, today: date) -> None:
+    titles = {spec.title for spec in DEMO_TASKS}
+    existing = set(
+        db.session.scalars(
+            select(Task.title).where(Task.report_id.is_(None), Task.title.in_(titles))
+        )
+    )
+    for spec in DEMO_TASKS:
+        if spec.title in existing:
+            continue
+        owner = users[spec.owner]
+        deadline = today + timedelta(days=spec.due)
+        created = today + timedelta(days=min(spec.due, spec.done or 0) - 30)
+        task = create_task(
+            spec.title,
+            [owner],
+            actor=staff,
+            deadline=deadline,
+            expected_result="Արդյունքը ներկայացված է մարզպետին։",
+            now=_moment(created),
+        )
+        if spec.progress:
+            add_progress(task, owner, spec.progress, now=_moment(created + timedelta(days=10)))
+        if spec.done is not None:
+            finished = utcnow() if spec.done == 0 else _moment(today + timedelta(days=spec.done))
+            mark_done(task, owner, DEMO_TASK_NOTE, now=finished)
+
+
 def _ensure_user(spec: DemoUser) -> User:
     user = find_user_by_email(spec.email)
     if user is None:
@@ -96,5 +176,7 @@ def load_demo() -> list[DemoUser]:
         for task in result.tasks:
             if confirm and task.title.startswith(DONE_TITLE_PREFIX) and task.owners:
                 mark_done(task, task.owners[0], "Reported to the Governor at the weekly meeting.")
+    db.session.flush()
+    _ensure_demo_tasks(users, staff, org_today())
     db.session.flush()
     return list(DEMO_USERS)
