@@ -45,6 +45,8 @@ TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S | re.I)
 ADDRESS = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+|/[\w./-]+\.(?:ics|csv|xlsx)")
 
 SAMPLE = SAMPLES / "hy-vilnius-2025-02.txt"
+# A report read with doubts: its warnings are listed on its pages.
+DOUBTFUL_SAMPLE = SAMPLES / "hy-tbilisi-2024-07.txt"
 
 
 def english_words(text: str, data: list[str]) -> list[str]:
@@ -102,20 +104,23 @@ def test_every_page_form_error_and_email_is_armenian(
     db.session.commit()
     # A report read and saved with an edited title: an "edited" event in a task's history.
     client.login(people["staff"].email)
-    uploaded = client.post(
-        "/reports/upload",
-        data={
-            "csrf_token": client.csrf_token("/reports/upload"),
-            "file": (io.BytesIO(SAMPLE.read_bytes()), SAMPLE.name),
-        },
-        content_type="multipart/form-data",
+    review_url, doubtful_review = (
+        client.post(
+            "/reports/upload",
+            data={
+                "csrf_token": client.csrf_token("/reports/upload"),
+                "file": (io.BytesIO(sample.read_bytes()), sample.name),
+            },
+            content_type="multipart/form-data",
+        ).headers["Location"]
+        for sample in (SAMPLE, DOUBTFUL_SAMPLE)
     )
-    review_url = uploaded.headers["Location"]
     form = review_form(client.get(review_url).get_data(as_text=True))
     form["rows-0-title"] = "Սեմինար համայնքների ղեկավարների համար"
     assert client.submit(review_url, {**form, "save": "y"}).status_code == 302
     client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
-    report = db.session.scalars(select(Report)).one()
+    report = db.session.scalars(select(Report).order_by(Report.id)).first()
+    assert report is not None
     drafted = report.tasks[0]
     # Reminders, overdue notices and escalations (the digest emails), and an admins' alert.
     assert runner.invoke(args=["remind", "--as-of", TODAY.isoformat()]).exit_code == 0
@@ -143,7 +148,14 @@ def test_every_page_form_error_and_email_is_armenian(
         check(f"email text {message.subject}", message.body_text)
         check(f"email html {message.subject}", message.body_html or "")
 
-    report_pages = [f"/reports/{report.id}", f"/reports/{report.id}/review", "/reports/upload"]
+    doubtful = doubtful_review.removesuffix("/review")
+    report_pages = [
+        f"/reports/{report.id}",
+        f"/reports/{report.id}/review",
+        doubtful,
+        doubtful_review,
+        "/reports/upload",
+    ]
     task_pages = [f"/tasks/{due_today.id}", f"/tasks/{overdue.id}", f"/tasks/{drafted.id}"]
     pages = {
         "admin": [
@@ -230,6 +242,7 @@ def test_every_page_form_error_and_email_is_armenian(
     assert "Սեմինար համայնքների ղեկավարների համար" in history
     exported = client.get("/dashboard/export.csv?status=all").get_data(as_text=True)
     assert ",Բաց," in exported and ",open," not in exported
+    assert "պատասխանատու նշված չէ" in client.get(doubtful).get_data(as_text=True)
     outbox = client.get("/admin/outbox").get_data(as_text=True)
     assert re.search(r"\d+ հնս, 2026 թ\., \d\d:\d\d", outbox), "the outbox's dates"
 
