@@ -63,7 +63,7 @@ def test_the_same_deadline_again_is_refused_and_keeps_the_phrase(client, org) ->
     assert [e.kind for e in task.events] == [EventKind.CREATED]
 
 
-def extension_link(app, org) -> str:  # type: ignore[no-untyped-def]
+def extension_link(app, org) -> str:
     token = ActionLinkSigner(app.config["SECRET_KEY"]).make(
         org.task.id, org.officer.id, Action.EXTEND
     )
