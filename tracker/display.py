@@ -7,8 +7,15 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from flask_babel import get_locale, to_user_timezone
+
+
+def format_day(value: date, locale: Locale | str | None) -> str:
+    """A day as every page and email words it (`when`, and the digests, which format their
+    days once per recipient's language)."""
+    return format_date(value, "medium", locale=locale)
 
 
 def when(value: date | datetime | None) -> str:
@@ -18,9 +25,9 @@ def when(value: date | datetime | None) -> str:
         return "—"
     locale = get_locale()
     if not isinstance(value, datetime):
-        return format_date(value, "medium", locale=locale)
+        return format_day(value, locale)
     local = to_user_timezone(value)
-    day = format_date(local, "medium", locale=locale)
+    day = format_day(local, locale)
     time = format_time(local, "short", locale=locale)
     pattern = str(locale.datetime_formats["medium"]) if locale else "{1}, {0}"
     return pattern.replace("{1}", day).replace("{0}", time)

@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlencode
 
-from babel.dates import format_date
 from flask import render_template
 from flask_babel import force_locale, get_locale, get_translations
 from sqlalchemy import ColumnElement, Select, and_, cast, exists, false, func, select, true
@@ -27,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import InstrumentedAttribute, aliased, selectinload
 
 from tracker.action_links import Action, ActionLinkSigner
+from tracker.display import format_day
 from tracker.extensions import db
 from tracker.models import Notification, OutboxMessage, Task, User
 from tracker.notifications.policy import Due, Kind
@@ -281,7 +281,7 @@ class _Language:
 
     def date(self, day: date) -> str:
         if day not in self.dates:
-            self.dates[day] = format_date(day, "long", locale=self.locale)
+            self.dates[day] = format_day(day, self.locale)
         return self.dates[day]
 
     def overdue(self, days: int) -> str:
