@@ -184,6 +184,11 @@ def test_every_page_form_error_and_email_is_armenian(
         "manager": ["/tasks", "/tasks?scope=all", *task_pages[:2], "/dashboard", "/settings"],
         "officer": ["/tasks", *task_pages[:2], "/settings", "/nowhere"],
     }
+    # Before signing in: the login page, and its form sent back empty.
+    check("anonymous /login", client.get("/login").get_data(as_text=True))
+    empty_login = client.submit("/login", {"email": "", "password": ""})
+    assert 'class="error"' in empty_login.get_data(as_text=True)
+    check("anonymous login form", empty_login.get_data(as_text=True))
     for role, urls in pages.items():
         client.login(people[role].email)
         for url in urls:
