@@ -28,7 +28,9 @@ policy_settings = st.builds(
     reminder_working_days=st.lists(st.integers(1, 15), max_size=3).map(tuple),
     remind_on_the_day=st.booleans(),
     overdue_repeat_days=st.integers(1, 21),
-    escalation_working_days=st.lists(st.integers(1, 20), max_size=3).map(tuple),
+    escalation_working_days=st.lists(st.integers(1, 20), max_size=3, unique=True).map(
+        lambda days: tuple(sorted(days))
+    ),
 )
 ORG = Organisation(
     departments={1: DepartmentFacts(1, None, 100), 2: DepartmentFacts(2, 1, 200)},

@@ -17,8 +17,16 @@ from tracker.notifications.policy import Organisation, PolicySettings, escalatio
         ({"reminder_working_days": (7, 0)}, "reminder_working_days must all be at least 1"),
         ({"overdue_repeat_days": 0}, "overdue_repeat_days must be at least 1"),
         ({"escalation_working_days": (3, -1)}, "escalation_working_days must all be at least 1"),
+        (
+            {"escalation_working_days": (10, 3)},
+            "escalation_working_days must increase from one level to the next",
+        ),
+        (
+            {"escalation_working_days": (3, 3)},
+            "escalation_working_days must increase from one level to the next",
+        ),
     ],
-    ids=["reminder", "repeat", "escalation"],
+    ids=["reminder", "repeat", "escalation", "decreasing", "equal"],
 )
 def test_each_refused_setting_is_named(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):

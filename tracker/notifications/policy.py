@@ -8,6 +8,7 @@ rerun gives the same answer.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,6 +48,10 @@ class PolicySettings:
             raise ValueError("overdue_repeat_days must be at least 1")
         if any(days < 1 for days in self.escalation_working_days):
             raise ValueError("escalation_working_days must all be at least 1")
+        levels = self.escalation_working_days
+        if any(later <= earlier for earlier, later in itertools.pairwise(levels)):
+            # Level 2 before level 1 would reach the head above before the head.
+            raise ValueError("escalation_working_days must increase from one level to the next")
 
 
 @dataclass(frozen=True)
