@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tests.conftest import TODAY
 from tests.reports.conftest import SAMPLES
 from tests.reports.test_report_pages import review_form
+from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Report, Role, Task, TaskEvent, User
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
@@ -157,6 +158,12 @@ def test_every_page_form_error_and_email_is_armenian(
         "/reports/upload",
     ]
     task_pages = [f"/tasks/{due_today.id}", f"/tasks/{overdue.id}", f"/tasks/{drafted.id}"]
+    # The pages the links in the reminder emails open.
+    signer = ActionLinkSigner(app.config["SECRET_KEY"])
+    action_pages = [
+        "/tasks/action/" + signer.make(due_today.id, officer.id, action)
+        for action in (Action.DONE, Action.EXTEND)
+    ]
     pages = {
         "admin": [
             "/tasks",
@@ -182,7 +189,13 @@ def test_every_page_form_error_and_email_is_armenian(
             "/settings",
         ],
         "manager": ["/tasks", "/tasks?scope=all", *task_pages[:2], "/dashboard", "/settings"],
-        "officer": ["/tasks", *task_pages[:2], "/settings", "/nowhere"],
+        "officer": [
+            "/tasks",
+            *task_pages[:2],
+            "/settings",
+            "/nowhere",
+            *action_pages,
+        ],
     }
     # Before signing in: the login page, and its form sent back empty.
     check("anonymous /login", client.get("/login").get_data(as_text=True))
@@ -233,11 +246,16 @@ def test_every_page_form_error_and_email_is_armenian(
         ),
         "no file": client.submit("/reports/upload", {}),
     }
+    client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
+    client.login(officer.email)
+    refused["link without a note"] = client.submit(action_pages[0], {"note": ""})
     for what, response in refused.items():
         assert response.status_code in (200, 400), (what, response.status_code)
         body = response.get_data(as_text=True)
         assert 'class="error"' in body, what
         check(f"form {what}", body)
+
+    client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
 
     # What the issue saw in English: the history's field names and values, the exports'
     # statuses, the outbox's short dates.
