@@ -89,23 +89,17 @@ def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedRe
     except subprocess.TimeoutExpired:  # subprocess.run has killed the child
         log.info("parsing %r: stopped after %.0f s", filename, limits.timeout_seconds)
         raise _too_slow() from None
-    elapsed = time.monotonic() - started
+    return _outcome(child, filename, time.monotonic() - started)
+
+
+def _outcome(
+    child: subprocess.CompletedProcess[bytes], filename: str, elapsed: float
+) -> ParsedReport:
+    """The child's parse, or the ReportError its answer or its exit status stands for."""
     if child.returncode == 0:
-        try:
-            answer = json.loads(child.stdout)
-            if "error" in answer:
-                error = answer["error"]
-                params = {
-                    str(key): value
-                    for key, value in dict(error.get("params") or {}).items()
-                    if isinstance(value, str | int)
-                }
-                raise ReportError(error["message"], code=error["code"], **params)
-            return report_from_wire(answer["report"])
-        except ReportError:
-            raise
-        except (ValueError, KeyError, TypeError):
-            log.exception("parsing %r: the child's answer could not be read", filename)
+        report = _answer(child.stdout, filename)
+        if report is not None:
+            return report
     elif child.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         log.info("parsing %r: CPU limit reached after %.1f s", filename, elapsed)
         raise _too_slow()
@@ -120,6 +114,27 @@ def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedRe
             child.stderr[-_STDERR_SHOWN:].decode(errors="replace"),
         )
     raise ReportError("the file could not be read", code="parse_failed")
+
+
+def _answer(stdout: bytes, filename: str) -> ParsedReport | None:
+    """The report a child that exited normally sent, raising the ReportError it sent
+    instead; None when its answer cannot be read."""
+    try:
+        answer = json.loads(stdout)
+        if "error" in answer:
+            error = answer["error"]
+            params = {
+                str(key): value
+                for key, value in dict(error.get("params") or {}).items()
+                if isinstance(value, str | int)
+            }
+            raise ReportError(error["message"], code=error["code"], **params)
+        return report_from_wire(answer["report"])
+    except ReportError:
+        raise
+    except (ValueError, KeyError, TypeError):
+        log.exception("parsing %r: the child's answer could not be read", filename)
+        return None
 
 
 def _too_slow() -> ReportError:
