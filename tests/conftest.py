@@ -241,6 +241,16 @@ def vars_of(config: type) -> dict[str, Any]:
 
 
 @pytest.fixture
+def any_database_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The application on a migrated database of each engine: SQLite, then PostgreSQL."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def app(tmp_path: Path, sqlite_template: Path) -> Iterator[Flask]:
     # A file, not memory: the test and each request have connections of their own.
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=copy_database(sqlite_template, tmp_path))

@@ -4,7 +4,6 @@ exception, and the side effects registered during it run only after its commit."
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import PASSWORD_HASH, make_app
+from tests.conftest import PASSWORD_HASH
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import Department, Role, Task, TaskStatus, UsedActionToken, User
@@ -21,13 +20,9 @@ from tracker.unit_of_work import after_commit, unit_of_work, when_done
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database_url: str) -> Iterator[Flask]:
+def app(any_database_app: Flask) -> Flask:
     """The usual application, on SQLite and on PostgreSQL."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return any_database_app
 
 
 def count(model: type) -> int:

@@ -93,15 +93,6 @@ def received(server: SMTPServer) -> collections.Counter[str]:
 
 
 @pytest.fixture
-def any_database_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
 def faulty_server() -> Iterator[SMTPServer]:
     server = SMTPServer(port=free_port(), handler=FaultyHandler())
     server.start()

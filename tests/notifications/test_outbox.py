@@ -46,15 +46,6 @@ def statuses() -> dict[str, int]:
     return {status.value: count for status, count in db.session.execute(query)}
 
 
-@pytest.fixture
-def any_database_app(migrated_database_url: str, tmp_path: Path):
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_a_claim_takes_each_row_once(any_database_app) -> None:
     queue(5)
     first = outbox.claim(NOW, 3)

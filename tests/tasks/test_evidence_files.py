@@ -4,25 +4,19 @@ committed: a refused "mark done" leaves no file behind, on either database."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app
 from tracker.extensions import db
 from tracker.models import Task, TaskStatus
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database_url: str) -> Iterator[Flask]:
+def app(any_database_app: Flask) -> Flask:
     """The usual application, on SQLite and on PostgreSQL."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return any_database_app
 
 
 def evidence_files(app: Flask) -> list[Path]:

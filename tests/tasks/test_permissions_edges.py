@@ -4,13 +4,9 @@ tasks" list, and `require`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from flask import Flask
 
-from tests.conftest import PASSWORD_HASH, make_app
+from tests.conftest import PASSWORD_HASH
 from tracker.extensions import db
 from tracker.models import Department, Role, Task, User
 from tracker.permissions import PermissionDenied
@@ -23,15 +19,6 @@ from tracker.tasks.permissions import (
     visible_tasks,
 )
 from tracker.tasks.services import create_task
-
-
-@pytest.fixture
-def any_database_app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def person(email: str, role: Role, department: Department | None) -> User:
