@@ -4,7 +4,7 @@ the application is built (see blueprint.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -57,6 +57,27 @@ def deciders(task: Task, actor: User) -> list[User]:
     )
 
 
+def email_to(
+    recipient: User,
+    template: str,
+    subject: Callable[[], str],
+    context: Mapping[str, object],
+    message_id: str,
+) -> OutboxMessage:
+    """One email to `recipient` in their language: `email/<template>.txt` and `.html` with
+    `context`, and the subject `subject()` gives in that language."""
+    with force_locale(recipient.language):
+        return OutboxMessage(
+            recipient_id=recipient.id,
+            to_address=recipient.email,
+            language=recipient.language,
+            subject=subject(),
+            body_text=render_template(f"email/{template}.txt", **context),
+            body_html=render_template(f"email/{template}.html", **context),
+            message_id=message_id,
+        )
+
+
 def queue_extension_request(request: ExtensionRequested) -> list[OutboxMessage]:
     """Mail the request for more time to whoever decides (receiver of `extension_requested`)."""
     task, actor = request.task, request.actor
@@ -74,19 +95,13 @@ def queue_extension_request(request: ExtensionRequested) -> list[OutboxMessage]:
             "task_url": f"{base_url}/tasks/{task.id}",
             "base_url": base_url,
         }
-        with force_locale(head.language):
-            subject = _("%(name)s asks for more time", name=actor.name)
-            text = render_template("email/extension_request.txt", **context)
-            html = render_template("email/extension_request.html", **context)
         messages.append(
-            OutboxMessage(
-                recipient_id=head.id,
-                to_address=head.email,
-                language=head.language,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                message_id=f"<extension.{request.event.id}.{head.id}@{domain}>",
+            email_to(
+                head,
+                "extension_request",
+                lambda: _("%(name)s asks for more time", name=actor.name),
+                context,
+                f"<extension.{request.event.id}.{head.id}@{domain}>",
             )
         )
     db.session.add_all(messages)

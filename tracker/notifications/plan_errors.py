@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Task, User
+from tracker.notifications.messages import email_to
 
 
 @dataclass(frozen=True)
@@ -69,19 +68,13 @@ def admin_alerts(
         if not admin.active or ids[admin.id] in written:
             continue
         context = {"recipient": admin, "as_of": as_of, "rows": rows, "base_url": base_url}
-        with force_locale(admin.language):
-            subject = _("Reminders skipped for %(count)d task(s)", count=len(errors))
-            text = render_template("email/plan_errors.txt", **context)
-            html = render_template("email/plan_errors.html", **context)
         messages.append(
-            OutboxMessage(
-                recipient_id=admin.id,
-                to_address=admin.email,
-                language=admin.language,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                message_id=ids[admin.id],
+            email_to(
+                admin,
+                "plan_errors",
+                lambda: _("Reminders skipped for %(count)d task(s)", count=len(errors)),
+                context,
+                ids[admin.id],
             )
         )
     return messages
