@@ -4,6 +4,7 @@ loopback with the demo data. Skipped with the reason where chromium is absent; i
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,5 +72,6 @@ def sign_in(browser, base_url: str, email: str, password: str):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/tasks")
+    # Where the role's work is: the dashboard, or an officer's tasks.
+    page.wait_for_url(re.compile(rf"{re.escape(base_url)}/(tasks|dashboard)$"))
     return page

@@ -88,6 +88,10 @@ def outbox() -> ResponseReturnValue:
         abort(404)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, next_page = outbox_service.outbox_page(status, page)
+    if not rows and page > 1:  # past the end: the last page, and why
+        last = outbox_service.outbox_last_page(status)
+        flash(_("There is no page %(page)d: this is the last one.", page=page), "info")
+        return redirect(url_for("admin.outbox", status=status, page=last))
     return render_template(
         "admin/outbox.html",
         rows=rows,

@@ -1,8 +1,11 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
+from tracker.form_dates import SaneDate
 from tracker.forms_i18n import TrackerForm
 
 STATUS_CHOICES = [
@@ -25,6 +28,12 @@ class FilterForm(TrackerForm):
     owner = SelectField(_l("Owner"), coerce=str, validate_choice=False)
     report = SelectField(_l("Report"), coerce=str, validate_choice=False)
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="overdue")
-    deadline_from = DateField(_l("Deadline from"), validators=[Optional()])
-    deadline_to = DateField(_l("Deadline to"), validators=[Optional()])
+    deadline_from = DateField(_l("Deadline from"), validators=[Optional(), SaneDate()])
+    deadline_to = DateField(_l("Deadline to"), validators=[Optional(), SaneDate()])
     submit = SubmitField(_l("Apply"))
+
+    def validate_deadline_to(self, field: Any) -> None:
+        """A period that ends before it starts is said so, not shown as an empty list."""
+        start = self.deadline_from.data
+        if start is not None and field.data is not None and field.data < start:
+            raise ValidationError(_l("The end of the period is before its start."))

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -49,6 +51,13 @@ def _filter_form() -> FilterForm:
     return form
 
 
+def _args_with(**changes: Any) -> dict[str, Any]:
+    """The request's query (every value of a repeated key), with some keys replaced."""
+    args: dict[str, Any] = dict(request.args.lists())
+    args.update(changes)
+    return args
+
+
 @bp.route("")
 def index() -> ResponseReturnValue:
     services.require_dashboard(current_user)
@@ -60,6 +69,10 @@ def index() -> ResponseReturnValue:
     rows, total = services.task_list(
         current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE
     )
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    if page > pages:  # an old link, or a number typed in: the last page, and why
+        flash(_("There is no page %(page)d: this is the last one.", page=page), "info")
+        return redirect(url_for("dashboard.index", **_args_with(page=pages)))
     computed = services.figures(
         current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]
     )
@@ -74,7 +87,7 @@ def index() -> ResponseReturnValue:
         rows=rows,
         total=total,
         page=page,
-        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        pages=pages,
         sort=sort,
         today=today,
         reports=services.report_progress(current_user, filters, today),

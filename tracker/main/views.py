@@ -16,13 +16,18 @@ from tracker.extensions import db
 from tracker.forms_i18n import translated_error
 from tracker.main.blueprint import bp
 from tracker.main.forms import LanguageForm
+from tracker.models import Role
 from tracker.permissions import PermissionDenied
 from tracker.unit_of_work import unit_of_work
 
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    return redirect(url_for("tasks.my_tasks"))
+    """Where each role's work is: the dashboard for managers, staff and admins, the task
+    list for officers (login sends here when there is no `next`)."""
+    if current_user.role is Role.OFFICER:
+        return redirect(url_for("tasks.my_tasks"))
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/healthz")

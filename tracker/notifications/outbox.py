@@ -533,3 +533,12 @@ def outbox_page(
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], (page + 1 if len(rows) > per_page else 0)
+
+
+def outbox_last_page(status: str | None, per_page: int = 50) -> int:
+    """The number of the last page of `outbox_page` (1 when there is nothing)."""
+    query = select(func.count()).select_from(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    total = int(db.session.scalar(query) or 0)
+    return max((total + per_page - 1) // per_page, 1)
