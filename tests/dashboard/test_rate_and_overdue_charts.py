@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from html import unescape
 
 from tracker.extensions import db
 from tracker.i18n import org_today
@@ -98,3 +99,51 @@ def test_overdue_by_department_and_by_owner_count_each_departments_late_work(
     html = client.get("/dashboard").get_data(as_text=True)
     assert chart(html, "Overdue tasks by department") == [("Digital", 3)]
     assert chart(html, "Overdue tasks by owner") == [("Ani", 3)]
+
+
+def bar_links(html: str, heading: str) -> list[str]:
+    """The addresses the bars of the chart under the heading open, in their order."""
+    match = re.search(rf"<h2>{re.escape(heading)}</h2>(<svg .*?</svg>)", html, re.DOTALL)
+    assert match, f"no chart under {heading!r}"
+    return [
+        unescape(href) for href in re.findall(r'<a href="([^"]*)" class="bar">', match.group(1))
+    ]
+
+
+def listed(client, address: str) -> set[int]:
+    html = client.get(address).get_data(as_text=True)
+    return {int(task_id) for task_id in re.findall(r'data-task-id="(\d+)"', html)}
+
+
+def test_each_bar_opens_the_overdue_list_behind_it(
+    client, make_department, make_user, make_task
+) -> None:
+    root = make_department("Ministry")
+    digital = make_department("Digital", parent=root)
+    cooperation = make_department("Cooperation", parent=root)
+    ani = make_user(department=digital, name="Ani")
+    lilit = make_user(department=cooperation, name="Lilit")
+    staff = make_user(Role.STAFF, department=root)
+    today = org_today()
+    late = {days: make_task(ani, deadline=today - timedelta(days=days)) for days in (1, 10, 40)}
+    lilits = make_task(lilit, deadline=today - timedelta(days=100))
+    make_task(lilit, deadline=today + timedelta(days=3))  # open, not overdue
+    db.session.commit()
+
+    client.login(staff.email)
+    html = client.get("/dashboard?report=&sort=title&page=1").get_data(as_text=True)
+    by_department = bar_links(html, "Overdue tasks by department")
+    assert len(by_department) == 2 and all(link.endswith("#list") for link in by_department)
+    assert f"department={digital.id}" in by_department[0] and "page=" not in by_department[0]
+    assert "sort=title" in by_department[0]  # the other filters and the order are kept
+    assert listed(client, by_department[0]) == {task.id for task in late.values()}
+    assert listed(client, by_department[1]) == {lilits.id}
+    by_owner = bar_links(html, "Overdue tasks by owner")
+    assert listed(client, by_owner[1]) == {lilits.id}
+    aging = bar_links(html, "Days overdue")
+    assert [listed(client, link) for link in aging] == [
+        {late[1].id},
+        {late[10].id},
+        {late[40].id},
+        {lilits.id},
+    ]

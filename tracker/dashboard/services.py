@@ -183,23 +183,25 @@ def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures
 
 def overdue_by_department(
     user: User, filters: Filters, today: date, limit: int = 12
-) -> list[tuple[str, int]]:
+) -> list[tuple[str, int, int]]:
+    """(name, overdue tasks, department id), the most first."""
     query = (
-        select(Department.name, func.count(Task.id))
+        select(Department.name, func.count(Task.id), Department.id)
         .join(Department, Department.id == Task.department_id)
         .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
         .group_by(Department.id, Department.name)
         .order_by(func.count(Task.id).desc(), Department.name)
         .limit(limit)
     )
-    return [(name, count) for name, count in db.session.execute(query)]
+    return [(name, count, id_) for name, count, id_ in db.session.execute(query)]
 
 
 def overdue_by_owner(
     user: User, filters: Filters, today: date, limit: int = 12
-) -> list[tuple[str, int]]:
+) -> list[tuple[str, int, int]]:
+    """(name, overdue tasks, user id), the most first."""
     query = (
-        select(User.name, func.count(Task.id))
+        select(User.name, func.count(Task.id), User.id)
         .select_from(Task)
         .join(task_owners, task_owners.c.task_id == Task.id)
         .join(User, User.id == task_owners.c.user_id)
@@ -208,7 +210,7 @@ def overdue_by_owner(
         .order_by(func.count(Task.id).desc(), User.name)
         .limit(limit)
     )
-    return [(name, count) for name, count in db.session.execute(query)]
+    return [(name, count, id_) for name, count, id_ in db.session.execute(query)]
 
 
 @dataclass(frozen=True)

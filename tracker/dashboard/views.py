@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -58,6 +59,27 @@ def _args_with(**changes: Any) -> dict[str, Any]:
     return args
 
 
+def _list_link(**changes: Any) -> str:
+    """The dashboard's overdue list narrowed further (a chart's bar): the current filters
+    with some replaced, from its first page."""
+    args = _args_with(status="overdue", **changes)
+    args.pop("page", None)
+    return url_for("dashboard.index", _anchor="list", **args)
+
+
+def _aging_links(today: date) -> list[str]:
+    """The overdue tasks of each aging bucket: their deadline period."""
+    links = []
+    for low, high in services.AGING_BUCKETS:
+        period = {"deadline_to": (today - timedelta(days=low)).isoformat()}
+        if high is not None:
+            period["deadline_from"] = (today - timedelta(days=high)).isoformat()
+        else:
+            period["deadline_from"] = ""
+        links.append(_list_link(**period))
+    return links
+
+
 @bp.route("")
 def index() -> ResponseReturnValue:
     services.require_dashboard(current_user)
@@ -91,9 +113,19 @@ def index() -> ResponseReturnValue:
         sort=sort,
         today=today,
         reports=services.report_progress(current_user, filters, today),
-        department_chart=bar_chart(by_department, title=_("Overdue tasks by department")),
-        owner_chart=bar_chart(by_owner, title=_("Overdue tasks by owner")),
-        aging_chart=bar_chart(aging, title=_("Days overdue"), color="#b54708"),
+        department_chart=bar_chart(
+            [(name, count) for name, count, _id in by_department],
+            title=_("Overdue tasks by department"),
+            links=[_list_link(department=str(id_)) for _name, _count, id_ in by_department],
+        ),
+        owner_chart=bar_chart(
+            [(name, count) for name, count, _id in by_owner],
+            title=_("Overdue tasks by owner"),
+            links=[_list_link(owner=str(id_)) for _name, _count, id_ in by_owner],
+        ),
+        aging_chart=bar_chart(
+            aging, title=_("Days overdue"), color="#b54708", links=_aging_links(today)
+        ),
         has_overdue=bool(figures.overdue),
         digest=filters.digest,
         digest_invalid=filters.digest_invalid,
