@@ -11,16 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app
 from tracker.extensions import db
 from tracker.models import Department, Role, Task, User
 from tracker.tasks.services import create_task
@@ -31,13 +28,9 @@ BASE = "http://tracker.test"
 
 
 @pytest.fixture
-def app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app(any_database_app: Flask) -> Flask:
     """The shared factories, client and mail fixtures, on each migrated database."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return any_database_app
 
 
 @dataclass

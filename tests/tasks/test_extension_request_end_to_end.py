@@ -7,15 +7,12 @@ real database the request failed and the owner was told the link had already bee
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import make_app
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskEvent, UsedActionToken
@@ -23,13 +20,9 @@ from tracker.notifications.jobs import deliver_outbox
 
 
 @pytest.fixture
-def app(migrated_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app(any_database_app: Flask) -> Flask:
     """The shared factories, client and mail fixtures, on each migrated database."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=migrated_database_url)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return any_database_app
 
 
 def test_asking_for_more_time_from_the_email_reaches_the_manager(app, client, org, mail_to) -> None:
