@@ -144,13 +144,7 @@ def test_extension_requests_fit_after_the_upgrade_and_go_in_the_downgrade(
     """The fix for the event kinds, on a database that already holds a history."""
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
-        upgrade(revision=BEFORE_EXTENSION_KINDS)
-        owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
-        owner.password_hash = PASSWORD_HASH
-        db.session.add(owner)
-        task = create_task("Digital services concept", [owner], actor=None)
-        db.session.commit()
-        task_id = task.id
+        task_id = task_at(BEFORE_EXTENSION_KINDS)
         db.session.add(TaskEvent(task_id=task_id, kind=EventKind.EXTENSION_REQUESTED))
         with pytest.raises(sa.exc.IntegrityError):
             db.session.commit()
@@ -166,6 +160,17 @@ def test_extension_requests_fit_after_the_upgrade_and_go_in_the_downgrade(
         assert kinds_of(task_id) == [EventKind.CREATED]
         db.session.remove()
         db.engine.dispose()
+
+
+def task_at(revision: str) -> int:
+    """Migrate to `revision` and store one task with its owner, as a database in use would."""
+    upgrade(revision=revision)
+    owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
+    owner.password_hash = PASSWORD_HASH
+    db.session.add(owner)
+    task = create_task("Digital services concept", [owner], actor=None)
+    db.session.commit()
+    return task.id
 
 
 def kinds_of(task_id: int) -> list[EventKind]:
@@ -188,13 +193,8 @@ def test_notification_kinds_are_checked_after_the_upgrade_and_free_after_the_dow
 ) -> None:
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
-        upgrade(revision=BEFORE_NOTIFICATION_KINDS)
-        owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
-        owner.password_hash = PASSWORD_HASH
-        db.session.add(owner)
-        task = create_task("Digital services concept", [owner], actor=None)
-        db.session.commit()
-        row = {"task_id": task.id, "day": date(2026, 1, 5), "at": utcnow()}
+        task_id = task_at(BEFORE_NOTIFICATION_KINDS)
+        row = {"task_id": task_id, "day": date(2026, 1, 5), "at": utcnow()}
         db.session.execute(INSERT_NOTIFICATION, {**row, "kind": "overdue"})
         db.session.commit()
         db.session.remove()  # PostgreSQL's ALTER TABLE waits for every open transaction
