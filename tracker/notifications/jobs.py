@@ -115,7 +115,7 @@ def deliver_outbox(
         return report
     stop = stop or STOP
     settings = outbox.DeliverySettings.from_config(current_app.config)
-    clock = outbox.Clock(now or utcnow())
+    clock = outbox.RunClock(now or utcnow())
     batch_size = current_app.config["TRACKER_MAIL_BATCH_SIZE"]
     outbox.release_stale_claims(clock.now(), settings.lease)
     db.session.commit()

@@ -347,7 +347,7 @@ def record_outcome(
     return status
 
 
-class Clock:
+class RunClock:
     """The run's `now` moving on in real time: a test can start the run at any moment."""
 
     def __init__(self, start: datetime) -> None:
@@ -362,7 +362,7 @@ class Heartbeat:
     """Renews this sender's lease while it works, in a thread of its own, so a message
     that takes long to send does not let another sender take the rest of the batch."""
 
-    def __init__(self, app: Flask, claimer: str, clock: Clock, lease: timedelta) -> None:
+    def __init__(self, app: Flask, claimer: str, clock: RunClock, lease: timedelta) -> None:
         self.app, self.claimer, self.clock = app, claimer, clock
         self.interval = max(lease.total_seconds() / 4, 0.05)
         self._stop = threading.Event()
@@ -394,7 +394,7 @@ class ShareSender:
         app: Flask,
         settings: DeliverySettings,
         claimer: str,
-        clock: Clock,
+        clock: RunClock,
         stop: threading.Event,
     ) -> None:
         self.app, self.settings, self.claimer = app, settings, claimer
@@ -475,7 +475,7 @@ def _close(connection: Connection) -> None:
 def send_batch(
     rows: Sequence[OutboxMessage],
     claimer: str,
-    clock: Clock,
+    clock: RunClock,
     stop: threading.Event,
     settings: DeliverySettings,
 ) -> DeliveryReport:
