@@ -20,9 +20,8 @@ from flask_migrate import downgrade, upgrade
 
 from tests.conftest import PASSWORD_HASH, make_app
 from tracker.extensions import db
-from tracker.models import EventKind, Notification, Role, TaskEvent, User, UTCDateTime, utcnow
+from tracker.models import EventKind, Notification, TaskEvent, UTCDateTime, utcnow
 from tracker.notifications.policy import Kind
-from tracker.tasks.services import create_task
 
 # The revision before the event kinds' CHECK constraint allowed extension requests.
 BEFORE_EXTENSION_KINDS = "27f4992abd55"
@@ -163,14 +162,43 @@ def test_extension_requests_fit_after_the_upgrade_and_go_in_the_downgrade(
 
 
 def task_at(revision: str) -> int:
-    """Migrate to `revision` and store one task with its owner, as a database in use would."""
+    """Migrate to `revision` and store one task with its owner, as a database in use would.
+
+    Written in SQL naming only the columns the revisions used here have: the models describe the
+    newest schema, which an older revision lacks."""
     upgrade(revision=revision)
-    owner = User(email="ani@example.am", name="Ani", role=Role.OFFICER)
-    owner.password_hash = PASSWORD_HASH
-    db.session.add(owner)
-    task = create_task("Digital services concept", [owner], actor=None)
+    now = utcnow()
+    at = sa.bindparam("at", type_=UTCDateTime)
+    user_id = db.session.execute(
+        sa.text(
+            "INSERT INTO users (email, name, role, language, password_hash, active,"
+            " wants_reminders, created_at)"
+            " VALUES ('ani@example.am', 'Ani', 'officer', 'hy', :hash, :yes, :yes, :at)"
+            " RETURNING id"
+        ).bindparams(at),
+        {"hash": PASSWORD_HASH, "yes": True, "at": now},
+    ).scalar_one()
+    task_id = db.session.execute(
+        sa.text(
+            "INSERT INTO tasks (title, description, status, position, owner_names, created_at,"
+            " updated_at) VALUES ('Digital services concept', '', 'open', 0, '[]', :at, :at)"
+            " RETURNING id"
+        ).bindparams(at),
+        {"at": now},
+    ).scalar_one()
+    db.session.execute(
+        sa.text("INSERT INTO task_owners (task_id, user_id) VALUES (:task, :user)"),
+        {"task": task_id, "user": user_id},
+    )
+    db.session.execute(
+        sa.text(
+            "INSERT INTO task_events (task_id, created_at, kind, field, new_value)"
+            " VALUES (:task, :at, 'created', 'status', 'open')"
+        ).bindparams(at),
+        {"task": task_id, "at": now},
+    )
     db.session.commit()
-    return task.id
+    return task_id
 
 
 def kinds_of(task_id: int) -> list[EventKind]:
@@ -212,5 +240,44 @@ def test_notification_kinds_are_checked_after_the_upgrade_and_free_after_the_dow
         db.session.commit()
         kinds = db.session.scalars(sa.text("SELECT kind FROM notifications ORDER BY id")).all()
         assert kinds == ["overdue", "digest"]
+        db.session.remove()
+        db.engine.dispose()
+
+
+BEFORE_TASK_LIFECYCLE = "97b6a6933277"
+
+
+def test_the_lifecycle_upgrade_keeps_owners_and_history_and_opens_asked_extensions(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Rebuilding `tasks` and `users` (SQLite's batch mode) must not cascade into the owners
+    and the history; an extension asked for before becomes a pending request."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        task_id = task_at(BEFORE_TASK_LIFECYCLE)
+        db.session.execute(
+            sa.text(
+                "INSERT INTO task_events (task_id, created_at, kind, field, new_value, note)"
+                " VALUES (:task, :at, 'extension_requested', 'deadline', '2027-03-01', 'Late data')"
+            ).bindparams(sa.bindparam("at", type_=UTCDateTime)),
+            {"task": task_id, "at": utcnow()},
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        owners = db.session.execute(
+            sa.text("SELECT COUNT(*) FROM task_owners WHERE task_id = :task"), {"task": task_id}
+        ).scalar_one()
+        assert owners == 1
+        assert kinds_of(task_id) == [EventKind.CREATED, EventKind.EXTENSION_REQUESTED]
+        request = db.session.execute(
+            sa.text("SELECT proposed_deadline, reason, status FROM extension_requests")
+        ).one()
+        assert (str(request[0]), request[1], request[2]) == ("2027-03-01", "Late data", "pending")
+        db.session.remove()
+
+        downgrade(revision=BEFORE_TASK_LIFECYCLE)
+        assert kinds_of(task_id) == [EventKind.CREATED, EventKind.EXTENSION_REQUESTED]
         db.session.remove()
         db.engine.dispose()

@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -96,11 +97,16 @@ class TaskStatus(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     IN_PROGRESS = "in_progress"
+    # Marked done by an owner, waiting for the manager to accept it (verification, #11).
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
     DONE = "done"
     CANCELLED = "cancelled"
 
 
+# Work the owners still have to do: reminded, overdue when the deadline has passed.
 ACTIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+# Not closed: the active statuses and a task awaiting acceptance (listed, not reminded).
+UNFINISHED_STATUSES = (*ACTIVE_STATUSES, TaskStatus.AWAITING_ACCEPTANCE)
 CLOSED_STATUSES = (TaskStatus.DONE, TaskStatus.CANCELLED)
 
 
@@ -114,6 +120,46 @@ class EventKind(StrEnum):
     OWNERS_CHANGED = "owners_changed"
     EDITED = "edited"
     EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_REFUSED = "extension_refused"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    REOPENED = "reopened"
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    # The task was closed or its deadline changed otherwise before anyone decided.
+    WITHDRAWN = "withdrawn"
+
+
+class NoticeKind(StrEnum):
+    """What a person is told happened to a task (in the app and by the event email)."""
+
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    DEADLINE_CHANGED = "deadline_changed"
+    OWNERS_CHANGED = "owners_changed"
+    EDITED = "edited"
+    STATUS_CHANGED = "status_changed"
+    RETURNED = "returned"
+    REOPENED = "reopened"
+    EXTENSION_DECIDED = "extension_decided"
+    COMPLETED = "completed"
+    AWAITING_ACCEPTANCE = "awaiting_acceptance"
+    EXTENSION_REQUESTED = "extension_requested"
+    COMMENTED = "commented"
+
+
+class NoticeEmail(StrEnum):
+    """Where a notice stands with the event email."""
+
+    PENDING = "pending"  # waiting for its digest window to close
+    QUEUED = "queued"  # written to the outbox
+    SKIPPED = "skipped"  # the person switched this kind of email off
 
 
 class ReportStatus(StrEnum):
@@ -151,6 +197,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Shown beside the name where owners are chosen ("Head of the protocol unit").
+    position: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_str_enum(Role, "role"))
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
@@ -160,6 +208,9 @@ class User(UserMixin, Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # "Due soon" reminders can be switched off; overdue notices and escalations cannot.
     wants_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Informational event emails (a comment, an edit) can be switched off; assignments and
+    # decisions cannot.
+    wants_event_emails: Mapped[bool] = mapped_column(Boolean, default=True)
     # The secret in the user's calendar feed URL (a calendar app cannot sign in); None when
     # there is no feed. Stored as is, because the settings page shows the URL again.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -264,6 +315,13 @@ class Task(Model):
     evidence_file: Mapped[str | None] = mapped_column(String(300))
     evidence_filename: Mapped[str | None] = mapped_column(String(255))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # When an owner marked it done and it began to await acceptance.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where a task created by hand comes from ("board meeting of 3 March", an order).
+    source_note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     report_id: Mapped[int | None] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), index=True
     )
@@ -278,6 +336,7 @@ class Task(Model):
         secondary=task_owners, order_by="User.name", lazy="selectin"
     )
     completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     report: Mapped[Report | None] = relationship(back_populates="tasks")
     events: Mapped[list[TaskEvent]] = relationship(
         back_populates="task",
@@ -328,6 +387,105 @@ class TaskEvent(Model):
 
     task: Mapped[Task] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ExtensionRequest(Model):
+    """An owner's request for a later deadline, and the decision on it."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        # At most one open request per task: a second one is refused by the database too.
+        Index(
+            "uq_extension_requests_pending_task_id",
+            "task_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # The managers' "requests" list reads the pending ones, oldest first.
+        Index("ix_extension_requests_status_requested_at", "status", "requested_at"),
+        Index("ix_extension_requests_task_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The deadline when the request was made, and the one asked for.
+    current_deadline: Mapped[date | None] = mapped_column(Date)
+    proposed_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _str_enum(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class TaskComment(Model):
+    """A message in a task's discussion, with an optional attachment stored as evidence is."""
+
+    __tablename__ = "task_comments"
+    __table_args__ = (Index("ix_task_comments_task_id_id", "task_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attachment_file: Mapped[str | None] = mapped_column(String(300))
+    attachment_filename: Mapped[str | None] = mapped_column(String(255))
+
+    task: Mapped[Task] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Notice(Model):
+    """Something a person is told about a task: listed in the app (unread first) and mailed
+    in one email per person per digest window."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        # The person's list, unread first, newest first; the menu's unread count.
+        Index("ix_notices_user_id_read_at_id", "user_id", "read_at", "id"),
+        # The event mailer looks for pending notices whose window has closed.
+        Index("ix_notices_email_created_at", "email", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[NoticeKind] = mapped_column(_str_enum(NoticeKind, "notice_kind"))
+    # What the notice shows: old and new values, a reason, a comment's first words.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email: Mapped[NoticeEmail] = mapped_column(
+        _str_enum(NoticeEmail, "notice_email"), default=NoticeEmail.PENDING
+    )
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    task: Mapped[Task | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
 
 class OutboxStatus(StrEnum):

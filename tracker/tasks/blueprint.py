@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
-from tracker.tasks import views  # noqa: E402,F401  (registers the routes)
+# Importing the view modules registers their routes.
+from tracker.tasks import views  # noqa: E402,F401,I001
+from tracker.tasks import change_views, comment_views, extension_views  # noqa: E402,F401

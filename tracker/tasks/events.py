@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 from blinker import Namespace
 from flask import Flask, current_app
 
-from tracker.models import Task, TaskEvent, User
+from tracker.models import ExtensionRequest, Task, TaskComment, TaskEvent, User
 
 Payload = TypeVar("Payload")
 
@@ -97,6 +97,72 @@ class ExtensionRequested:
     deadline: date
     reason: str
     event: TaskEvent
+    # The request to decide on (None only for a request recorded as history alone).
+    request: ExtensionRequest | None = None
+
+
+@dataclass(frozen=True)
+class ExtensionDecided:
+    """A manager approved (the deadline moved) or refused the request, with a note."""
+
+    task: Task
+    actor: User
+    request: ExtensionRequest
+    approved: bool
+
+
+@dataclass(frozen=True)
+class OwnersChanged:
+    """Owners were given the task (on confirming a report, on reassignment, on a task made
+    by hand) or taken off it."""
+
+    task: Task
+    actor: User | None
+    added: tuple[User, ...]
+    removed: tuple[User, ...]
+
+
+@dataclass(frozen=True)
+class TaskEdited:
+    """Fields of a confirmed task changed: {field: (old, new)} (title, description, ...)."""
+
+    task: Task
+    actor: User
+    changes: dict[str, tuple[str | None, str | None]]
+
+
+@dataclass(frozen=True)
+class AwaitingAcceptance:
+    """An owner marked the task done; it waits for the manager to accept it."""
+
+    task: Task
+    actor: User
+    note: str
+
+
+@dataclass(frozen=True)
+class TaskReturned:
+    """Awaiting acceptance, the task went back to the owners for more work."""
+
+    task: Task
+    actor: User
+    reason: str
+
+
+@dataclass(frozen=True)
+class TaskReopened:
+    """A done or cancelled task is open again."""
+
+    task: Task
+    actor: User
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommentAdded:
+    task: Task
+    actor: User
+    comment: TaskComment
 
 
 task_created: TaskSignal[TaskCreated] = TaskSignal("task-created")
@@ -105,3 +171,10 @@ task_completed: TaskSignal[TaskCompleted] = TaskSignal("task-completed")
 task_cancelled: TaskSignal[TaskCancelled] = TaskSignal("task-cancelled")
 deadline_changed: TaskSignal[DeadlineChanged] = TaskSignal("deadline-changed")
 extension_requested: TaskSignal[ExtensionRequested] = TaskSignal("extension-requested")
+extension_decided: TaskSignal[ExtensionDecided] = TaskSignal("extension-decided")
+owners_changed: TaskSignal[OwnersChanged] = TaskSignal("owners-changed")
+task_edited: TaskSignal[TaskEdited] = TaskSignal("task-edited")
+awaiting_acceptance: TaskSignal[AwaitingAcceptance] = TaskSignal("awaiting-acceptance")
+task_returned: TaskSignal[TaskReturned] = TaskSignal("task-returned")
+task_reopened: TaskSignal[TaskReopened] = TaskSignal("task-reopened")
+comment_added: TaskSignal[CommentAdded] = TaskSignal("comment-added")

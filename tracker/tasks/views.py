@@ -67,14 +67,34 @@ def my_tasks() -> ResponseReturnValue:
     )
 
 
+# The task page's forms, each empty (or with the task's values) until a failed POST passes
+# its bound form back. The lifecycle's view modules (extensions, changes, discussion) add
+# theirs with `detail_form`, so the page shows every panel without this module knowing them.
+_DETAIL_FORMS: dict[str, Callable[[Task], FlaskForm]] = {
+    "progress_form": lambda task: ProgressForm(formdata=None),
+    "done_form": lambda task: DoneForm(formdata=None),
+    "cancel_form": lambda task: CancelForm(formdata=None),
+    "deadline_form": lambda task: DeadlineForm(formdata=None, deadline=task.deadline),
+}
+# Values the panels need besides their forms (the pending request, the comments), by name.
+_DETAIL_CONTEXT: dict[str, Callable[[Task, User], object]] = {}
+
+
+def detail_form(name: str, empty: Callable[[Task], FlaskForm]) -> None:
+    """Show the form `name` on the task page; `empty(task)` builds it when no POST failed."""
+    _DETAIL_FORMS[name] = empty
+
+
+def detail_context(name: str, value: Callable[[Task, User], object]) -> None:
+    """Give the task page `name`, computed for the task and the signed-in user."""
+    _DETAIL_CONTEXT[name] = value
+
+
 def _render_detail(task: Task, status: int = 200, **bound_forms: FlaskForm) -> ResponseReturnValue:
-    forms: dict[str, FlaskForm] = {
-        "progress_form": ProgressForm(formdata=None),
-        "done_form": DoneForm(formdata=None),
-        "cancel_form": CancelForm(formdata=None),
-        "deadline_form": DeadlineForm(formdata=None, deadline=task.deadline),
+    forms: dict[str, object] = {
+        name: bound_forms.get(name) or empty(task) for name, empty in _DETAIL_FORMS.items()
     }
-    forms.update(bound_forms)
+    forms.update({name: value(task, current_user) for name, value in _DETAIL_CONTEXT.items()})
     return (
         render_template(
             "tasks/detail.html",

@@ -1,0 +1,1 @@
+"""The discussion on a task (#11 item 6): the pages."""

@@ -1,0 +1,1 @@
+"""Extensions as a workflow (#11 item 1): the pages."""
