@@ -29,6 +29,7 @@ from tracker.models import (
 from tracker.permissions import PermissionDenied
 from tracker.reports.owners import Person, match_names
 from tracker.reports.parsing import ParsedReport, ParseWarning
+from tracker.tasks import events
 from tracker.tasks.permissions import visible_tasks
 from tracker.tasks.services import create_task, record_event
 
@@ -300,6 +301,13 @@ def confirm_report(
     report.confirmed_at = now
     report.confirmed_by = actor
     db.session.flush()
+    # Confirming gives each task to its owners: they hear of it (the notifications group a
+    # report's tasks into one email per owner).
+    for task in opened:
+        if task.owners:
+            events.owners_changed.announce(
+                events.OwnersChanged(task, actor, added=tuple(task.owners), removed=())
+            )
     return opened
 
 
