@@ -288,9 +288,12 @@ def create_task(
     expected_result: str | None = None,
     method: str | None = None,
     status: TaskStatus = TaskStatus.OPEN,
+    source_note: str | None = None,
+    created_by: User | None = None,
     now: datetime | None = None,
 ) -> Task:
-    """A new task; its department is its first owner's, where the manager will look for it."""
+    """A new task; its department is its first owner's, where the manager will look for it.
+    A task made by hand (not from a report) says where it comes from in `source_note`."""
     if not title.strip():
         raise TaskError(_l("A task needs a title."))
     task = Task(
@@ -303,6 +306,8 @@ def create_task(
         expected_result=expected_result,
         method=method,
         status=status,
+        source_note=source_note,
+        created_by=created_by,
         created_at=now or utcnow(),
     )
     db.session.add(task)
