@@ -2,13 +2,16 @@
 
 - officers see and change the tasks they own;
 - managers see the tasks of their department and its sub-departments (and their own),
-  and may cancel them or move their deadline;
+  and may cancel them or move their deadline; a task belongs to the departments of all
+  its owners (one without owners, a draft, to its own `department_id`), so each owner's
+  manager sees it;
 - staff and admins see and change every task; only they see drafts under review.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, false, or_, select, true
+from sqlalchemy import Select, and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.extensions import db
@@ -37,13 +40,31 @@ def owned_by(user: User) -> ColumnElement[bool]:
     return exists().where(task_owners.c.task_id == Task.id, task_owners.c.user_id == user.id)
 
 
+def in_departments(department_ids: Select[int]) -> ColumnElement[bool]:
+    """Tasks that belong to one of these departments: an owner works there, or the task has
+    no owner (a draft under review) and its own department is one of them.
+
+    Two EXISTS, not a join: a task of two owners in the departments is one row, not two.
+    The first walks the indexes (task_id, user_id) of task_owners and users' primary key."""
+    owner = aliased(User, name="department_owner")
+    link = task_owners.alias("department_link")
+    owner_there = exists().where(
+        link.c.task_id == Task.id,
+        owner.id == link.c.user_id,
+        owner.department_id.in_(department_ids),
+    )
+    no_owner = ~exists().where(link.c.task_id == Task.id)
+    return or_(owner_there, and_(no_owner, Task.department_id.in_(department_ids)))
+
+
 def managed_by(user: User) -> ColumnElement[bool]:
-    """Tasks in the departments this user heads or works in as a manager."""
+    """Tasks in the departments this user heads or works in as a manager (and the ones
+    below them): those with an owner there."""
     if user.role in SEES_EVERYTHING:
         return true()
     if user.role is not Role.MANAGER or user.department_id is None:
         return false()
-    return Task.department_id.in_(department_subtree_ids(user.department_id))
+    return in_departments(department_subtree_ids(user.department_id))
 
 
 def visible_tasks(user: User) -> Select[Task]:

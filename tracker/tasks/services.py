@@ -25,6 +25,7 @@ from tracker.models import (
     CLOSED_STATUSES,
     EventKind,
     Task,
+    UNFINISHED_STATUSES,
     TaskEvent,
     TaskStatus,
     UsedActionToken,
@@ -171,7 +172,8 @@ def _set_status(
 
 def my_tasks(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     """Tasks the user owns, soonest deadline first (tasks without a deadline last)."""
-    statuses = (*ACTIVE_STATUSES, *CLOSED_STATUSES) if include_closed else ACTIVE_STATUSES
+    # Awaiting acceptance is unfinished: listed with the open tasks, not hidden as finished.
+    statuses = (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
     query = (
         select(Task)
         .where(owned_by(user), Task.status.in_(statuses))
@@ -193,7 +195,8 @@ def task_list(
 
 def tasks_visible_to(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     """Every task the user may see (a manager's department, everything for staff)."""
-    statuses = (*ACTIVE_STATUSES, *CLOSED_STATUSES) if include_closed else ACTIVE_STATUSES
+    # Awaiting acceptance is unfinished: listed with the open tasks, not hidden as finished.
+    statuses = (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
     query = (
         visible_tasks(user)
         .where(Task.status.in_(statuses))
