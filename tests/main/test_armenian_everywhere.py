@@ -37,6 +37,8 @@ ALLOWED = {
     "utf",  # the text encoding a text report must be saved in (UTF-8)
     "eng",  # the language switcher names each language in itself
     "english",
+    "ctrl",  # the keys a person holds to choose several owners, as printed on keyboards
+    "mac",
 }
 # Names a person must recognise as they are: the calendar apps, an email header, the
 # setting an administrator sets.
@@ -153,6 +155,8 @@ def test_every_page_form_error_and_email_is_armenian(
     report_pages = [
         f"/reports/{report.id}",
         f"/reports/{report.id}/review",
+        f"/reports/{report.id}/discard",
+        f"/reports/{report.id}/recommendations/new",
         doubtful,
         doubtful_review,
         "/reports/upload",
@@ -245,6 +249,16 @@ def test_every_page_form_error_and_email_is_armenian(
             content_type="multipart/form-data",
         ),
         "no file": client.submit("/reports/upload", {}),
+        "confirm without owners": client.post(
+            doubtful_review,
+            data={
+                **review_form(client.get(doubtful_review).get_data(as_text=True)),
+                "confirm": "y",
+            },
+        ),
+        "recommendation without a title": client.submit(
+            f"/reports/{report.id}/recommendations/new", {"title": ""}
+        ),
     }
     client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
     client.login(officer.email)

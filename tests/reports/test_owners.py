@@ -1,6 +1,6 @@
 import pytest
 
-from tracker.reports.owners import Person, match_name, match_names
+from tracker.reports.owners import Person, latin_spelling, match_name, match_names, sort_key
 
 PEOPLE = [
     Person(7, "Երվանդ Ոսկանյան"),
@@ -69,3 +69,38 @@ def test_match_names_keeps_order_drops_repeats_and_lists_the_unmatched() -> None
     )
     assert [person.id for person in matched] == [3, 1]
     assert unmatched == ["Ani Unknown"]
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("Անի Սարգսյան", "ani sargsyan"),
+        ("ԱՆԻ  ՍԱՐԳՍՅԱՆ", "ani sargsyan"),
+        ("Երվանդ Ոսկանյան", "yervand voskanyan"),
+        ("Zoë Ölmez", "zoe olmez"),
+        ("Gohar Petrosyan", "gohar petrosyan"),
+        ("Ա. Հովհաննիսյան", "a hovhannisyan"),
+        ("", ""),
+    ],
+)
+def test_latin_spelling(text: str, latin: str) -> None:
+    assert latin_spelling(text) == latin
+
+
+def test_armenian_and_latin_names_sort_together() -> None:
+    names = ["Zara Adams", "Սարգիս Սարգսյան", "Ani Brown", "Անի Ադամյան", "Bob Lee", "Աննա"]
+    assert sorted(names, key=sort_key) == [
+        "Անի Ադամյան",  # ani adamyan
+        "Ani Brown",
+        "Աննա",  # anna
+        "Bob Lee",
+        "Սարգիս Սարգսյան",  # sargis
+        "Zara Adams",
+    ]
+
+
+def test_the_same_spelling_in_both_scripts_sits_side_by_side_in_a_fixed_order() -> None:
+    assert sort_key("Անի")[0] == sort_key("Ani")[0] == "ani"
+    assert sorted(["Անի", "Ani", "Ana"], key=sort_key) == ["Ana", "Ani", "Անի"]
+    assert sorted(["Ani", "Անի", "Ana"], key=sort_key) == ["Ana", "Ani", "Անի"]
+    assert sort_key("zara") > sort_key("Սարգսյան")

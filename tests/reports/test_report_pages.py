@@ -33,12 +33,14 @@ def review_form(html: str) -> dict[str, str | list[str]]:
     ):
         data[name] = "y"
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        data[name] = re.findall(r'<option selected value="([^"]*)"', body) + re.findall(
-            r'<option value="([^"]*)" selected', body
-        )
+        data[name] = [
+            re.findall(r'\bvalue="([^"]*)"', attributes)[0]
+            for attributes in re.findall(r"<option\b([^>]*)>", body)
+            if re.search(r"(?:^|\s)selected(?:\s|$)", re.sub(r'"[^"]*"', '""', attributes))
+        ]
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         data[name] = body.strip()
-    return {key: value for key, value in data.items() if key not in ("save", "confirm")}
+    return {key: value for key, value in data.items() if key not in ("save", "add", "confirm")}
 
 
 def test_upload_review_edit_confirm_and_the_owners_see_their_tasks(

@@ -17,10 +17,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.form_dates import SaneDate
 from tracker.forms_i18n import TrackerForm, TranslatedMeta
+from tracker.models import User
+from tracker.reports.access import OwnerGroup
+from tracker.reports.owners import latin_spelling
+
+# The owner choices as WTForms renders them: one <optgroup> per group.
+OwnerChoices = dict[str, list[SelectChoice]]
 
 REPORT_EXTENSIONS = ["txt", "docx", "pdf"]
 
@@ -34,6 +40,26 @@ class UploadForm(TrackerForm):
         ],
     )
     submit = SubmitField(_l("Upload and read"))
+
+
+def _owner_choice(user: User, usual: bool) -> SelectChoice:
+    """An owner option: "Name — position", with what the picker script searches (the name
+    and position in Latin letters, so typing "sargsyan" finds "Սարգսյան")."""
+    label = f"{user.name} — {user.position}" if user.position else user.name
+    render_kw: dict[str, str] = {"data-latin": latin_spelling(f"{user.name} {user.position or ''}")}
+    if user.position:
+        render_kw["data-position"] = user.position
+    if not usual:
+        # Their group is not their department: the picker still shows where they work.
+        render_kw["data-unusual"] = "1"
+        render_kw["data-department"] = user.department.name if user.department else ""
+    return SelectChoice(user.id, label, render_kw=render_kw)
+
+
+def owner_choices(groups: list[OwnerGroup]) -> OwnerChoices:
+    return {
+        group.label: [_owner_choice(user, group.usual) for user in group.users] for group in groups
+    }
 
 
 class RecommendationRow(Form):
@@ -55,9 +81,11 @@ class RecommendationRow(Form):
 class ReviewForm(TrackerForm):
     rows = FieldList(FormField(RecommendationRow))
     save = SubmitField(_l("Save the draft"))
+    # Saves what was typed first, so nothing is lost on the way to the new row's page.
+    add = SubmitField(_l("Save and add a recommendation"))
     confirm = SubmitField(_l("Confirm and open the tasks"))
 
-    def set_owner_choices(self, choices: list[SelectChoice]) -> None:
+    def set_owner_choices(self, choices: OwnerChoices) -> None:
         for row in self.rows:
             row.form.owners.choices = choices
 
@@ -74,6 +102,30 @@ class ReviewForm(TrackerForm):
                 row.form.owners.errors.append(_l("Choose at least one responsible person."))
                 valid = False
         return valid
+
+    def row_errors(self) -> list[tuple[int, object]]:
+        """(row number from 1, message) for each error, in the page's order: the summary at
+        the top of a refused review."""
+        found: list[tuple[int, object]] = []
+        for number, row in enumerate(self.rows, start=1):
+            for field in row.form:
+                found.extend((number, message) for message in field.errors)
+        return found
+
+
+class AddRecommendationForm(TrackerForm):
+    """A recommendation the parser missed, added to the draft by the reviewer."""
+
+    title = StringField(
+        _l("Recommendation"),
+        validators=[DataRequired(_l("A recommendation needs a title.")), Length(max=500)],
+    )
+    owners = SelectMultipleField(_l("Responsible"), coerce=int, choices=[])
+    deadline = DateField(_l("Deadline"), validators=[Optional(), SaneDate()])
+    deadline_text = StringField(_l("As written"), validators=[Optional(), Length(max=300)])
+    expected_result = TextAreaField(_l("Expected result"), validators=[Optional()])
+    method = TextAreaField(_l("Method and form"), validators=[Optional()])
+    submit = SubmitField(_l("Add the recommendation"))
 
 
 class DiscardForm(TrackerForm):

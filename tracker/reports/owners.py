@@ -138,3 +138,19 @@ def match_names(names: Iterable[str], people: Sequence[Person]) -> tuple[list[Pe
         elif person not in matched:
             matched.append(person)
     return matched, unmatched
+
+
+def latin_spelling(text: str) -> str:
+    """`text` in lower-case Latin letters without accents: Armenian words transliterated
+    ("Անի Սարգսյան" is "ani sargsyan"), Latin ones plain ("Zoë" is "zoe"), so a Latin
+    search or sort treats both scripts alike."""
+    words = (_latin(token) for token in _tokens(text))
+    decomposed = unicodedata.normalize("NFKD", " ".join(words))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Armenian and Latin names sorted together, by their Latin spelling: "Անի" sits beside
+    "Ani", and "Zara" comes after "Սարգսյան" (sargsyan). The name itself breaks ties, so the
+    order is the same on every page."""
+    return latin_spelling(name), unicodedata.normalize("NFC", name).casefold()

@@ -311,6 +311,48 @@ def confirm_report(
     return opened
 
 
+@dataclass(frozen=True)
+class NewRecommendation:
+    """A recommendation the parser missed, as the reviewer typed it."""
+
+    title: str
+    owners: Sequence[User]
+    deadline: date | None = None
+    deadline_text: str | None = None
+    expected_result: str | None = None
+    method: str | None = None
+
+
+def add_recommendation(
+    report: Report, actor: User, new: NewRecommendation, *, now: datetime | None = None
+) -> Task:
+    """A draft task at the end of the report, reviewed and confirmed with the parsed ones;
+    its history says who added it by hand."""
+    require_registry(actor)
+    if report.status is not ReportStatus.DRAFT:
+        raise ReportImportError(_l("This report is already confirmed."))
+    if not new.title.strip():
+        raise ReportImportError(_l("A recommendation needs a title."))
+    last = db.session.scalar(select(func.max(Task.position)).where(Task.report_id == report.id))
+    task = create_task(
+        new.title,
+        list(new.owners),
+        actor=actor,
+        deadline=new.deadline,
+        deadline_text=new.deadline_text or None,
+        expected_result=new.expected_result or None,
+        method=new.method or None,
+        status=TaskStatus.DRAFT,
+        created_by=actor,
+        now=now,
+    )
+    task.report = report
+    task.position = 0 if last is None else last + 1
+    task.owner_names = []
+    db.session.flush()
+    return task
+
+
 def discard_report(report: Report, actor: User) -> None:
     """Drop an import that was never confirmed, with its draft tasks."""
     require_registry(actor)

@@ -5,14 +5,20 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
-from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import Report, ReportStatus, User
 from tracker.reports import access, messages, services
 from tracker.reports.blueprint import bp
-from tracker.reports.forms import DiscardForm, ReviewForm, UploadForm
+from tracker.reports.forms import (
+    AddRecommendationForm,
+    DiscardForm,
+    OwnerChoices,
+    ReviewForm,
+    UploadForm,
+    owner_choices,
+)
 from tracker.reports.parsing import ReportError
 from tracker.reports.sandbox import ParseLimits, parse_untrusted
 from tracker.unit_of_work import unit_of_work
@@ -56,9 +62,10 @@ def upload() -> ResponseReturnValue:
     return render_template("reports/upload.html", form=form), 400 if submitted else 200
 
 
-def _owner_choices() -> tuple[list[SelectChoice], dict[int, User]]:
+def _owner_choices() -> tuple[OwnerChoices, dict[int, User]]:
     users = access.owner_candidates()
-    return [SelectChoice(user.id, user.name) for user in users], {user.id: user for user in users}
+    choices = owner_choices(access.owner_groups(users))
+    return choices, {user.id: user for user in users}
 
 
 def _review_data(report: Report) -> dict[str, object]:
@@ -99,16 +106,20 @@ def review(report_id: int) -> ResponseReturnValue:
         if form.confirm.data:
             flash(_("The report is confirmed: its tasks are open."), "success")
             return redirect(url_for("reports.detail", report_id=report.id))
+        if form.add.data:
+            return redirect(url_for("reports.add_recommendation", report_id=report.id))
         flash(_("The draft is saved."), "success")
         return redirect(url_for("reports.review", report_id=report.id))
     tasks = list(report.tasks)
+    # A refused form's errors, listed at the top; a CSRF refusal belongs to no row (0).
+    errors = [(0, message) for message in form.csrf_token.errors] + form.row_errors()
     return (
         render_template(
             "reports/review.html",
             report=report,
             form=form,
             rows=list(zip(form.rows, tasks, strict=False)),
-            discard_form=DiscardForm(),
+            errors=errors if submitted else [],
         ),
         400 if submitted else 200,
     )
@@ -140,10 +151,49 @@ def _reviewed_rows(
     return rows
 
 
-@bp.route("/<int:report_id>/discard", methods=["POST"])
+@bp.route("/<int:report_id>/recommendations/new", methods=["GET", "POST"])
+def add_recommendation(report_id: int) -> ResponseReturnValue:
+    report = _load_for_registry(report_id)
+    if report.status is not ReportStatus.DRAFT:
+        return redirect(url_for("reports.detail", report_id=report.id))
+    form = AddRecommendationForm()
+    choices, users_by_id = _owner_choices()
+    form.owners.choices = choices
+    submitted = form.is_submitted()
+    if submitted and form.validate():
+        new = services.NewRecommendation(
+            title=form.title.data or "",
+            owners=[users_by_id[i] for i in form.owners.data or [] if i in users_by_id],
+            deadline=form.deadline.data,
+            deadline_text=form.deadline_text.data,
+            expected_result=form.expected_result.data,
+            method=form.method.data,
+        )
+        try:
+            with unit_of_work():
+                services.add_recommendation(report, current_user, new)
+        except services.ReportImportError as error:
+            flash(str(error), "error")
+            return redirect(url_for("reports.review", report_id=report.id))
+        flash(_("The recommendation is added to the draft."), "success")
+        number = len(report.tasks)
+        return redirect(url_for("reports.review", report_id=report.id, _anchor=f"row-{number}"))
+    return (
+        render_template("reports/add_recommendation.html", report=report, form=form),
+        400 if submitted else 200,
+    )
+
+
+@bp.route("/<int:report_id>/discard", methods=["GET", "POST"])
 def discard(report_id: int) -> ResponseReturnValue:
     report = _load_for_registry(report_id)
-    if not DiscardForm().validate_on_submit():
+    form = DiscardForm()
+    if not form.is_submitted():
+        if report.status is not ReportStatus.DRAFT:
+            return redirect(url_for("reports.detail", report_id=report.id))
+        # Asked first: one click on the review page must not delete the whole import.
+        return render_template("reports/discard.html", report=report, form=form)
+    if not form.validate():
         abort(400)
     try:
         with unit_of_work():
