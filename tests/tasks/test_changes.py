@@ -3,7 +3,7 @@ is a history event with old and new values, announced once with who was added or
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -208,7 +208,7 @@ def test_reopening_a_done_task_clears_its_completion_and_keeps_its_evidence(
 ) -> None:
     # Set directly: how a task gets done (verification or not) is another feature's.
     org.task.status = TaskStatus.DONE
-    org.task.completed_at = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    org.task.completed_at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
     org.task.completed_by = org.officer
     org.task.completion_note = "Approved."
     org.task.evidence_url = "https://x.am/1"

@@ -75,19 +75,29 @@ def _require_owners(owners: Sequence[User]) -> list[User]:
     return unique
 
 
-def _require_owner_in_tree(actor: User, owners: Sequence[User]) -> None:
+def _manager_tree(actor: User) -> set[int] | None:
+    """The departments a manager looks after (None for staff and admins, who see all)."""
+    if actor.role is not Role.MANAGER:
+        return None
+    if actor.department_id is None:
+        return set()
+    return set(db.session.scalars(department_subtree_ids(actor.department_id)))
+
+
+def _require_owner_in_tree(actor: User, owners: Sequence[User]) -> list[User]:
     """A manager sees the tasks of their department tree only: a task they make or reassign
     keeps at least one owner there, or it would leave their sight (and their hands) at once.
-    They may still add someone from another department beside them."""
-    if actor.role is not Role.MANAGER:
-        return
-    tree: set[int] = set()
-    if actor.department_id is not None:
-        tree = set(db.session.scalars(department_subtree_ids(actor.department_id)))
-    if not any(user.department_id in tree for user in owners):
+    They may still add someone from another department beside them. Returns the owners with
+    those of the manager's tree first, so a new task belongs to the manager's department."""
+    tree = _manager_tree(actor)
+    if tree is None:
+        return list(owners)
+    ours = [user for user in owners if user.department_id in tree]
+    if not ours:
         raise TaskError(
             _l("At least one responsible person must work in your department or below it.")
         )
+    return ours + [user for user in owners if user not in ours]
 
 
 def _department_after(task: Task, owners: Sequence[User]) -> int | None:
@@ -220,8 +230,7 @@ class HandMadeTask:
 def create_by_hand(actor: User, new: HandMadeTask, *, now: datetime | None = None) -> Task:
     """An open task made by hand; its owners are told they were given it."""
     require(may_create_tasks(actor))
-    owners = _require_owners(new.owners)
-    _require_owner_in_tree(actor, owners)
+    owners = _require_owner_in_tree(actor, _require_owners(new.owners))
     source_note = new.source_note.strip()
     if not source_note:
         raise TaskError(_l("Say where the task comes from."))
