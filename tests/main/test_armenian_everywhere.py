@@ -24,7 +24,9 @@ from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Report, Role, Task, TaskEvent, User
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
-from tracker.tasks.services import add_progress, change_deadline, request_extension
+from tracker.tasks.changes import HandMadeTask, Wording, change_owners, create_by_hand, edit_task
+from tracker.tasks.changes import reopen as reopen_task
+from tracker.tasks.services import add_progress, cancel, change_deadline, request_extension
 
 # Latin words that may stay in the Armenian interface, each for a reason:
 ALLOWED = {
@@ -84,7 +86,7 @@ def user_data(app: Flask) -> list[str]:
         values += [user.name, user.email]
     for task in db.session.scalars(select(Task)):
         values += [task.title, task.deadline_text or "", task.expected_result or ""]
-        values += [task.method or ""]
+        values += [task.method or "", task.description, task.source_note or ""]
     for event in db.session.scalars(select(TaskEvent)):
         values += [event.note or "", event.old_value or "", event.new_value or ""]
     for report in db.session.scalars(select(Report)):
@@ -104,6 +106,25 @@ def test_every_page_form_error_and_email_is_armenian(
     add_progress(due_today, officer, "Նախագիծը պատրաստ է։")
     change_deadline(overdue, manager, date(2026, 5, 29), "Համաձայնեցված է։")
     request_extension(due_today, officer, date(2026, 7, 31), "Անհրաժեշտ է լրացուցիչ ժամանակ։")
+    # Tasks made by hand (#11 item 7), edited, reassigned, reopened, and one left cancelled:
+    # their history lines, the change panel and the reopen panel.
+    made, closed = (
+        create_by_hand(
+            people["staff"],
+            HandMadeTask(
+                Wording(title=title, expected_result="Կազմակերպված տոնավաճառ"),
+                [officer],
+                "Խորհրդի 2026 թվականի մարտի 3-ի նիստ",
+                deadline=date(2026, 5, 20),
+            ),
+        )
+        for title in ("Զբոսաշրջության տոնավաճառ", "Մշակութային փառատոն")
+    )
+    edit_task(made, manager, Wording(title=made.title, description="Երեք համայնքների համար։"))
+    change_owners(made, manager, [officer, manager])
+    cancel(made, manager, "Հետաձգված է։")
+    reopen_task(made, manager, "Կրկին անհրաժեշտ է։", deadline=date(2026, 9, 30))
+    cancel(closed, people["staff"], "Այլևս անհրաժեշտ չէ։")
     db.session.commit()
     # A report read and saved with an edited title: an "edited" event in a task's history.
     client.login(people["staff"].email)
@@ -162,6 +183,7 @@ def test_every_page_form_error_and_email_is_armenian(
         "/reports/upload",
     ]
     task_pages = [f"/tasks/{due_today.id}", f"/tasks/{overdue.id}", f"/tasks/{drafted.id}"]
+    change_pages = ["/tasks/new", f"/tasks/{made.id}", f"/tasks/{closed.id}"]
     # The pages the links in the reminder emails open.
     signer = ActionLinkSigner(app.config["SECRET_KEY"])
     action_pages = [
@@ -173,6 +195,7 @@ def test_every_page_form_error_and_email_is_armenian(
             "/tasks",
             "/tasks?scope=all",
             *task_pages,
+            *change_pages,
             "/dashboard",
             "/dashboard?status=all",
             "/reports",
@@ -187,12 +210,20 @@ def test_every_page_form_error_and_email_is_armenian(
             "/tasks",
             "/tasks?scope=all",
             *task_pages,
+            *change_pages,
             "/dashboard",
             "/reports",
             *report_pages,
             "/settings",
         ],
-        "manager": ["/tasks", "/tasks?scope=all", *task_pages[:2], "/dashboard", "/settings"],
+        "manager": [
+            "/tasks",
+            "/tasks?scope=all",
+            *task_pages[:2],
+            *change_pages,
+            "/dashboard",
+            "/settings",
+        ],
         "officer": [
             "/tasks",
             *task_pages[:2],
@@ -249,6 +280,13 @@ def test_every_page_form_error_and_email_is_armenian(
             content_type="multipart/form-data",
         ),
         "no file": client.submit("/reports/upload", {}),
+        "new task empty": client.submit("/tasks/new", {"deadline": "2026-02-30"}),
+        "edit without a title": client.submit(
+            f"/tasks/{made.id}/edit", {"title": ""}, page=f"/tasks/{made.id}"
+        ),
+        "reopen without a reason": client.submit(
+            f"/tasks/{closed.id}/reopen", {"reason": ""}, page=f"/tasks/{closed.id}"
+        ),
         "confirm without owners": client.post(
             doubtful_review,
             data={
@@ -277,6 +315,10 @@ def test_every_page_form_error_and_email_is_armenian(
     history = client.get(f"/tasks/{drafted.id}").get_data(as_text=True)
     assert "«Առաջարկություն» դաշտը" in history
     assert "Սեմինար համայնքների ղեկավարների համար" in history
+    made_page = client.get(f"/tasks/{made.id}").get_data(as_text=True)
+    assert "«Նկարագրություն» դաշտը" in made_page
+    assert "վերաբացեց առաջադրանքը" in made_page
+    assert "Աղբյուրը" in made_page and "Խորհրդի 2026 թվականի մարտի 3-ի նիստ" in made_page
     exported = client.get("/dashboard/export.csv?status=all").get_data(as_text=True)
     assert ",Բաց," in exported and ",open," not in exported
     assert "պատասխանատու նշված չէ" in client.get(doubtful).get_data(as_text=True)
