@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import EventKind, OutboxMessage, Task, TaskStatus
+from tracker.models import EventKind, Notice, NoticeKind, OutboxMessage, Task, TaskStatus, utcnow
+from tracker.notifications.event_mail import mail_due_notices
 
 
 def link(app, task, user, action: Action) -> str:
@@ -35,7 +36,9 @@ def test_opening_the_link_changes_nothing_the_post_marks_done_once(app, client, 
     response = client.submit(url, {"note": "Done, see the order."})
     assert response.status_code == 302
     task = refreshed(org.task)
-    assert task.status is TaskStatus.DONE and task.completion_note == "Done, see the order."
+    # The owner's report awaits acceptance (verification of completion, on by default).
+    assert task.status is TaskStatus.AWAITING_ACCEPTANCE
+    assert task.completion_note == "Done, see the order."
     assert client.get(url).status_code == 410
 
 
@@ -66,9 +69,15 @@ def test_asking_for_more_time_records_it_and_mails_the_manager(app, client, org)
         "2025-05-30",
         "Waiting for the ministry.",
     )
+    # The manager is told by a notice, mailed with whatever else reaches them in the window.
+    (notice,) = db.session.scalars(select(Notice)).all()
+    assert (notice.user_id, notice.kind) == (org.manager.id, NoticeKind.EXTENSION_REQUESTED)
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert mail_due_notices(utcnow() + timedelta(minutes=6)) == 1
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.to_address == org.manager.email
-    assert "Ani Officer" in mail.subject
+    assert mail.subject == "1 update on your tasks"
+    assert "Ani Officer asks to move the deadline" in mail.body_text
     assert "Waiting for the ministry." in mail.body_text
     assert f"/tasks/{org.task.id}" in mail.body_text
 
@@ -119,5 +128,6 @@ def test_with_no_head_up_the_tree_the_request_goes_to_the_admins(app, client, or
     url = link(app, org.task, org.officer, Action.EXTEND)
     client.login(org.officer.email)
     client.submit(url, {"deadline": "2025-05-30", "reason": "Waiting for the ministry."})
+    assert mail_due_notices(utcnow() + timedelta(minutes=6)) == 1
     recipients = [mail.to_address for mail in db.session.scalars(select(OutboxMessage))]
     assert recipients == [org.admin.email]

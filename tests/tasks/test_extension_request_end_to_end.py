@@ -1,5 +1,5 @@
 """ "Ask for more time" from an email link, on a freshly migrated SQLite and PostgreSQL database,
-to the manager's mailbox on a real SMTP server.
+to the manager's mailbox on a real SMTP server, in the event email once its window closes.
 
 The migrations once lacked `extension_requested` in the event kinds' CHECK constraint: on a
 real database the request failed and the owner was told the link had already been used.
@@ -7,7 +7,7 @@ real database the request failed and the owner was told the link had already bee
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import EventKind, Task, TaskEvent, UsedActionToken
+from tracker.models import EventKind, Task, TaskEvent, UsedActionToken, utcnow
+from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.jobs import deliver_outbox
 
 
@@ -63,10 +64,16 @@ def test_asking_for_more_time_from_the_email_reaches_the_manager(app, client, or
     assert db.session.get_one(Task, org.task.id).deadline == date(2025, 3, 31)
     assert db.session.scalar(select(UsedActionToken)) is not None
 
+    # Told within the digest window, not at once.
+    assert mail_due_notices() == 0
+    deliver_outbox()
+    assert mail_to.messages == []
+    assert mail_due_notices(utcnow() + timedelta(minutes=6)) == 1
     deliver_outbox()
     (mail,) = mail_to.to(org.manager.email)
-    assert "Ani Officer" in mail["Subject"]
+    assert mail["Subject"] == "1 update on your tasks"
     body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Ani Officer asks to move the deadline" in body
     assert "Waiting for the ministry." in body
     assert f"/tasks/{org.task.id}" in body
     assert mail_to.to(org.officer.email) == []

@@ -21,4 +21,7 @@ class SettingsForm(TrackerForm):
         choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
     )
     wants_reminders = BooleanField(_l("Email me reminders before my deadlines"))
+    wants_event_emails = BooleanField(
+        _l("Email me about informational updates (comments, edits, completed tasks)")
+    )
     submit = SubmitField(_l("Save"))

@@ -76,12 +76,21 @@ def safe_next_path(target: str | None) -> str | None:
     return target
 
 
-def update_preferences(user: User, *, language: str, wants_reminders: bool) -> None:
-    """A user's own choices; overdue notices and escalations cannot be switched off."""
+def update_preferences(
+    user: User,
+    *,
+    language: str,
+    wants_reminders: bool,
+    wants_event_emails: bool | None = None,
+) -> None:
+    """A user's own choices; overdue notices and escalations cannot be switched off, nor
+    the emails about assignments and decisions. `wants_event_emails` None: unchanged."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     user.language = language
     user.wants_reminders = wants_reminders
+    if wants_event_emails is not None:
+        user.wants_event_emails = wants_event_emails
 
 
 def choose_language(user: User, language: str) -> None:

@@ -45,6 +45,7 @@ def settings() -> ResponseReturnValue:
                 current_user,
                 language=form.language.data,
                 wants_reminders=bool(form.wants_reminders.data),
+                wants_event_emails=bool(form.wants_event_emails.data),
             )
         session["language"] = current_user.language
         flash(_("Your settings are saved."), "success")

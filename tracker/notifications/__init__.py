@@ -10,10 +10,21 @@ if TYPE_CHECKING:  # the pure policy module must import without Flask
 
 def init_app(app: Flask) -> None:
     """Subscribe to what the other features announce (called by the factory): the tasks'
-    events, and the task list's hook for an email digest's "and N more" link."""
+    events, each recorded as notices for the people concerned (mailed in digest windows by
+    event_mail.py), and the task list's hook for an email digest's "and N more" link."""
+    from tracker.notifications import notices
     from tracker.notifications.digest import digest_narrowing
-    from tracker.notifications.messages import queue_extension_request
     from tracker.tasks import events, listing
 
-    events.extension_requested.connect(app, queue_extension_request)
+    events.owners_changed.connect(app, notices.on_owners_changed)
+    events.deadline_changed.connect(app, notices.on_deadline_changed)
+    events.task_edited.connect(app, notices.on_task_edited)
+    events.task_completed.connect(app, notices.on_task_completed)
+    events.task_cancelled.connect(app, notices.on_task_cancelled)
+    events.awaiting_acceptance.connect(app, notices.on_awaiting_acceptance)
+    events.task_returned.connect(app, notices.on_task_returned)
+    events.task_reopened.connect(app, notices.on_task_reopened)
+    events.extension_requested.connect(app, notices.on_extension_requested)
+    events.extension_decided.connect(app, notices.on_extension_decided)
+    events.comment_added.connect(app, notices.on_comment_added)
     listing.add_narrowing(app, digest_narrowing)

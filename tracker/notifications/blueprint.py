@@ -1,7 +1,8 @@
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
-# Commands only: `tracker remind` and `tracker scheduler` sit at the top level.
+# The notifications page, and commands: `tracker remind`, `tracker notify` and
+# `tracker scheduler` sit at the top level.
 bp = Blueprint("notifications", __name__, cli_group=None)
 
 
@@ -17,4 +18,4 @@ def _start_scheduler_for_the_demo(state: BlueprintSetupState) -> None:
         app.extensions["tracker_scheduler"] = start_in_process(app)
 
 
-from tracker.notifications import commands  # noqa: E402,F401  (registers the commands)
+from tracker.notifications import commands, views  # noqa: E402,F401  (registers them)

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import User
 from tracker.notifications.blueprint import bp
+from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.jobs import (
     deliver_outbox,
     plan_reminders,
@@ -143,6 +144,8 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool, allow_future: bool) 
     day = _parse_day(as_of, allow_future=allow_future or dry_run)
     with stop_on_signals():
         result = plan_reminders(day, dry_run=dry_run)
+        # The event emails whose window has closed go out with the run.
+        events_mailed = 0 if dry_run else mail_due_notices()
         delivery = None if dry_run else deliver_outbox(include_waiting=True)
     if as_json:
         click.echo(
@@ -150,8 +153,25 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool, allow_future: bool) 
         )
     else:
         _print_plan(day, dry_run, result)
+        if events_mailed:
+            click.echo(f"{events_mailed} email(s) about task events were written.")
         if delivery is not None:
             _print_delivery(delivery)
+    if _undelivered(delivery):
+        click.get_current_context().exit(EXIT_UNDELIVERED)
+
+
+@bp.cli.command("notify")
+def notify() -> None:
+    """Write the event emails whose digest window has closed, and deliver the outbox.
+
+    Exits with status 1 when the mail server could not be reached (the emails wait).
+    """
+    with stop_on_signals():
+        written = mail_due_notices()
+        delivery = deliver_outbox()
+    click.echo(f"{written} email(s) about task events were written.")
+    _print_delivery(delivery)
     if _undelivered(delivery):
         click.get_current_context().exit(EXIT_UNDELIVERED)
 

@@ -1,21 +1,23 @@
-"""Single emails caused by a user's action (not by the daily planner), written to the outbox
-in the same transaction as the action: the receivers of the tasks' events, connected when
-the application is built (see blueprint.py)."""
+"""Emails and words caused by users' actions (not by the daily planner): who decides on a
+task (`deciders`), one email to a person in their language (`email_to`), and how a notice
+reads on the notifications page and in the event email (`describe`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from datetime import date
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import render_template
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from tracker.display import format_day
 from tracker.extensions import db
-from tracker.models import Department, OutboxMessage, Role, Task, User
+from tracker.models import Department, Notice, NoticeKind, OutboxMessage, Role, Task, User
 from tracker.notifications.policy import DepartmentFacts, Organisation, escalation_recipients
-from tracker.tasks.events import ExtensionRequested
 
 
 def _organisation_above(users: Iterable[User]) -> Organisation:
@@ -78,31 +80,118 @@ def email_to(
         )
 
 
-def queue_extension_request(request: ExtensionRequested) -> list[OutboxMessage]:
-    """Mail the request for more time to whoever decides (receiver of `extension_requested`)."""
-    task, actor = request.task, request.actor
-    config = current_app.config
-    base_url = config["TRACKER_BASE_URL"].rstrip("/")
-    domain = urlsplit(base_url).hostname or "localhost"
-    messages = []
-    for head in deciders(task, actor):
-        context = {
-            "recipient": head,
-            "actor": actor,
-            "task": task,
-            "requested": request.deadline,
-            "reason": request.reason,
-            "task_url": f"{base_url}/tasks/{task.id}",
-            "base_url": base_url,
-        }
-        messages.append(
-            email_to(
-                head,
-                "extension_request",
-                lambda: _("%(name)s asks for more time", name=actor.name),
-                context,
-                f"<extension.{request.event.id}.{head.id}@{domain}>",
-            )
+# --- How a notice reads --------------------------------------------------------------------
+
+# The task's fields as the history names them (templates/_macros.html, history_field).
+FIELD_NAMES = {
+    "title": _l("Recommendation"),
+    "description": _l("Description"),
+    "deadline": _l("Deadline"),
+    "deadline_text": _l("Deadline as written"),
+    "expected_result": _l("Expected result"),
+    "method": _l("Method and form"),
+    "owners": _l("Responsible"),
+    "status": _l("Status"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """What happened, in one line, and what the person wrote with it (a reason, a note, a
+    comment's first words), if anything."""
+
+    line: str
+    note: str | None = None
+
+
+def _day_text(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        return _("no deadline")
+    try:
+        return format_day(date.fromisoformat(value), get_locale())
+    except ValueError:
+        return value
+
+
+def _names(values: object) -> str:
+    return ", ".join(str(v) for v in values) if isinstance(values, list) else ""
+
+
+def _owners_line(actor: str, details: Mapping[str, object]) -> str:
+    added, removed = _names(details.get("added")), _names(details.get("removed"))
+    if added and removed:
+        return _(
+            "%(actor)s changed the owners: added %(added)s, removed %(removed)s",
+            actor=actor,
+            added=added,
+            removed=removed,
         )
-    db.session.add_all(messages)
-    return messages
+    if removed:
+        return _("%(actor)s took %(names)s off the task", actor=actor, names=removed)
+    return _("%(actor)s added %(names)s to the owners", actor=actor, names=added)
+
+
+def _status_line(actor: str, details: Mapping[str, object]) -> str:
+    status = details.get("status")
+    if status == "cancelled":
+        return _("%(actor)s cancelled the task", actor=actor)
+    if status == "awaiting_acceptance":
+        return _("%(actor)s marked the task done; it awaits acceptance", actor=actor)
+    return _("%(actor)s marked the task done", actor=actor)
+
+
+def _edited_line(actor: str, details: Mapping[str, object]) -> str:
+    fields = details.get("fields")
+    names = [str(FIELD_NAMES.get(str(f), f)) for f in fields] if isinstance(fields, list) else []
+    return _("%(actor)s edited the task: %(fields)s", actor=actor, fields=", ".join(names))
+
+
+def _decided_line(actor: str, details: Mapping[str, object]) -> str:
+    day = _day_text(details.get("new"))
+    if details.get("approved"):
+        return _("%(actor)s granted more time: the deadline is now %(date)s", actor=actor, date=day)
+    return _("%(actor)s refused the request for more time, until %(date)s", actor=actor, date=day)
+
+
+def _line(kind: NoticeKind, actor: str, details: Mapping[str, object]) -> str:
+    """The notice's line in the current language (a chain of small cases; each reads alone)."""
+    simple = {
+        NoticeKind.ASSIGNED: lambda: _("%(actor)s gave you this task", actor=actor),
+        NoticeKind.UNASSIGNED: lambda: _("%(actor)s took you off this task", actor=actor),
+        NoticeKind.DEADLINE_CHANGED: lambda: _(
+            "%(actor)s moved the deadline from %(old)s to %(new)s",
+            actor=actor,
+            old=_day_text(details.get("old")),
+            new=_day_text(details.get("new")),
+        ),
+        NoticeKind.RETURNED: lambda: _("%(actor)s returned the task for more work", actor=actor),
+        NoticeKind.REOPENED: lambda: _("%(actor)s reopened the task", actor=actor),
+        NoticeKind.COMPLETED: lambda: _("%(actor)s marked the task done", actor=actor),
+        NoticeKind.AWAITING_ACCEPTANCE: lambda: _(
+            "%(actor)s marked the task done; it awaits your acceptance", actor=actor
+        ),
+        NoticeKind.EXTENSION_REQUESTED: lambda: _(
+            "%(actor)s asks to move the deadline from %(old)s to %(new)s",
+            actor=actor,
+            old=_day_text(details.get("old")),
+            new=_day_text(details.get("new")),
+        ),
+        NoticeKind.COMMENTED: lambda: _("%(actor)s commented", actor=actor),
+    }
+    if kind in simple:
+        return simple[kind]()
+    worded = {
+        NoticeKind.OWNERS_CHANGED: _owners_line,
+        NoticeKind.STATUS_CHANGED: _status_line,
+        NoticeKind.EDITED: _edited_line,
+        NoticeKind.EXTENSION_DECIDED: _decided_line,
+    }
+    return worded[kind](actor, details)
+
+
+def describe(notice: Notice) -> NoticeText:
+    """How the notice reads in the current language (force_locale for an email)."""
+    actor = notice.actor.name if notice.actor is not None else _("System")
+    details = notice.details or {}
+    note = details.get("reason") or details.get("note") or details.get("excerpt")
+    return NoticeText(_line(notice.kind, actor, details), str(note) if note else None)

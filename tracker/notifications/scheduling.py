@@ -1,4 +1,4 @@
-"""APScheduler set-up: the daily planning run and the every-minute delivery.
+"""APScheduler set-up: the daily planning run, the every-minute delivery and event email.
 
 `tracker scheduler` runs it in a process of its own (BlockingScheduler). Only the one-process
 demo (`make run`, TRACKER_RUN_SCHEDULER=1) runs it inside the web server, in a background
@@ -25,6 +25,7 @@ from flask import Flask
 
 from tracker.extensions import db
 from tracker.i18n import org_today
+from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.jobs import deliver_outbox, plan_reminders_as_leader
 from tracker.workdays import is_working_day
 
@@ -34,6 +35,7 @@ PLAN_JOB_ID = "plan-reminders"
 CATCH_UP_JOB_ID = "plan-reminders-catch-up"
 RETRY_JOB_ID = "plan-reminders-retry"
 DELIVER_JOB_ID = "deliver-outbox"
+EVENT_MAIL_JOB_ID = "mail-event-notices"
 
 
 def _in_app_context(app: Flask, job: Callable[[], object]) -> Callable[[], None]:
@@ -59,6 +61,12 @@ def plan_today(today: Callable[[], date] = org_today) -> None:
 
 def deliver_due() -> None:
     deliver_outbox()
+
+
+def mail_events() -> None:
+    """The event emails whose window has closed, delivered at once."""
+    if mail_due_notices():
+        deliver_outbox()
 
 
 def retry_delay(failures: int, most: timedelta) -> timedelta:
@@ -138,6 +146,12 @@ def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) 
         IntervalTrigger(minutes=1, timezone=timezone),
         id=DELIVER_JOB_ID,
         next_run_time=now,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _in_app_context(app, mail_events),
+        IntervalTrigger(minutes=1, timezone=timezone),
+        id=EVENT_MAIL_JOB_ID,
         replace_existing=True,
     )
     # Started after today's hour (a restart, a server that was down), or for the demo: plan
