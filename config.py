@@ -75,6 +75,8 @@ class Config:
     TRACKER_MAIL_BATCH_SIZE = _env_int("TRACKER_MAIL_BATCH_SIZE", 200)
     TRACKER_MAIL_CONNECTIONS = _env_int("TRACKER_MAIL_CONNECTIONS", 2)  # in parallel per batch
     TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds
+    # Events for one person within this many minutes of their first go out as one email.
+    TRACKER_EVENT_WINDOW_MINUTES = _env_int("TRACKER_EVENT_WINDOW_MINUTES", 5)
     # Only `make run` sets it: the demo server then runs the scheduler in its own process.
     TRACKER_RUN_SCHEDULER = _env_bool("TRACKER_RUN_SCHEDULER")
 
