@@ -109,9 +109,12 @@
       this.input.setAttribute("aria-invalid", "true");
     }
     this.listbox = element("ul", { id: id + "-listbox", role: "listbox", "class": "owner-listbox" });
-    this.listbox.hidden = true;
-    this.more = element("p", { "class": "owner-more muted small" });
-    this.more.hidden = true;
+    // The note under the list: nobody matches, or how many more there are than shown.
+    this.note = element("p", { "class": "owner-note muted small" });
+    this.dropdown = element("div", { "class": "owner-dropdown" });
+    this.dropdown.hidden = true;
+    this.dropdown.appendChild(this.listbox);
+    this.dropdown.appendChild(this.note);
     this.status = element("div", { role: "status", "class": "visually-hidden" });
     var unusualLabel = element("label", { "class": "checkbox owner-unusual" });
     this.unusual = element("input", { type: "checkbox", id: id + "-unusual" });
@@ -122,7 +125,11 @@
       label.id = label.id || id + "-label";
       this.listbox.setAttribute("aria-labelledby", label.id);
     }
-    [this.chips, this.input, this.listbox, this.more, this.status, unusualLabel].forEach(
+    // The list opens over what follows the search box, so the checkbox comes before it.
+    var box = element("div", { "class": "owner-search-box" });
+    box.appendChild(this.input);
+    box.appendChild(this.dropdown);
+    [this.chips, unusualLabel, box, this.status].forEach(
       function (part) { this.wrapper.appendChild(part); }, this);
     select.hidden = true;
     select.insertAdjacentElement("afterend", this.wrapper);
@@ -138,13 +145,17 @@
     this.input.addEventListener("keydown", function (event) { picker.key(event); });
     this.input.addEventListener("blur", function () { picker.close(); });
     // A click on an option must not blur the input first (which would close the list).
-    this.listbox.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    this.dropdown.addEventListener("mousedown", function (event) { event.preventDefault(); });
     this.listbox.addEventListener("click", function (event) {
       var item = event.target.closest("[role=option]");
       if (item) { picker.pick(picker.results[Number(item.dataset.index)]); }
     });
+    // Ticked while searching: back to the search, its results now with the registry.
     this.unusual.addEventListener("change", function () {
-      if (picker.isOpen()) { picker.open(); }
+      if (picker.input.value) {
+        picker.input.focus();
+        picker.open();
+      }
     });
     this.chips.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-value]");
@@ -152,7 +163,7 @@
     });
   };
 
-  Picker.prototype.isOpen = function () { return !this.listbox.hidden; };
+  Picker.prototype.isOpen = function () { return !this.dropdown.hidden; };
 
   Picker.prototype.key = function (event) {
     var open = this.isOpen();
@@ -213,17 +224,18 @@
     });
     this.listbox.replaceChildren(items);
     var count = this.results.length;
-    this.more.hidden = count <= LIMIT;
-    this.more.textContent = count > LIMIT ? say("more", { count: count - LIMIT }) : "";
+    var note = !count ? say("none") : count > LIMIT ? say("more", { count: count - LIMIT }) : "";
+    this.note.textContent = note;
+    this.note.hidden = !note;
+    this.listbox.hidden = !count;
     this.status.textContent = count ? say("found", { count: count }) : say("none");
-    this.listbox.hidden = false;
-    this.input.setAttribute("aria-expanded", "true");
+    this.dropdown.hidden = false;
+    this.input.setAttribute("aria-expanded", count ? "true" : "false");
     this.input.removeAttribute("aria-activedescendant");
   };
 
   Picker.prototype.close = function () {
-    this.listbox.hidden = true;
-    this.more.hidden = true;
+    this.dropdown.hidden = true;
     this.active = -1;
     this.input.setAttribute("aria-expanded", "false");
     this.input.removeAttribute("aria-activedescendant");
