@@ -12,6 +12,7 @@ STATUS_CHOICES = [
     SelectChoice("overdue", _l("Overdue")),
     SelectChoice("open", _l("Open")),
     SelectChoice("in_progress", _l("In progress")),
+    SelectChoice("awaiting_acceptance", _l("Awaiting acceptance")),
     SelectChoice("done", _l("Done")),
     SelectChoice("cancelled", _l("Cancelled")),
     SelectChoice("all", _l("All")),
@@ -37,3 +38,19 @@ class FilterForm(TrackerForm):
         start = self.deadline_from.data
         if start is not None and field.data is not None and field.data < start:
             raise ValidationError(_l("The end of the period is before its start."))
+
+    def active_filter_count(self) -> int:
+        """How many filters narrow the list beyond what the dashboard shows by default (the
+        overdue tasks of every department, owner and report), typed dates included."""
+        chosen = [self.department.data, self.owner.data, self.report.data]
+        typed = [self.deadline_from.raw_data, self.deadline_to.raw_data]
+        status_changed = self.status.data not in (None, "", "overdue")
+        return (
+            sum(1 for value in chosen if value)
+            + sum(1 for raw in typed if raw and raw[0])
+            + int(status_changed)
+        )
+
+    def shows_error(self) -> bool:
+        """Whether a field says what is wrong with it (only the dates are shown with errors)."""
+        return bool(self.deadline_from.errors or self.deadline_to.errors)
