@@ -115,8 +115,7 @@ def change_owners(
     """Give the task to `owners`: those added and those taken off are told."""
     require(can_manage(actor, task))
     _require_unfinished(task)
-    new_owners = _require_owners(owners)
-    _require_owner_in_tree(actor, new_owners)
+    new_owners = _require_owner_in_tree(actor, _require_owners(owners))
     old_owners = list(task.owners)
     added = tuple(user for user in new_owners if user not in old_owners)
     removed = tuple(user for user in old_owners if user not in new_owners)
