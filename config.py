@@ -60,6 +60,9 @@ class Config:
     TRACKER_ESCALATION_DAYS = os.environ.get("TRACKER_ESCALATION_DAYS", "3,10")
     TRACKER_REMINDER_HOUR = _env_int("TRACKER_REMINDER_HOUR", 9)  # local hour of the daily run
     TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
+    # Verification of completion (audit practice: whoever did the work does not close it
+    # alone): an owner's "mark done" waits for a manager, staff or an admin to accept it.
+    TRACKER_REQUIRE_ACCEPTANCE = _env_bool("TRACKER_REQUIRE_ACCEPTANCE", True)
     # Items per digest section (overdue, escalations, due soon); the rest behind one link.
     TRACKER_DIGEST_MAX_ITEMS = _env_int("TRACKER_DIGEST_MAX_ITEMS", 50)
     # An outage or a temporary (4xx) refusal is not the message's fault: it is tried again

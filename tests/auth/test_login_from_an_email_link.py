@@ -50,7 +50,8 @@ def test_signing_in_from_an_email_link_comes_back_to_it(app, client, org) -> Non
     # Back on the link, the confirmation does what the email offered.
     assert client.submit(link, {"note": "Done, see the order."}).status_code == 302
     db.session.expire_all()
-    assert db.session.get_one(Task, org.task.id).status is TaskStatus.DONE
+    # The owner's report, waiting for acceptance (verification of completion is on).
+    assert db.session.get_one(Task, org.task.id).status is TaskStatus.AWAITING_ACCEPTANCE
 
 
 def test_a_signed_in_user_sent_to_the_login_page_goes_on_to_next(client, org) -> None:

@@ -12,6 +12,13 @@ from tracker.models import OutboxMessage, OutboxStatus, TaskStatus
 from tracker.tasks.services import mark_done
 
 
+@pytest.fixture(autouse=True)
+def done_at_once(app):
+    """An owner's "mark done" closes the task here, as before verification of completion
+    (tests/tasks/test_verification.py covers the wait for acceptance)."""
+    app.config["TRACKER_REQUIRE_ACCEPTANCE"] = False
+
+
 def statuses(html: str) -> dict[str, str]:
     """Each listed task's id → the Status column's label."""
     cell = r'<td data-status="[a-z_]+"><span class="badge[^"]*">([^<]+)</span>'

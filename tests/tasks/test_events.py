@@ -22,6 +22,7 @@ def test_each_change_is_announced_once_with_its_payload(app: Flask, org) -> None
         events.progress_reported,
         events.deadline_changed,
         events.extension_requested,
+        events.awaiting_acceptance,
         events.task_completed,
         events.task_cancelled,
     ):
@@ -30,13 +31,13 @@ def test_each_change_is_announced_once_with_its_payload(app: Flask, org) -> None
         services.add_progress(org.task, org.officer, "Started.")
         services.change_deadline(org.task, org.manager, date(2025, 4, 30), "Holidays.")
         services.request_extension(org.task, org.officer, date(2025, 6, 30), "Ministry.")
-        services.mark_done(org.task, org.officer, "Done.")
+        services.mark_done(org.task, org.officer, "Done.")  # awaits acceptance
         services.cancel(org.other_task, org.staff, "Dropped.")
     assert [type(payload).__name__ for payload in heard] == [
         "ProgressReported",
         "DeadlineChanged",
         "ExtensionRequested",
-        "TaskCompleted",
+        "AwaitingAcceptance",
         "TaskCancelled",
     ]
     changed = heard[1]

@@ -38,7 +38,7 @@ def test_evidence_for_an_open_task_is_in_place_after_the_commit(app, client, org
     assert post_done(client, org.task, b"%PDF-1.4 order").status_code == 302
     db.session.expire_all()
     task = db.session.get_one(Task, org.task.id)
-    assert task.status is TaskStatus.DONE
+    assert task.status is TaskStatus.AWAITING_ACCEPTANCE  # the owner's report, to be accepted
     assert task.evidence_file is not None
     assert [path.name for path in evidence_files(app)] == [task.evidence_file]
     assert (Path(app.instance_path) / "evidence" / task.evidence_file).read_bytes() == (

@@ -12,9 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker import unit_of_work
@@ -23,9 +25,11 @@ from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
-    EventKind,
-    Task,
     UNFINISHED_STATUSES,
+    EventKind,
+    ExtensionRequest,
+    ExtensionStatus,
+    Task,
     TaskEvent,
     TaskStatus,
     UsedActionToken,
@@ -226,27 +230,45 @@ def mark_done(
     evidence: EvidenceUpload | None = None,
     now: datetime | None = None,
 ) -> None:
+    """The work is done: the task is done at once when the actor may accept it themselves
+    (a manager, staff, an admin) or verification is off (TRACKER_REQUIRE_ACCEPTANCE);
+    an owner's report otherwise awaits acceptance (tracker/tasks/verification.py)."""
     require(can_work_on(actor, task))
     _require_active(task)
     if evidence is not None:  # the change is allowed: only now does the file touch the disk
         evidence.write_temporary()
     now = now or utcnow()
-    _set_status(task, actor, TaskStatus.DONE, EventKind.COMPLETED, note, now)
+    withdraw_pending_request(task, now)  # more time is moot once the work is reported done
     task.completion_note = note
-    task.completed_at = now
     task.completed_by = actor
     task.evidence_url = evidence_url or None
     if evidence is not None:
         task.evidence_file = evidence.stored_name
         task.evidence_filename = evidence.filename
+    if acceptance_required() and not can_manage(actor, task):
+        _set_status(
+            task, actor, TaskStatus.AWAITING_ACCEPTANCE, EventKind.AWAITING_ACCEPTANCE, note, now
+        )
+        task.submitted_at = now
+        events.awaiting_acceptance.announce(events.AwaitingAcceptance(task, actor, note))
+        return
+    _set_status(task, actor, TaskStatus.DONE, EventKind.COMPLETED, note, now)
+    task.completed_at = now
     events.task_completed.announce(events.TaskCompleted(task, actor, note))
+
+
+def acceptance_required() -> bool:
+    """Whether an owner's "mark done" waits for acceptance (the organisation's setting)."""
+    return bool(current_app.config.get("TRACKER_REQUIRE_ACCEPTANCE", True))
 
 
 def cancel(task: Task, actor: User, reason: str, *, now: datetime | None = None) -> None:
     require(can_manage(actor, task))
     if task.status in CLOSED_STATUSES:
         raise TaskError(_l("This task is already closed."))
-    _set_status(task, actor, TaskStatus.CANCELLED, EventKind.CANCELLED, reason, now or utcnow())
+    now = now or utcnow()
+    withdraw_pending_request(task, now)
+    _set_status(task, actor, TaskStatus.CANCELLED, EventKind.CANCELLED, reason, now)
     task.cancel_reason = reason
     events.task_cancelled.announce(events.TaskCancelled(task, actor, reason))
 
@@ -263,6 +285,7 @@ def change_deadline(
     _require_active(task)
     if deadline == task.deadline:
         raise TaskError(_l("The new deadline is the same as the current one."))
+    withdraw_pending_request(task, now or utcnow())  # the manager decided the date directly
     record_event(
         task,
         actor,
@@ -319,15 +342,57 @@ def create_task(
     return task
 
 
+def pending_request(task: Task) -> ExtensionRequest | None:
+    """The task's request for more time waiting for a decision (at most one)."""
+    return db.session.scalar(
+        select(ExtensionRequest).where(
+            ExtensionRequest.task_id == task.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+    )
+
+
+def withdraw_pending_request(task: Task, now: datetime) -> None:
+    """The task closed or its deadline was set directly: its pending request has nothing
+    left to decide, and must not block the next one."""
+    waiting = pending_request(task)
+    if waiting is not None:
+        waiting.status = ExtensionStatus.WITHDRAWN
+        waiting.decided_at = now
+
+
+_ALREADY_PENDING = _l("This task already has a request waiting for a decision.")
+
+
 def request_extension(
     task: Task, actor: User, deadline: date, reason: str, *, now: datetime | None = None
-) -> None:
-    """An owner asks for more time: recorded on the task and announced (the notifications
-    mail it to the manager, in this transaction), who decides by changing the deadline."""
+) -> ExtensionRequest:
+    """An owner asks for more time: a pending request for the manager to approve or refuse
+    (tracker/tasks/extensions.py), in the task's history, announced (the notifications tell
+    whoever decides, in this transaction). A task has at most one pending request."""
     require(can_work_on(actor, task))
     _require_active(task)
     if task.deadline is not None and deadline <= task.deadline:
         raise TaskError(_l("Ask for a date after the current deadline."))
+    if pending_request(task) is not None:
+        raise TaskError(_ALREADY_PENDING)
+    now = now or utcnow()
+    request = ExtensionRequest(
+        task=task,
+        requested_by=actor,
+        requested_at=now,
+        current_deadline=task.deadline,
+        proposed_deadline=deadline,
+        reason=reason,
+        status=ExtensionStatus.PENDING,
+    )
+    try:
+        # A request made at the same moment got past the check: the partial unique index
+        # refuses the second, and the savepoint keeps the rest of the session usable.
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise TaskError(_ALREADY_PENDING) from None
     event = record_event(
         task,
         actor,
@@ -340,8 +405,9 @@ def request_extension(
     )
     db.session.flush()
     events.extension_requested.announce(
-        events.ExtensionRequested(task, actor, deadline, reason, event)
+        events.ExtensionRequested(task, actor, deadline, reason, event, request)
     )
+    return request
 
 
 def read_action_link(token: str, user: User, *, secret_key: str, max_age_days: int) -> ActionLink:
