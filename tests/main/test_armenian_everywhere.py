@@ -11,7 +11,7 @@ from __future__ import annotations
 import html as html_module
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -22,10 +22,12 @@ from tests.reports.conftest import SAMPLES
 from tests.reports.test_report_pages import review_form
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import OutboxMessage, Report, Role, Task, TaskEvent, User
+from tracker.models import OutboxMessage, Report, Role, Task, TaskComment, TaskEvent, User, utcnow
+from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
 from tracker.tasks.changes import HandMadeTask, Wording, change_owners, create_by_hand, edit_task
 from tracker.tasks.changes import reopen as reopen_task
+from tracker.tasks.comments import add_comment
 from tracker.tasks.services import add_progress, cancel, change_deadline, request_extension
 
 # Latin words that may stay in the Armenian interface, each for a reason:
@@ -89,6 +91,8 @@ def user_data(app: Flask) -> list[str]:
         values += [task.method or "", task.description, task.source_note or ""]
     for event in db.session.scalars(select(TaskEvent)):
         values += [event.note or "", event.old_value or "", event.new_value or ""]
+    for comment in db.session.scalars(select(TaskComment)):
+        values += [comment.body, comment.attachment_filename or ""]
     for report in db.session.scalars(select(Report)):
         values += [report.source_filename, report.text]
         values += [line for line in report.text.splitlines() if line.strip()]
@@ -125,6 +129,8 @@ def test_every_page_form_error_and_email_is_armenian(
     cancel(made, manager, "Հետաձգված է։")
     reopen_task(made, manager, "Կրկին անհրաժեշտ է։", deadline=date(2026, 9, 30))
     cancel(closed, people["staff"], "Այլևս անհրաժեշտ չէ։")
+    # The discussion (#11 item 6): a comment, told to the owner in the event email.
+    add_comment(due_today, manager, "Խնդրում եմ կցել արձանագրությունը։")
     db.session.commit()
     # A report read and saved with an edited title: an "edited" event in a task's history.
     client.login(people["staff"].email)
@@ -148,6 +154,8 @@ def test_every_page_form_error_and_email_is_armenian(
     drafted = report.tasks[0]
     # Reminders, overdue notices and escalations (the digest emails), and an admins' alert.
     assert runner.invoke(args=["remind", "--as-of", TODAY.isoformat()]).exit_code == 0
+    # The event emails (#11 item 5), once their window has closed.
+    assert mail_due_notices(utcnow() + timedelta(minutes=10)) >= 2
     errors = [TaskPlanError(overdue.id, "ValueError: year 202 is out of range")]
     for message in admin_alerts(
         errors, TODAY, [people["admin"]], base_url="http://tracker.test", sender_domain="x.test"
@@ -166,6 +174,7 @@ def test_every_page_form_error_and_email_is_armenian(
     messages = list(db.session.scalars(select(OutboxMessage)))
     kinds = {message.message_id.split(".")[0] for message in messages}
     assert len(messages) >= 4, kinds
+    assert "<events" in kinds, kinds
     for message in messages:
         assert message.language == "hy"
         check(f"email {message.subject}", message.subject)
@@ -201,6 +210,7 @@ def test_every_page_form_error_and_email_is_armenian(
             "/reports",
             *report_pages,
             "/settings",
+            "/notifications",
             "/admin/users",
             "/admin/departments",
             "/admin/outbox",
@@ -215,6 +225,7 @@ def test_every_page_form_error_and_email_is_armenian(
             "/reports",
             *report_pages,
             "/settings",
+            "/notifications",
         ],
         "manager": [
             "/tasks",
@@ -223,11 +234,13 @@ def test_every_page_form_error_and_email_is_armenian(
             *change_pages,
             "/dashboard",
             "/settings",
+            "/notifications",
         ],
         "officer": [
             "/tasks",
             *task_pages[:2],
             "/settings",
+            "/notifications",
             "/nowhere",
             *action_pages,
         ],
@@ -281,6 +294,9 @@ def test_every_page_form_error_and_email_is_armenian(
         ),
         "no file": client.submit("/reports/upload", {}),
         "new task empty": client.submit("/tasks/new", {"deadline": "2026-02-30"}),
+        "empty comment": client.submit(
+            f"/tasks/{due_today.id}/comments", {"body": ""}, page=f"/tasks/{due_today.id}"
+        ),
         "edit without a title": client.submit(
             f"/tasks/{made.id}/edit", {"title": ""}, page=f"/tasks/{made.id}"
         ),
@@ -322,6 +338,8 @@ def test_every_page_form_error_and_email_is_armenian(
     exported = client.get("/dashboard/export.csv?status=all").get_data(as_text=True)
     assert ",Բաց," in exported and ",open," not in exported
     assert "պատասխանատու նշված չէ" in client.get(doubtful).get_data(as_text=True)
+    notified = client.get(f"/tasks/{due_today.id}").get_data(as_text=True)
+    assert "Քննարկում" in notified and "Խնդրում եմ կցել արձանագրությունը։" in notified
     outbox = client.get("/admin/outbox").get_data(as_text=True)
     assert re.search(r"\d+ հնս, 2026 թ\., \d\d:\d\d", outbox), "the outbox's dates"
 

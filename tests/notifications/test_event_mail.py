@@ -117,7 +117,7 @@ def test_two_events_in_the_window_make_one_email_a_later_one_a_second(
     assert send_due() == 1
     (mail,) = mail_to.to(org.officer.email)
     assert mail["Subject"] == "2 updates on your tasks"
-    assert plain(mail).count("Karen Manager moved the deadline") == 2
+    assert plain(mail).count("Karen Manager changed the deadline") == 2
 
     moving_clock.advance(minutes=6)
     move_deadline(date(2026, 8, 1))

@@ -77,7 +77,7 @@ def test_asking_for_more_time_records_it_and_mails_the_manager(app, client, org)
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.to_address == org.manager.email
     assert mail.subject == "1 update on your tasks"
-    assert "Ani Officer asks to move the deadline" in mail.body_text
+    assert "Ani Officer asks for more time: from" in mail.body_text
     assert "Waiting for the ministry." in mail.body_text
     assert f"/tasks/{org.task.id}" in mail.body_text
 

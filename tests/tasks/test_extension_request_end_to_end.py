@@ -73,7 +73,7 @@ def test_asking_for_more_time_from_the_email_reaches_the_manager(app, client, or
     (mail,) = mail_to.to(org.manager.email)
     assert mail["Subject"] == "1 update on your tasks"
     body = mail.get_body(preferencelist=("plain",)).get_content()
-    assert "Ani Officer asks to move the deadline" in body
+    assert "Ani Officer asks for more time: from" in body
     assert "Waiting for the ministry." in body
     assert f"/tasks/{org.task.id}" in body
     assert mail_to.to(org.officer.email) == []

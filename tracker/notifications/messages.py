@@ -159,7 +159,7 @@ def _line(kind: NoticeKind, actor: str, details: Mapping[str, object]) -> str:
         NoticeKind.ASSIGNED: lambda: _("%(actor)s gave you this task", actor=actor),
         NoticeKind.UNASSIGNED: lambda: _("%(actor)s took you off this task", actor=actor),
         NoticeKind.DEADLINE_CHANGED: lambda: _(
-            "%(actor)s moved the deadline from %(old)s to %(new)s",
+            "%(actor)s changed the deadline from %(old)s to %(new)s",
             actor=actor,
             old=_day_text(details.get("old")),
             new=_day_text(details.get("new")),
@@ -171,7 +171,7 @@ def _line(kind: NoticeKind, actor: str, details: Mapping[str, object]) -> str:
             "%(actor)s marked the task done; it awaits your acceptance", actor=actor
         ),
         NoticeKind.EXTENSION_REQUESTED: lambda: _(
-            "%(actor)s asks to move the deadline from %(old)s to %(new)s",
+            "%(actor)s asks for more time: from %(old)s to %(new)s",
             actor=actor,
             old=_day_text(details.get("old")),
             new=_day_text(details.get("new")),
