@@ -90,6 +90,9 @@ def test_the_owner_choice_is_grouped_by_department_and_sorted_across_scripts(
     # What the picker script searches: the name in Latin letters.
     option = re.search(rf'<option[^>]*value="{people["ani"].id}"[^>]*>', html)
     assert option and 'data-latin="ani adamyan glkhavor masnaget"' in option[0]
+    # Only the first row's select carries it: the script reads it once for every row.
+    assert html.count("data-latin=") == len(people)
+    assert html.count(f'<option value="{people["ani"].id}">') == 2
     assert 'src="/static/js/owner-picker.js"' in html and "<script>" not in html
 
 
