@@ -49,10 +49,15 @@ def test_an_officer_marks_a_task_done_and_the_managers_figure_drops(browser, liv
     officer.fill("#done input[name=evidence_url]", "https://shirak.mtad.am/decision-12")
     officer.click("#done input[type=submit]")
     officer.wait_for_selector(".flash-success")
-    assert officer.locator(".badge-done").count() == 1
+    # The officer's report waits for the manager's acceptance (verification of completion).
+    assert officer.locator(".badge-awaiting_acceptance").count() == 1
     assert "Հայեցակարգը հաստատվել է" in officer.locator("#history").inner_text()
 
-    manager.reload()
+    manager.goto(officer.url)
+    manager.click("#accept-submit")
+    manager.wait_for_selector(".flash-success")
+    assert manager.locator(".badge-done").count() == 1
+    manager.goto(f"{live_server}/dashboard")
     assert overdue_figure(manager) == before - 1
     # With the demo's own task Ani finished the day it was loaded (Gohar's ones are outside
     # this manager's departments).
