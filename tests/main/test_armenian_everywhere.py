@@ -22,13 +22,31 @@ from tests.reports.conftest import SAMPLES
 from tests.reports.test_report_pages import review_form
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import OutboxMessage, Report, Role, Task, TaskComment, TaskEvent, User, utcnow
+from tracker.models import (
+    ExtensionRequest,
+    OutboxMessage,
+    Report,
+    Role,
+    Task,
+    TaskComment,
+    TaskEvent,
+    User,
+    utcnow,
+)
 from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
 from tracker.tasks.changes import HandMadeTask, Wording, change_owners, create_by_hand, edit_task
 from tracker.tasks.changes import reopen as reopen_task
 from tracker.tasks.comments import add_comment
-from tracker.tasks.services import add_progress, cancel, change_deadline, request_extension
+from tracker.tasks.extensions import approve, refuse
+from tracker.tasks.services import (
+    add_progress,
+    cancel,
+    change_deadline,
+    mark_done,
+    request_extension,
+)
+from tracker.tasks.verification import return_task
 
 # Latin words that may stay in the Armenian interface, each for a reason:
 ALLOWED = {
@@ -131,6 +149,24 @@ def test_every_page_form_error_and_email_is_armenian(
     cancel(closed, people["staff"], "Այլևս անհրաժեշտ չէ։")
     # The discussion (#11 item 6): a comment, told to the owner in the event email.
     add_comment(due_today, manager, "Խնդրում եմ կցել արձանագրությունը։")
+    # More time and verification (#11 items 1, 3): due_today's request stays pending (the
+    # requests list, the decision forms); one approved, one refused, and a task reported
+    # done once, returned, reported again and awaiting acceptance.
+    approved, refused_more_time, awaiting = (
+        make_task(officer, title=title, deadline=date(2026, 6, 20))
+        for title in ("Մարզի քարտեզ", "Տեղեկատու գրքույկ", "Համայնքների կայքեր")
+    )
+    for task in (approved, refused_more_time):
+        request_extension(task, officer, date(2026, 8, 31), "Սպասում ենք նախարարությանը։")
+    db.session.flush()
+    for decide, task in ((approve, approved), (refuse, refused_more_time)):
+        (waiting,) = db.session.scalars(
+            select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
+        )
+        decide(waiting, manager, "Համաձայն եմ։")
+    mark_done(awaiting, officer, "Կայքերը թարմացված են։")
+    return_task(awaiting, manager, "Կցեք հղումները։")
+    mark_done(awaiting, officer, "Հղումները կցված են։")
     db.session.commit()
     # A report read and saved with an edited title: an "edited" event in a task's history.
     client.login(people["staff"].email)
@@ -182,6 +218,9 @@ def test_every_page_form_error_and_email_is_armenian(
         check(f"email html {message.subject}", message.body_html or "")
 
     doubtful = doubtful_review.removesuffix("/review")
+    pending_request_id = db.session.scalars(
+        select(ExtensionRequest.id).where(ExtensionRequest.task_id == due_today.id)
+    ).one()
     report_pages = [
         f"/reports/{report.id}",
         f"/reports/{report.id}/review",
@@ -191,7 +230,12 @@ def test_every_page_form_error_and_email_is_armenian(
         doubtful_review,
         "/reports/upload",
     ]
-    task_pages = [f"/tasks/{due_today.id}", f"/tasks/{overdue.id}", f"/tasks/{drafted.id}"]
+    task_pages = [
+        f"/tasks/{due_today.id}",
+        f"/tasks/{overdue.id}",
+        f"/tasks/{drafted.id}",
+        *(f"/tasks/{task.id}" for task in (approved, refused_more_time, awaiting)),
+    ]
     change_pages = ["/tasks/new", f"/tasks/{made.id}", f"/tasks/{closed.id}"]
     # The pages the links in the reminder emails open.
     signer = ActionLinkSigner(app.config["SECRET_KEY"])
@@ -211,6 +255,7 @@ def test_every_page_form_error_and_email_is_armenian(
             *report_pages,
             "/settings",
             "/notifications",
+            "/tasks/requests",
             "/admin/users",
             "/admin/departments",
             "/admin/outbox",
@@ -226,19 +271,23 @@ def test_every_page_form_error_and_email_is_armenian(
             *report_pages,
             "/settings",
             "/notifications",
+            "/tasks/requests",
         ],
         "manager": [
             "/tasks",
             "/tasks?scope=all",
             *task_pages[:2],
+            *task_pages[3:],
             *change_pages,
             "/dashboard",
             "/settings",
             "/notifications",
+            "/tasks/requests",
         ],
         "officer": [
             "/tasks",
             *task_pages[:2],
+            *task_pages[3:],
             "/settings",
             "/notifications",
             "/nowhere",
@@ -313,10 +362,28 @@ def test_every_page_form_error_and_email_is_armenian(
         "recommendation without a title": client.submit(
             f"/reports/{report.id}/recommendations/new", {"title": ""}
         ),
+        "refusing more time without a reason": client.submit(
+            f"/tasks/requests/{pending_request_id}/refuse",
+            {"reason": "", "back": "requests"},
+            page="/tasks/requests",
+        ),
+        "refusing on the task page without a reason": client.submit(
+            f"/tasks/requests/{pending_request_id}/refuse",
+            {"reason": ""},
+            page=f"/tasks/{due_today.id}",
+        ),
+        "returning without a reason": client.submit(
+            f"/tasks/{awaiting.id}/return", {"reason": ""}, page=f"/tasks/{awaiting.id}"
+        ),
     }
     client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
     client.login(officer.email)
     refused["link without a note"] = client.submit(action_pages[0], {"note": ""})
+    refused["asking for more time without a date"] = client.submit(
+        f"/tasks/{overdue.id}/extension",
+        {"deadline": "", "reason": ""},
+        page=f"/tasks/{overdue.id}",
+    )
     for what, response in refused.items():
         assert response.status_code in (200, 400), (what, response.status_code)
         body = response.get_data(as_text=True)
@@ -340,6 +407,13 @@ def test_every_page_form_error_and_email_is_armenian(
     assert "պատասխանատու նշված չէ" in client.get(doubtful).get_data(as_text=True)
     notified = client.get(f"/tasks/{due_today.id}").get_data(as_text=True)
     assert "Քննարկում" in notified and "Խնդրում եմ կցել արձանագրությունը։" in notified
+    requests_page = client.get("/tasks/requests").get_data(as_text=True)
+    assert "Խնդրանքներ (1)" in requests_page and "Հաստատել" in requests_page
+    assert "տրամադրեց լրացուցիչ ժամանակ" in client.get(f"/tasks/{approved.id}").get_data(
+        as_text=True
+    )
+    awaiting_page = client.get(f"/tasks/{awaiting.id}").get_data(as_text=True)
+    assert "Սպասում է ընդունման" in awaiting_page and "Ընդունել որպես կատարված" in awaiting_page
     outbox = client.get("/admin/outbox").get_data(as_text=True)
     assert re.search(r"\d+ հնս, 2026 թ\., \d\d:\d\d", outbox), "the outbox's dates"
 
