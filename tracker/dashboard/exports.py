@@ -29,7 +29,7 @@ def _table(
                 task.title,
                 (report.destination or report.source_filename) if report else "",
                 ", ".join(owner.name for owner in task.owners),
-                task.department.name if task.department else "",
+                ", ".join(row.departments),
                 status_label(task.status),
                 task.deadline,
                 task.deadline_text or "",

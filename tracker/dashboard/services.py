@@ -2,6 +2,11 @@
 
 A manager's dashboard covers their department and the departments below it; staff and
 admins see everything. Filters narrow that scope and can never widen it.
+
+A task belongs to the departments of all its owners: a department's figures (its filter,
+its bar of a chart) count every task with an owner there, each task once; the figures of
+the whole scope count each task once however many departments it belongs to (they are
+aggregates over tasks, narrowed by EXISTS, never over a join with the owners).
 """
 
 from __future__ import annotations
@@ -12,7 +17,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import selectinload
 
 from tracker.batches import chunks
@@ -33,10 +50,23 @@ from tracker.models import (
 from tracker.notifications.digest import DigestLink, digest_clause
 from tracker.notifications.policy import Kind
 from tracker.permissions import PermissionDenied
-from tracker.tasks.permissions import OVERSEERS, department_subtree_ids, managed_by
+from tracker.tasks.permissions import (
+    OVERSEERS,
+    department_subtree_ids,
+    in_departments,
+    managed_by,
+)
 
 DASHBOARD_ROLES = OVERSEERS
-STATUS_FILTERS = ("overdue", "open", "in_progress", "done", "cancelled", "all")
+STATUS_FILTERS = (
+    "overdue",
+    "open",
+    "in_progress",
+    "awaiting_acceptance",
+    "done",
+    "cancelled",
+    "all",
+)
 SORTS = ("deadline", "-deadline", "title", "-title")
 AGING_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, None))
 
@@ -66,6 +96,8 @@ class Headline:
     done_this_month: int
     due: int
     done_on_time: int
+    # Reported done, waiting for the manager: neither open nor overdue, counted apart.
+    awaiting_acceptance: int = 0
 
     @property
     def implementation_rate(self) -> float | None:
@@ -88,7 +120,7 @@ def _narrowing(user: User, filters: Filters, today: date) -> list[ColumnElement[
         # One section of the viewer's own digest: another user's link shows their own.
         clauses.append(digest_clause(filters.digest, user.id))
     if filters.department_id is not None:
-        clauses.append(Task.department_id.in_(department_subtree_ids(filters.department_id)))
+        clauses.append(in_departments(department_subtree_ids(filters.department_id)))
     if filters.owner_id is not None:
         # An alias: the by-owner figure joins task_owners itself, and must not correlate.
         link = task_owners.alias("owner_filter")
@@ -148,9 +180,11 @@ def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures
         .where(*scope)
         .group_by(Task.status)
     ).all()
-    open_ = overdue = due_soon = due = 0
+    open_ = overdue = due_soon = due = awaiting = 0
     aging = [0] * len(AGING_BUCKETS)
     for status, total, late, upcoming, *bucket_counts in by_status:
+        if status is TaskStatus.AWAITING_ACCEPTANCE:
+            awaiting += total
         if status in ACTIVE_STATUSES:
             open_ += total
             overdue += late
@@ -173,6 +207,7 @@ def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures
             done_this_month=int(done_this_month),
             due=int(due),
             done_on_time=int(done_on_time),
+            awaiting_acceptance=int(awaiting),
         ),
         aging=[
             (_aging_label(low, high), count)
@@ -181,16 +216,34 @@ def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures
     )
 
 
+def task_departments() -> CompoundSelect:
+    """(task id, department id) for each department a task belongs to: its owners'
+    departments, or its own for a task without owners. UNION: two owners of one
+    department make one pair."""
+    owners_departments = select(
+        task_owners.c.task_id.label("task_id"), User.department_id.label("department_id")
+    ).join(User, User.id == task_owners.c.user_id)
+    unowned = select(Task.id, Task.department_id).where(
+        ~exists().where(task_owners.c.task_id == Task.id)
+    )
+    return union(owners_departments, unowned)
+
+
 def overdue_by_department(
     user: User, filters: Filters, today: date, limit: int = 12
 ) -> list[tuple[str, int, int]]:
-    """(name, overdue tasks, department id), the most first."""
+    """(name, overdue tasks, department id), the most first: a task of two departments is
+    a task of each (the bars may add up to more than the overdue figure)."""
+    pairs = task_departments().subquery("department_of_task")
+    tasks = func.count(func.distinct(Task.id))
     query = (
-        select(Department.name, func.count(Task.id), Department.id)
-        .join(Department, Department.id == Task.department_id)
+        select(Department.name, tasks, Department.id)
+        .select_from(Task)
+        .join(pairs, pairs.c.task_id == Task.id)
+        .join(Department, Department.id == pairs.c.department_id)
         .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
         .group_by(Department.id, Department.name)
-        .order_by(func.count(Task.id).desc(), Department.name)
+        .order_by(tasks.desc(), Department.name)
         .limit(limit)
     )
     return [(name, count, id_) for name, count, id_ in db.session.execute(query)]
@@ -246,6 +299,14 @@ class ListRow:
     days_overdue: int
     last_escalation: datetime | None
 
+    @property
+    def departments(self) -> list[str]:
+        """The names of the task's departments (its owners', else its own), A to Z."""
+        names = {owner.department.name for owner in self.task.owners if owner.department}
+        if not self.task.owners and self.task.department is not None:
+            names.add(self.task.department.name)
+        return sorted(names)
+
 
 def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[Task]:
     order: tuple[Any, ...] = {
@@ -282,7 +343,8 @@ def _rows(tasks: Sequence[Task], today: date) -> list[ListRow]:
 
 
 _LIST_OPTIONS = (
-    selectinload(Task.owners),
+    # The owners' departments name the task's departments in the list and the exports.
+    selectinload(Task.owners).selectinload(User.department),
     selectinload(Task.report),
     selectinload(Task.department),
 )

@@ -153,6 +153,7 @@ def _status_label(status: TaskStatus) -> str:
         TaskStatus.DRAFT: _("Draft"),
         TaskStatus.OPEN: _("Open"),
         TaskStatus.IN_PROGRESS: _("In progress"),
+        TaskStatus.AWAITING_ACCEPTANCE: _("Awaiting acceptance"),
         TaskStatus.DONE: _("Done"),
         TaskStatus.CANCELLED: _("Cancelled"),
     }

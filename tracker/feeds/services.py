@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import raiseload
 
 from tracker.extensions import db
-from tracker.models import ACTIVE_STATUSES, Task, User
+from tracker.models import UNFINISHED_STATUSES, Task, TaskStatus, User
 from tracker.tasks.permissions import owned_by
 
 PRODID = "-//Follow-up Tracker//Deadlines//EN"
@@ -59,8 +59,10 @@ def calendar_url(user: User, *, base_url: str) -> str | None:
 
 
 def calendar_for(user: User, *, base_url: str, timezone: str) -> bytes:
-    """The user's open tasks with a deadline, one all-day event each, in their language
-    (whoever fetches the feed, it is the owner's calendar)."""
+    """The user's unfinished tasks with a deadline, one all-day event each, in their
+    language (whoever fetches the feed, it is the owner's calendar). A task awaiting
+    acceptance stays (it is not finished until accepted, and may come back), its title
+    marked with the status so it does not read as work still to do."""
     base_url = base_url.rstrip("/")
     host = urlsplit(base_url).hostname or "localhost"
     with force_locale(user.language):
@@ -74,7 +76,7 @@ def calendar_for(user: User, *, base_url: str, timezone: str) -> bytes:
 def _open_tasks_with_deadlines(user: User) -> Sequence[Task]:
     query = (
         select(Task)
-        .where(owned_by(user), Task.status.in_(ACTIVE_STATUSES), Task.deadline.is_not(None))
+        .where(owned_by(user), Task.status.in_(UNFINISHED_STATUSES), Task.deadline.is_not(None))
         # The feed needs only the tasks' own columns; refusing every relationship load keeps
         # it one query however many tasks there are (owners are otherwise selectin-loaded).
         .options(raiseload("*"))
@@ -99,6 +101,8 @@ class _Labels:
         self.expected_result = _("Expected result")
         self.deadline = _("Deadline")
         self.open_task = _("Open the task")
+        self.status = _("Status")
+        self.awaiting_acceptance = _("Awaiting acceptance")
 
 
 def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
@@ -110,7 +114,7 @@ def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
     event.add("dtstamp", task.updated_at)
     event.add("dtstart", task.deadline)
     event.add("dtend", task.deadline + timedelta(days=1))
-    event.add("summary", task.title)
+    event.add("summary", _summary(task, labels))
     event.add("description", _description(task, url, labels))
     event.add("url", url)
     # A deadline is not a meeting: without this, Outlook shows the whole day as busy.
@@ -118,8 +122,16 @@ def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
     return event
 
 
+def _summary(task: Task, labels: _Labels) -> str:
+    if task.status is TaskStatus.AWAITING_ACCEPTANCE:
+        return f"[{labels.awaiting_acceptance}] {task.title}"
+    return task.title
+
+
 def _description(task: Task, url: str, labels: _Labels) -> str:
     lines = []
+    if task.status is TaskStatus.AWAITING_ACCEPTANCE:
+        lines.append(f"{labels.status}: {labels.awaiting_acceptance}")
     if task.expected_result:
         lines.append(f"{labels.expected_result}: {task.expected_result}")
     if task.deadline_text:
