@@ -64,6 +64,7 @@ PAGES: dict[str, list[str]] = {
         "/settings",
         "/tasks/new",
         "/notifications",
+        "/tasks/requests",
     ],
     "staff": [
         "/tasks",
@@ -77,6 +78,7 @@ PAGES: dict[str, list[str]] = {
         "/settings",
         "/tasks/new",
         "/notifications",
+        "/tasks/requests",
     ],
     "admin": [
         "/tasks",
@@ -94,6 +96,7 @@ PAGES: dict[str, list[str]] = {
         "an outbox message",
         "/tasks/new",
         "/notifications",
+        "/tasks/requests",
     ],
 }
 
