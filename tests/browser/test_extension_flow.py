@@ -11,6 +11,16 @@ from tests.browser.conftest import sign_in
 from tracker.display import format_day
 
 NEW_DEADLINE = date(2026, 12, 30)  # after every deadline of the demo's officer
+PHONE = {"width": 390, "height": 844}
+
+
+def fits_a_phone(page) -> bool:
+    """The page, at a phone's width, scrolls no wider than the screen."""
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(size)
+    return bool(width <= PHONE["width"])
 
 
 def test_the_officer_asks_the_manager_approves_the_officer_sees_it(browser, live_server) -> None:
@@ -25,6 +35,7 @@ def test_the_officer_asks_the_manager_approves_the_officer_sees_it(browser, live
     officer.wait_for_selector(".flash-success")
     assert officer.locator("#extension .waiting").count() == 1  # waiting for a decision
     assert officer.locator("#extension-deadline").count() == 0  # one request at a time
+    assert fits_a_phone(officer)
 
     manager = sign_in(browser, live_server, "manager@demo.am", "demo-manager")
     requests_item = manager.locator("nav.mainnav a", has_text="Խնդրանքներ (1)")
@@ -34,6 +45,7 @@ def test_the_officer_asks_the_manager_approves_the_officer_sees_it(browser, live
     row = manager.locator("ol.extension-requests > li", has_text=title)
     assert row.count() == 1
     assert "Նախարարությունը դեռ չի պատասխանել։" in row.inner_text()
+    assert fits_a_phone(manager)
     row.locator("input[type=submit].primary").click()  # Approve, with no note
     manager.wait_for_selector(".flash-success")
     assert manager.locator("ol.extension-requests > li").count() == 0
