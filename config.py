@@ -58,6 +58,9 @@ class Config:
     TRACKER_REMINDER_DAYS = os.environ.get("TRACKER_REMINDER_DAYS", "7,1")
     TRACKER_OVERDUE_REPEAT_DAYS = _env_int("TRACKER_OVERDUE_REPEAT_DAYS", 7)  # calendar days
     TRACKER_ESCALATION_DAYS = os.environ.get("TRACKER_ESCALATION_DAYS", "3,10")
+    # A task reported done and not accepted within this many working days escalates to the
+    # manager's manager (docs/policy.md "Awaiting acceptance").
+    TRACKER_ACCEPTANCE_DAYS = _env_int("TRACKER_ACCEPTANCE_DAYS", 5)
     TRACKER_REMINDER_HOUR = _env_int("TRACKER_REMINDER_HOUR", 9)  # local hour of the daily run
     TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
     # Verification of completion (audit practice: whoever did the work does not close it

@@ -1,7 +1,8 @@
 """One email per person per run: everything they are owed, in their language.
 
-A digest has three sections (the recipient's overdue tasks, escalations about their
-department's overdue tasks, tasks due soon). A task appears once per digest, in its most
+A digest has four sections (the recipient's overdue tasks, escalations about their
+department's overdue tasks, tasks of their department left awaiting acceptance too long,
+tasks due soon). A task appears once per digest, in its most
 severe entry; each section lists at most `max_items` items, the most overdue first, then
 "and N more" with a link to the list of exactly that section's tasks. The link names the
 run (its day and the instant its notifications were written) and the section; the list
@@ -29,7 +30,7 @@ from tracker.action_links import Action, ActionLinkSigner
 from tracker.display import format_day
 from tracker.extensions import db
 from tracker.models import Notification, OutboxMessage, Task, User
-from tracker.notifications.policy import Due, Kind
+from tracker.notifications.policy import ACCEPTANCE_LEVEL, Due, Kind
 from tracker.tasks.listing import Narrowed
 from tracker.tasks.permissions import owned_by, visible_tasks
 
@@ -42,6 +43,7 @@ class Section(StrEnum):
 
     OVERDUE = "overdue"
     ESCALATIONS = "escalations"
+    ACCEPTANCE = "acceptance"
     DUE_SOON = "due_soon"
 
     @property
@@ -52,16 +54,25 @@ class Section(StrEnum):
 SECTION_KINDS: dict[Section, tuple[Kind, ...]] = {
     Section.OVERDUE: (Kind.OVERDUE,),
     Section.ESCALATIONS: (Kind.ESCALATION,),
+    # Escalations of level ACCEPTANCE_LEVEL: an acceptance pending too long (policy.py).
+    Section.ACCEPTANCE: (Kind.ESCALATION,),
     Section.DUE_SOON: (Kind.DUE_TODAY, Kind.REMINDER),
 }
-SECTION_OF_KIND = {kind: section for section, kinds in SECTION_KINDS.items() for kind in kinds}
 SECTIONS = tuple(Section)  # in order of severity
+
+
+def section_of(due: Due) -> Section:
+    if due.kind is Kind.ESCALATION:
+        return Section.ACCEPTANCE if due.level == ACCEPTANCE_LEVEL else Section.ESCALATIONS
+    if due.kind is Kind.OVERDUE:
+        return Section.OVERDUE
+    return Section.DUE_SOON
 
 
 def severity(due: Due) -> tuple[int, int, int]:
     """Larger is more severe: the section, then within it the kind, then the level (a
     higher escalation level; a reminder with fewer working days left)."""
-    section = SECTION_OF_KIND[due.kind]
+    section = section_of(due)
     kinds = section.kinds
     level = -due.level if due.kind is Kind.REMINDER else due.level
     return (-SECTIONS.index(section), -kinds.index(due.kind), level)
@@ -94,6 +105,8 @@ class RenderedItem:
     extend_url: str | None
     deadline_label: str
     overdue_label: str
+    # An acceptance escalation says since when the task awaits acceptance, not its deadline.
+    awaiting_label: str | None = None
 
     @property
     def due(self) -> Due:
@@ -207,6 +220,11 @@ def _notified_task_ids(link: DigestLink, user_id: int, section: Section) -> Sele
         notification.kind.in_(section.kinds),
         _recipient_is(notification.recipient_ids, user_id),
     ]
+    # The two sections of escalations are told apart by the level.
+    if section is Section.ESCALATIONS:
+        conditions.append(notification.level != ACCEPTANCE_LEVEL)
+    elif section is Section.ACCEPTANCE:
+        conditions.append(notification.level == ACCEPTANCE_LEVEL)
     if link.run_at is not None:
         conditions.append(notification.created_at == link.run_at)
     return select(notification.task_id).where(*conditions)
@@ -276,6 +294,7 @@ class _Language:
         self.headings = {
             Section.OVERDUE: gettext("OVERDUE: your tasks"),
             Section.ESCALATIONS: gettext("OVERDUE in your department"),
+            Section.ACCEPTANCE: gettext("AWAITING ACCEPTANCE in your department"),
             Section.DUE_SOON: gettext("DUE SOON"),
         }
 
@@ -292,6 +311,14 @@ class _Language:
 
     def see_all(self, count: int) -> str:
         return self.gettext("See all %(num)d") % {"num": count}
+
+
+def _awaiting_label(due: Due, words: _Language) -> str | None:
+    """ "Awaiting acceptance since …" for an acceptance escalation, else None."""
+    if due.awaiting_since is None:
+        return None
+    day = words.date(due.awaiting_since)
+    return words.gettext("Awaiting acceptance since %(day)s") % {"day": day}
 
 
 class DigestWriter:
@@ -333,15 +360,17 @@ class DigestWriter:
             extend_url,
             deadline_label=words.date(due.deadline),
             overdue_label=words.overdue(due.days_overdue),
+            awaiting_label=_awaiting_label(due, words),
         )
 
     def list_url(self, recipient: Recipient, section: Section) -> str:
         """The list of every task of this section: the dashboard for escalations (the
         task list for a head who cannot see it), the person's own tasks otherwise."""
         link = DigestLink(self.as_of, self.run_at, section)
-        if section is Section.ESCALATIONS and recipient.sees_dashboard:
+        about_others = section in (Section.ESCALATIONS, Section.ACCEPTANCE)
+        if about_others and recipient.sees_dashboard:
             return f"{self.base_url}/dashboard?" + urlencode({"status": "all", **link.query()})
-        scope = {"scope": "all"} if section is Section.ESCALATIONS else {}
+        scope = {"scope": "all"} if about_others else {}
         return f"{self.base_url}/tasks?" + urlencode({**scope, "closed": "1", **link.query()})
 
     def _section(
@@ -389,9 +418,9 @@ class DigestWriter:
             words = self._languages[recipient.language]
             grouped: dict[Section, list[DigestItem]] = {section: [] for section in SECTIONS}
             for item in once_per_task(items):
-                grouped[SECTION_OF_KIND[item.due.kind]].append(item)
+                grouped[section_of(item.due)].append(item)
             sections = [self._section(name, grouped[name], recipient, words) for name in SECTIONS]
-            overdue, escalations, due_soon = sections
+            overdue, escalations, acceptance, due_soon = sections
             gettext = words.gettext
             context = {
                 "recipient": recipient,
@@ -404,10 +433,20 @@ class DigestWriter:
                 )
                 % {"url": f"{self.base_url}/settings"},
             }
-            subject = gettext("Follow-up Tracker: %(overdue)d overdue, %(soon)d due soon") % {
+            counts = {
                 "overdue": overdue.total + escalations.total,
                 "soon": due_soon.total,
+                "waiting": acceptance.total,
             }
+            # A wait for acceptance is not overdue work: named apart, when there is one.
+            subject = (
+                gettext(
+                    "Follow-up Tracker: %(overdue)d overdue, %(waiting)d awaiting acceptance,"
+                    " %(soon)d due soon"
+                )
+                if acceptance
+                else gettext("Follow-up Tracker: %(overdue)d overdue, %(soon)d due soon")
+            ) % counts
             body_text = render_template("email/digest.txt", **context)
             body_html = render_template("email/digest.html", **context)
         return OutboxMessage(

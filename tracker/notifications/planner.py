@@ -16,10 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, select
+from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.batches import chunks
+from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -36,6 +37,7 @@ from tracker.models import (
 from tracker.notifications.digest import DEFAULT_MAX_ITEMS, DigestItem, DigestWriter, Recipient
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
 from tracker.notifications.policy import (
+    ACCEPTANCE_LEVEL,
     DepartmentFacts,
     Due,
     Kind,
@@ -71,16 +73,20 @@ def policy_settings(config: dict[str, Any]) -> PolicySettings:
         reminder_working_days=days(config["TRACKER_REMINDER_DAYS"]),
         overdue_repeat_days=int(config["TRACKER_OVERDUE_REPEAT_DAYS"]),
         escalation_working_days=days(config["TRACKER_ESCALATION_DAYS"]),
+        acceptance_working_days=int(config.get("TRACKER_ACCEPTANCE_DAYS", 5)),
     )
 
 
 def _candidates(horizon: date) -> tuple[ColumnElement[bool], ...]:
-    """Tasks that may be owed something: active, with a deadline no later than the horizon."""
-    return (
+    """Tasks that may be owed something: active, with a deadline no later than the horizon;
+    or awaiting acceptance (few: only those not accepted yet), whose wait may escalate."""
+    active = and_(
         Task.status.in_(ACTIVE_STATUSES),
         Task.deadline.is_not(None),
         Task.deadline <= horizon,
     )
+    awaiting = and_(Task.status == TaskStatus.AWAITING_ACCEPTANCE, Task.submitted_at.is_not(None))
+    return (or_(active, awaiting),)
 
 
 def load_organisation() -> tuple[Organisation, dict[int, User]]:
@@ -151,7 +157,7 @@ def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, s
 class _Facts:
     """What the policy needs about the candidate tasks and the organisation."""
 
-    tasks: Sequence[Row[int, date | None, TaskStatus]]
+    tasks: Sequence[Row[int, date | None, TaskStatus, datetime | None]]
     owners: dict[int, list[int]]
     already_planned: set[tuple[Any, ...]]
     organisation: Organisation
@@ -161,7 +167,9 @@ class _Facts:
 def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
     """The candidate tasks, their owners, what was already planned for them, and the
     organisation (five queries); None when no task is a candidate."""
-    tasks = db.session.execute(select(Task.id, Task.deadline, Task.status).where(*candidates)).all()
+    tasks = db.session.execute(
+        select(Task.id, Task.deadline, Task.status, Task.submitted_at).where(*candidates)
+    ).all()
     if not tasks:
         return None
     owners: dict[int, list[int]] = defaultdict(list)
@@ -179,7 +187,17 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
                 Notification.task_id, Notification.kind, Notification.level, Notification.deadline
             )
             .join(Task, Task.id == Notification.task_id)
-            .where(*candidates, Notification.deadline == Task.deadline)
+            .where(
+                *candidates,
+                or_(
+                    Notification.deadline == Task.deadline,
+                    # An acceptance escalation's deadline is the acceptance deadline.
+                    and_(
+                        Notification.kind == Kind.ESCALATION,
+                        Notification.level == ACCEPTANCE_LEVEL,
+                    ),
+                ),
+            )
         )
     }
     organisation, users = load_organisation()
@@ -187,7 +205,11 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
 
 
 def _owed(
-    facts: _Facts, as_of: date, settings: PolicySettings, errors: list[TaskPlanError]
+    facts: _Facts,
+    as_of: date,
+    settings: PolicySettings,
+    errors: list[TaskPlanError],
+    timezone: str,
 ) -> list[Due]:
     """What the policy owes for each task and was not planned yet.
 
@@ -197,7 +219,12 @@ def _owed(
     owed: list[Due] = []
     for task in facts.tasks:
         task_facts = TaskFacts(
-            task.id, task.deadline, task.status.value, tuple(facts.owners[task.id])
+            task.id,
+            task.deadline,
+            task.status.value,
+            tuple(facts.owners[task.id]),
+            # The organisation's day, as every deadline is: 23:30 UTC is tomorrow in Yerevan.
+            local_today(timezone, task.submitted_at) if task.submitted_at else None,
         )
         try:
             dues = notifications_due(task_facts, as_of, facts.organisation, settings)
@@ -274,7 +301,8 @@ def plan(
     facts = _load_facts(_candidates(earliest_deadline_needing_notice(as_of, settings)))
     if facts is None:
         return result
-    owed = _owed(facts, as_of, settings, result.task_errors)
+    timezone = current_app.config["TRACKER_TIMEZONE"]
+    owed = _owed(facts, as_of, settings, result.task_errors, timezone)
     run_at = utcnow()
     inserted = _insert_new(owed, as_of, run_at)
     result.notifications = [due for due in owed if due.key in inserted]

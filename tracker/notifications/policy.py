@@ -23,6 +23,14 @@ from tracker.workdays import (
 
 # Plain strings, not tracker.models.TaskStatus, so that this module stays free of SQLAlchemy.
 ACTIVE_STATUSES = frozenset({"open", "in_progress"})
+AWAITING_ACCEPTANCE = "awaiting_acceptance"
+
+# An acceptance left pending too long is an escalation of this level: overdue escalations
+# are numbered from 1, so its key (task, "escalation", 0, acceptance deadline) never meets
+# theirs, and the kinds stay the four the database allows. It goes to those who would get
+# level ACCEPTANCE_RECIPIENT_LEVEL: the manager's manager.
+ACCEPTANCE_LEVEL = 0
+ACCEPTANCE_RECIPIENT_LEVEL = 2
 
 
 class Kind(StrEnum):
@@ -38,6 +46,7 @@ class PolicySettings:
     remind_on_the_day: bool = True
     overdue_repeat_days: int = 7  # calendar days between overdue notices
     escalation_working_days: tuple[int, ...] = (3, 10)  # working days overdue for level 1, 2, ...
+    acceptance_working_days: int = 5  # working days an acceptance may wait before escalating
 
     def __post_init__(self) -> None:
         # A zero or negative offset would put a "before" reminder on or after the deadline,
@@ -52,6 +61,8 @@ class PolicySettings:
         if any(later <= earlier for earlier, later in itertools.pairwise(levels)):
             # Level 2 before level 1 would reach the head above before the head.
             raise ValueError("escalation_working_days must increase from one level to the next")
+        if self.acceptance_working_days < 1:
+            raise ValueError("acceptance_working_days must be at least 1")
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,10 @@ class Organisation:
 class TaskFacts:
     task_id: int
     deadline: date | None
-    status: str  # "draft" | "open" | "in_progress" | "done" | "cancelled"
+    status: str  # "draft" | "open" | "in_progress" | "awaiting_acceptance" | "done" | "cancelled"
     owner_ids: tuple[int, ...]
+    # The organisation's day on which it began to await acceptance (None otherwise).
+    submitted_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,9 @@ class Due:
     deadline: date
     recipient_ids: tuple[int, ...]
     days_overdue: int  # calendar days past the deadline as of `today` (0 if not overdue)
+    # For an acceptance escalation: the day the task began to await acceptance. Its
+    # `deadline` is then the acceptance deadline (that day + the working days allowed).
+    awaiting_since: date | None = None
 
     @property
     def key(self) -> tuple[int, str, int, date]:
@@ -98,6 +114,9 @@ def notifications_due(
     settings: PolicySettings = PolicySettings(),
 ) -> list[Due]:
     """Everything owed about `task` as of `today`; the caller drops what it already sent."""
+    if task.status == AWAITING_ACCEPTANCE:
+        # Reported done: the owners are not reminded; the wait for acceptance may escalate.
+        return _acceptance_escalation_due(task, today, organisation, settings)
     deadline = task.deadline
     if deadline is None or task.status not in ACTIVE_STATUSES or not is_working_day(today):
         return []
@@ -156,6 +175,40 @@ def _escalations_due(
                 Due(task.task_id, Kind.ESCALATION, level, deadline, recipients, days_overdue)
             )
     return dues
+
+
+def acceptance_deadline(submitted_on: date, settings: PolicySettings) -> date:
+    """The day an acceptance still pending escalates: the working days allowed after the day
+    it was submitted (the same count as an overdue escalation's working days overdue)."""
+    return add_working_days(submitted_on, settings.acceptance_working_days)
+
+
+def _acceptance_escalation_due(
+    task: TaskFacts, today: date, organisation: Organisation, settings: PolicySettings
+) -> list[Due]:
+    """Awaiting acceptance for the working days allowed: once per submission (its key holds
+    the acceptance deadline, so a task returned and submitted again starts afresh) to the
+    manager's manager, as an overdue item's second escalation level would go."""
+    if task.submitted_on is None or not is_working_day(today):
+        return []
+    limit = acceptance_deadline(task.submitted_on, settings)
+    if today < limit:
+        return []
+    recipients = escalation_recipients(task.owner_ids, ACCEPTANCE_RECIPIENT_LEVEL, organisation)
+    if not recipients:
+        return []
+    days_waiting = (today - limit).days
+    return [
+        Due(
+            task.task_id,
+            Kind.ESCALATION,
+            ACCEPTANCE_LEVEL,
+            limit,
+            recipients,
+            days_waiting,
+            awaiting_since=task.submitted_on,
+        )
+    ]
 
 
 def _before_deadline_stage(
