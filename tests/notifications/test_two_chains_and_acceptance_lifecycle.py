@@ -157,3 +157,24 @@ def test_the_working_days_allowed_are_a_setting(app, runner, mail_to, office) ->
         "north@example.am",
         "south@example.am",
     ]
+
+
+def test_a_cut_short_section_counts_a_two_department_task_in_each(
+    app, runner, mail_to, office, make_task
+) -> None:
+    app.config["TRACKER_DIGEST_MAX_ITEMS"] = 2
+    # One head above both branches, so that one digest holds both tasks' level 2.
+    south = office["south"].department
+    south.head = office["north"]
+    ani = next(owner for owner in office["task"].owners if owner.name == "Ani")
+    make_task(ani, title="North only", deadline=DEADLINE)
+    make_task(ani, title="North again", deadline=DEADLINE)
+    db.session.commit()
+
+    remind(runner, date(2025, 4, 9))
+
+    (message,) = mail_to.to("north@example.am")
+    body = text_of(message)
+    assert "OVERDUE in your department (3)" in body
+    by_department = body.split("Overdue tasks by department:")[1].split("\r\n\r\n")[0]
+    assert by_department.split() == ["North", "unit:", "3", "South", "unit:", "1"]

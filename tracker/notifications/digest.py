@@ -94,7 +94,9 @@ class DigestItem:
     deadline_text: str | None
     owner_names: tuple[str, ...]
     recipient_owns_task: bool
-    department_name: str | None = None
+    department_name: str | None = None  # the task's own (its first owner's)
+    # Its owners' departments: it counts in each of them (else in its own department).
+    department_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -401,9 +403,15 @@ class DigestWriter:
     def _count_by_department(
         self, items: list[DigestItem], words: _Language
     ) -> list[tuple[str, int]]:
-        """How many of a cut-short section's items each department has, most first; past
-        the first max_items departments, the rest are added up on one line."""
-        counts = Counter(item.department_name or words.labels["no_department"] for item in items)
+        """How many of a cut-short section's items each department has, most first (a task
+        of two owners' departments counts in each); past the first max_items departments,
+        the rest are added up on one line."""
+        no_department = words.labels["no_department"]
+        counts = Counter(
+            name
+            for item in items
+            for name in item.department_names or (item.department_name or no_department,)
+        )
         ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
         by_department = ranked[: self.max_items]
         rest = sum(count for _, count in ranked[self.max_items :])

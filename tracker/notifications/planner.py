@@ -153,6 +153,21 @@ def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, s
     return details
 
 
+def _owners_departments(task_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The names of the departments of each task's owners, A to Z (a task belongs to all)."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for chunk in chunks(sorted(set(task_ids))):
+        query = (
+            select(task_owners.c.task_id, Department.name)
+            .join(User, User.id == task_owners.c.user_id)
+            .join(Department, Department.id == User.department_id)
+            .where(task_owners.c.task_id.in_(chunk))
+        )
+        for task_id, name in db.session.execute(query):
+            names[task_id].add(name)
+    return {task_id: tuple(sorted(found)) for task_id, found in names.items()}
+
+
 @dataclass
 class _Facts:
     """What the policy needs about the candidate tasks and the organisation."""
@@ -246,6 +261,7 @@ def _wants(user: User | None, due: Due) -> bool:
 def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list[DigestItem]]:
     """Each recipient's digest items, from the notifications this run inserted."""
     details = _task_details(due.task_id for due in notifications)
+    departments = _owners_departments(due.task_id for due in notifications)
     items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
     for due in notifications:
         title, deadline_text, department_name = details[due.task_id]
@@ -262,6 +278,7 @@ def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list
                     owner_names=owner_names,
                     recipient_owns_task=recipient_id in owner_ids,
                     department_name=department_name,
+                    department_names=departments.get(due.task_id, ()),
                 )
             )
     return items_by_recipient
