@@ -189,6 +189,23 @@ def test_a_decided_request_cannot_be_decided_again(org) -> None:
     assert refreshed(org.task).deadline == date(2025, 3, 31)
 
 
+def test_two_managers_deciding_at_once_decide_once(org, monkeypatch) -> None:
+    """The second saw the request pending (the first had not committed yet): its
+    conditional update finds no pending request, and nothing of its decision is kept."""
+    request_id = ask(org.task, org.officer)
+    request = db.session.get_one(ExtensionRequest, request_id)
+    with unit_of_work():
+        extensions.refuse(request, org.manager, "No.")
+    monkeypatch.setattr(extensions, "_require_pending", lambda request: None)
+    with pytest.raises(TaskError, match="already decided"), unit_of_work():
+        extensions.approve(db.session.get_one(ExtensionRequest, request_id), org.staff)
+    task = refreshed(org.task)
+    assert task.deadline == date(2025, 3, 31)
+    assert task.events[-1].kind is EventKind.EXTENSION_REFUSED
+    (request,) = requests_of(org.task)
+    assert (request.status, request.decided_by_id) == (ExtensionStatus.REFUSED, org.manager.id)
+
+
 @pytest.mark.parametrize("closing", ["deadline", "cancel", "done"])
 def test_a_pending_request_is_withdrawn_when_the_task_moves_on(org, closing: str) -> None:
     ask(org.task, org.officer)

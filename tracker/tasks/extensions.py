@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -22,10 +23,12 @@ from tracker.tasks import events
 from tracker.tasks.permissions import can_manage, managed_by, require
 from tracker.tasks.services import TaskError, _deadline_label, _require_active, record_event
 
+_ALREADY_DECIDED = _l("This request was already decided.")
+
 
 def _require_pending(request: ExtensionRequest) -> None:
     if request.status is not ExtensionStatus.PENDING:
-        raise TaskError(_l("This request was already decided."))
+        raise TaskError(_ALREADY_DECIDED)
 
 
 def _decide(
@@ -35,10 +38,23 @@ def _decide(
     note: str | None,
     now: datetime,
 ) -> None:
-    request.status = status
-    request.decided_by = actor
-    request.decided_at = now
-    request.decision_note = note or None
+    """Decide the request once. The conditional update is the check: of two managers
+    deciding at the same moment, the second (waiting for the first on PostgreSQL) updates
+    nothing and is told it was already decided."""
+    statement = (
+        update(ExtensionRequest)
+        .where(
+            ExtensionRequest.id == request.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING,
+        )
+        .values(status=status, decided_by_id=actor.id, decided_at=now, decision_note=note or None)
+        .execution_options(synchronize_session=False)
+    )
+    # An UPDATE's result is a CursorResult, which Session.execute's signature does not say.
+    decided = cast("CursorResult[Any]", db.session.execute(statement))
+    if decided.rowcount != 1:
+        raise TaskError(_ALREADY_DECIDED)
+    db.session.refresh(request)
 
 
 def approve(
@@ -52,6 +68,7 @@ def approve(
     _require_pending(request)
     _require_active(task)
     now = now or utcnow()
+    _decide(request, actor, ExtensionStatus.APPROVED, note, now)
     record_event(
         task,
         actor,
@@ -65,7 +82,6 @@ def approve(
     task.deadline = request.proposed_deadline
     # The phrase from the report described the old date; keeping it would contradict the new one.
     task.deadline_text = None
-    _decide(request, actor, ExtensionStatus.APPROVED, note, now)
     events.extension_decided.announce(events.ExtensionDecided(task, actor, request, True))
 
 
@@ -80,6 +96,7 @@ def refuse(
     if not reason.strip():
         raise TaskError(_l("Say why the request is refused."))
     now = now or utcnow()
+    _decide(request, actor, ExtensionStatus.REFUSED, reason, now)
     record_event(
         task,
         actor,
@@ -90,7 +107,6 @@ def refuse(
         note=reason,
         now=now,
     )
-    _decide(request, actor, ExtensionStatus.REFUSED, reason, now)
     events.extension_decided.announce(events.ExtensionDecided(task, actor, request, False))
 
 
