@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.test_in_chromium import DOCS
-from tests.conftest import make_app
+from tests.conftest import TODAY, make_app
 from tests.main.test_armenian_everywhere import english_words, user_data
 from tracker.extensions import db
 from tracker.models import (
@@ -28,18 +29,22 @@ from tracker.models import (
     Report,
     Task,
     TaskComment,
+    TaskStatus,
     User,
 )
+from tracker.tasks.comments import add_comment
+from tracker.tasks.services import mark_done, request_extension
 
 DESKTOP = {"width": 1366, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 LANGUAGES = ("hy", "en")
 
+OFFICER = "officer@demo.am"
 # None: the pages before signing in.
 ROLES: dict[str, tuple[str, str] | None] = {
     "anonymous": None,
-    "officer": ("officer@demo.am", "demo-officer"),
+    "officer": (OFFICER, "demo-officer"),
     "manager": ("manager@demo.am", "demo-manager"),
     "staff": ("staff@demo.am", "demo-staff"),
     "admin": ("admin@demo.am", "demo-admin"),
@@ -65,6 +70,8 @@ PAGES: dict[str, list[str]] = {
         "/tasks/new",
         "/notifications",
         "/tasks/requests",
+        "a task asked for more time",
+        "a task awaiting acceptance",
     ],
     "staff": [
         "/tasks",
@@ -79,6 +86,8 @@ PAGES: dict[str, list[str]] = {
         "/tasks/new",
         "/notifications",
         "/tasks/requests",
+        "a task asked for more time",
+        "a task awaiting acceptance",
     ],
     "admin": [
         "/tasks",
@@ -97,6 +106,8 @@ PAGES: dict[str, list[str]] = {
         "/tasks/new",
         "/notifications",
         "/tasks/requests",
+        "a task asked for more time",
+        "a task awaiting acceptance",
     ],
 }
 
@@ -107,6 +118,11 @@ FOUND_BY = {
     "a report": ("/reports", "a[href*='/reports/']"),
     "a review": ("/reports", "a[href$='/review']"),
     "an outbox message": ("/admin/outbox", "a[href*='/admin/outbox/']"),
+    "a task asked for more time": ("/tasks/requests", "a[href*='/tasks/']"),
+    "a task awaiting acceptance": (
+        "/dashboard?status=awaiting_acceptance",
+        "table.tasks a[href*='/tasks/']",
+    ),
 }
 
 # What a page measures: its width against the window's, with the widest element (by tag, id
@@ -298,12 +314,39 @@ def walk_page(page, where: str, language: str, data: list[str], findings: Findin
         findings.armenian.append(f"{where}: {', '.join(words)}")
 
 
+def live_in_the_demo() -> None:
+    """What the demo leaves out, for the task page's panels, the requests list and the
+    notifications: the officer asks for more time on their soonest task and comments on it,
+    and reports the next one done (it awaits acceptance)."""
+    officer = db.session.scalars(select(User).where(User.email == OFFICER)).one()
+    soonest, next_one = db.session.scalars(
+        select(Task)
+        .where(Task.owners.any(User.id == officer.id), Task.status == TaskStatus.OPEN)
+        .order_by(Task.deadline, Task.id)
+        .limit(2)
+    ).all()
+    assert soonest.deadline is not None
+    request_extension(
+        soonest,
+        officer,
+        soonest.deadline + timedelta(days=45),
+        "Գործընկերների պատասխանը դեռ չենք ստացել։",
+    )
+    add_comment(soonest, officer, "Նամակն ուղարկվել է, սպասում ենք պատասխանի։")
+    mark_done(next_one, officer, "Հաշվետվությունը ներկայացվել է։")
+    db.session.commit()
+
+
 @pytest.fixture
 def demo_server(live_server: str, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     """The live server with one failed email in its outbox (the demo writes none until its
     scheduler runs: one with a long link and address, as a digest would have), and the
     people's data of its database."""
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.sqlite'}")
+    app = make_app(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.sqlite'}",
+        TRACKER_TODAY=TODAY.isoformat(),
+    )
     link = "http://127.0.0.1:5000/dashboard?digest=overdue&department=12&owner=34&page=2"
     with app.app_context():
         db.session.add(
@@ -320,6 +363,7 @@ def demo_server(live_server: str, tmp_path: Path) -> Iterator[tuple[str, list[st
             )
         )
         db.session.commit()
+        live_in_the_demo()
         data = the_peoples_data()
         db.session.remove()
         db.engine.dispose()
