@@ -203,3 +203,18 @@ def test_the_dashboard_is_a_fixed_number_of_queries_however_many_shared_tasks(
             task.submitted_at = datetime(2026, 6, 1, 8, tzinfo=UTC)
     db.session.commit()
     assert {path: queries(path) for path in before} == before
+
+
+def test_an_armenian_managers_dashboard_and_its_awaiting_list_have_no_english_word(
+    app: Flask, offices: Offices
+) -> None:
+    from tests.main.test_armenian_everywhere import english_words
+
+    data = [user.name for user in db.session.scalars(sa.select(User))]
+    data += [task.title for task in db.session.scalars(sa.select(Task))]
+    data += [department.name for department in db.session.scalars(sa.select(Department))]
+    armenian = signed_in(app, offices.users["south_manager"])
+    for path in ("/dashboard", "/dashboard?status=awaiting_acceptance", "/dashboard?status=all"):
+        page = armenian.get(path).get_data(as_text=True)
+        assert english_words(page, data) == [], path
+        assert "Սպասում է ընդունման" in page, path

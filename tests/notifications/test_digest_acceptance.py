@@ -157,3 +157,13 @@ def test_the_more_link_lists_exactly_the_acceptance_section(
     assert listed(escalation_link) == {task.id for task in overdue}
     page = browser.get(acceptance_link).get_data(as_text=True)
     assert "tasks of your department awaiting acceptance" in page
+
+
+def test_the_armenian_acceptance_digest_has_no_english_word() -> None:
+    from tests.main.test_armenian_everywhere import english_words
+
+    data = ["Director Davtyan", "Ani Sargsyan", "Lilit Hakobyan"]
+    data += ["Visit report to the Government", "Road safety study", "Translate the agreement"]
+    for suffix in ("subject.txt", "txt", "html"):
+        body = (SNAPSHOTS / f"digest-acceptance.hy.{suffix}").read_text(encoding="utf-8")
+        assert english_words(body, data) == [], suffix
