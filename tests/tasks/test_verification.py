@@ -114,6 +114,20 @@ def test_only_a_task_awaiting_acceptance_is_accepted_or_returned(org) -> None:
     assert refreshed(org.task).status is TaskStatus.OPEN
 
 
+def test_an_acceptance_and_a_return_sent_at_once_count_once(org, monkeypatch) -> None:
+    """The second saw the task awaiting (the first had not committed yet): its conditional
+    update finds it no longer waiting, and nothing of it is kept."""
+    report_done(org.task, org.officer)
+    with unit_of_work():
+        verification.accept(refreshed(org.task), org.manager)
+    monkeypatch.setattr(verification, "_require_awaiting", lambda task: None)
+    with pytest.raises(TaskError, match="not waiting for acceptance"), unit_of_work():
+        verification.return_task(refreshed(org.task), org.staff, "Too late.")
+    task = refreshed(org.task)
+    assert task.status is TaskStatus.DONE
+    assert task.events[-1].kind is EventKind.ACCEPTED
+
+
 @pytest.mark.parametrize("role", ["manager", "staff", "admin"])
 def test_who_may_accept_marks_it_done_at_once(org, role: str) -> None:
     report_done(org.task, org.user(role))
