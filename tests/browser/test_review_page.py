@@ -142,7 +142,13 @@ def test_a_reviewer_picks_owners_with_the_keyboard_among_300_people(
     assert page.locator("#row-1 .owner-note").inner_text().startswith("ևս ")
     search.fill("")
 
-    # A second person, then removed again with the chip's button.
+    # A second person (the demo's, with her position and department), then removed again
+    # with the chip's button.
+    search.fill("Gohar")
+    assert offered.first.inner_text().split("\n") == [
+        "Gohar Petrosyan",
+        "Միջազգային համագործակցության բաժնի մասնագետ · Միջազգային համագործակցության բաժին",
+    ]
     pick(page, 0, "Gohar")
     assert "Gohar Petrosyan" in chips(page, 0)
     page.locator("#row-1 button[aria-label$='Gohar Petrosyan']").click()

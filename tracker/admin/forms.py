@@ -18,6 +18,8 @@ LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.it
 class UserForm(TrackerForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    # Shown beside the name where a report's reviewer chooses owners.
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     department = SelectField(_l("Department"), choices=[], validate_choice=False)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)

@@ -42,6 +42,8 @@ def users() -> ResponseReturnValue:
                     department=form.department.data or None,
                     language=form.language.data,
                 )
+                # create_user (admin services, shared with the CLI) takes no position yet.
+                user.position = (form.position.data or "").strip() or None
         except services.AdminError as error:
             form.email.errors.append(str(error))
         else:

@@ -40,16 +40,68 @@ class DemoUser:
     department: str
     password: str
     language: str = DEFAULT_LANGUAGE
+    # Shown beside the name where a reviewer chooses owners.
+    position: str | None = None
 
 
 DEMO_USERS = (
-    DemoUser("admin@demo.am", "Վարդան Գրիգորյան", "admin", ROOT, "demo-admin"),
-    DemoUser("staff@demo.am", "Նարինե Մկրտչյան", "staff", ROOT, "demo-staff"),
-    DemoUser("manager@demo.am", "Կարեն Բաղիշյան", "manager", DEVELOPMENT, "demo-manager"),
-    DemoUser("officer@demo.am", "Անի Սարգսյան", "officer", DIGITAL, "demo-officer"),
-    DemoUser("lilit@demo.am", "Լիլիթ Հովհաննիսյան", "officer", COOPERATION, "demo-officer"),
-    DemoUser("armen@demo.am", "Արմեն Հակոբյան", "manager", COOPERATION, "demo-manager"),
-    DemoUser("gohar@demo.am", "Gohar Petrosyan", "officer", COOPERATION, "demo-officer", "en"),
+    DemoUser(
+        "admin@demo.am",
+        "Վարդան Գրիգորյան",
+        "admin",
+        ROOT,
+        "demo-admin",
+        position="Աշխատակազմի ղեկավար",
+    ),
+    DemoUser(
+        "staff@demo.am",
+        "Նարինե Մկրտչյան",
+        "staff",
+        ROOT,
+        "demo-staff",
+        position="Քարտուղարության գլխավոր մասնագետ",
+    ),
+    DemoUser(
+        "manager@demo.am",
+        "Կարեն Բաղիշյան",
+        "manager",
+        DEVELOPMENT,
+        "demo-manager",
+        position="Զարգացման ծրագրերի բաժնի պետ",
+    ),
+    DemoUser(
+        "officer@demo.am",
+        "Անի Սարգսյան",
+        "officer",
+        DIGITAL,
+        "demo-officer",
+        position="Թվային զարգացման բաժնի գլխավոր մասնագետ",
+    ),
+    DemoUser(
+        "lilit@demo.am",
+        "Լիլիթ Հովհաննիսյան",
+        "officer",
+        COOPERATION,
+        "demo-officer",
+        position="Միջազգային համագործակցության բաժնի առաջատար մասնագետ",
+    ),
+    DemoUser(
+        "armen@demo.am",
+        "Արմեն Հակոբյան",
+        "manager",
+        COOPERATION,
+        "demo-manager",
+        position="Միջազգային համագործակցության բաժնի պետ",
+    ),
+    DemoUser(
+        "gohar@demo.am",
+        "Gohar Petrosyan",
+        "officer",
+        COOPERATION,
+        "demo-officer",
+        "en",
+        position="Միջազգային համագործակցության բաժնի մասնագետ",
+    ),
 )
 
 SAMPLES = Path(__file__).resolve().parent.parent / "reports" / "samples"
@@ -150,7 +202,7 @@ def _ensure_demo_tasks(users: dict[str, User], staff: User, today: date) -> None
 def _ensure_user(spec: DemoUser) -> User:
     user = find_user_by_email(spec.email)
     if user is None:
-        return create_user(
+        user = create_user(
             spec.email,
             spec.name,
             spec.role,
@@ -158,8 +210,10 @@ def _ensure_user(spec: DemoUser) -> User:
             department=spec.department,
             language=spec.language,
         )
-    user.password_hash = hash_password(spec.password)
-    user.active = True
+    else:
+        user.password_hash = hash_password(spec.password)
+        user.active = True
+    user.position = spec.position
     return user
 
 
