@@ -294,7 +294,9 @@ def address_of(page, base_url: str, name: str) -> str:
 
 def walk_page(page, where: str, language: str, data: list[str], findings: Findings) -> None:
     """The open page at both sizes: measured at each, read at each (a phone hides some text,
-    a desktop other), the language checked once over both."""
+    a desktop other), the language checked once over both. Every fold is opened first: what
+    it holds is read, and must fit too."""
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     text = []
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
