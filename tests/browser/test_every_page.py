@@ -277,10 +277,15 @@ def sign_in_as(browser, base_url: str, role: str, language: str):
         page.fill("input[name=password]", account[1])
         page.click("input[type=submit]")
         page.wait_for_load_state()
+    choose_language(page, language)
+    return page
+
+
+def choose_language(page, language: str) -> None:
+    """The language switch of the open page, as a person uses it (remembered for the user)."""
     if page.locator("html").get_attribute("lang") != language:
         page.click(f"button[data-language={language}]")
         page.wait_for_selector(f"html[lang={language}]")
-    return page
 
 
 def address_of(page, base_url: str, name: str) -> str:
@@ -380,17 +385,20 @@ def test_every_page_for_every_role_in_both_languages_at_both_sizes(browser, demo
     findings = Findings()
     opened = 0
     for role, pages in PAGES.items():
+        page = sign_in_as(browser, base_url, role, LANGUAGES[0])
+        addresses = {name: address_of(page, base_url, name) for name in pages}
         for language in LANGUAGES:
-            page = sign_in_as(browser, base_url, role, language)
+            page.goto(f"{base_url}{addresses[pages[0]]}")
+            choose_language(page, language)
             for name in pages:
-                address = address_of(page, base_url, name)
+                address = addresses[name]
                 response = page.goto(f"{base_url}{address}")
                 assert response is not None, (role, address)
                 expected = ERRORS.get((role, address), 200)
                 assert response.status == expected, (role, address, response.status)
                 walk_page(page, f"{role}/{language} {address}", language, data, findings)
                 opened += 1
-            page.context.close()
+        page.context.close()
     assert opened == 2 * sum(len(pages) for pages in PAGES.values())
     assert not any(vars(findings).values()), findings.report()
 
