@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -28,6 +29,7 @@ from tracker.models import (
 )
 from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.jobs import deliver_outbox
+from tracker.notifications.scheduling import EVENT_MAIL_JOB_ID, build_scheduler, mail_events
 from tracker.reports.services import confirm_report
 from tracker.tasks import events, services
 from tracker.tasks.services import create_task
@@ -296,3 +298,24 @@ def test_an_admin_is_told_when_no_head_is_above(
     moving_clock.advance(minutes=6)
     send_due()
     assert [m["Subject"] for m in mail_to.to(org.admin.email)] == ["1 update on your tasks"]
+
+
+def test_the_scheduler_writes_and_delivers_event_emails_every_minute(
+    app, org, mail_to, moving_clock: MovingClock
+) -> None:
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(EVENT_MAIL_JOB_ID)
+        assert job is not None and job.max_instances == 1 and job.coalesce is True
+        assert isinstance(job.trigger, IntervalTrigger)
+        assert job.trigger.interval == timedelta(minutes=1)
+    finally:
+        scheduler.shutdown(wait=False)
+    with unit_of_work():
+        services.change_deadline(org.task, org.manager, date(2026, 9, 30), "Later.")
+    mail_events()  # what the job runs, inside its application context
+    assert mail_to.messages == []
+    moving_clock.advance(minutes=6)
+    mail_events()
+    assert [m["To"] for m in mail_to.messages] == [org.officer.email]
