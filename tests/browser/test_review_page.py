@@ -258,4 +258,9 @@ def test_the_review_page_with_its_pickers_fits_a_phone(browser, crowded_server, 
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], width
     page.screenshot(path=str(tmp_path / "review-phone.png"), full_page=False)
+    # The pages it leads to: the discard asked first, a recommendation added by hand.
+    for address in ("discard", "recommendations/new"):
+        page.goto(f"{crowded_server}/reports/{report_id}/{address}")
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (address, width)
     context.close()
