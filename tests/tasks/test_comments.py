@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Notice, NoticeKind, TaskComment
+from tracker.tasks.comments import receive_attachment
+from tracker.tasks.services import TaskError
 
 
 @pytest.fixture
@@ -141,13 +143,22 @@ def test_an_attachment_is_stored_and_downloaded_by_whoever_sees_the_task(app, cl
 def test_a_too_large_attachment_is_refused_with_nothing_written(app, client, org) -> None:
     app.config["TRACKER_UPLOAD_MAX_BYTES"] = 1024
     client.login(org.officer.email)
-    response = post_comment(client, org.task, "Too big.", (b"x" * 2048, "big.pdf"))
-    assert response.status_code == 302
-    page = client.get(f"/tasks/{org.task.id}").get_data(as_text=True)
+    response = post_comment(client, org.task, "Too big, kept.", (b"x" * 2048, "big.pdf"))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
     assert "The attachment is too large" in page
+    assert "Too big, kept." in page  # what was typed stays in the form
     assert comments() == []
     assert attachments(app) == []
     assert db.session.scalars(select(Notice)).all() == []
+
+
+def test_the_service_refuses_a_too_large_attachment_too(app, org) -> None:
+    with pytest.raises(TaskError, match="The attachment is too large"):
+        receive_attachment(
+            Path(app.instance_path) / "attachments", "big.pdf", io.BytesIO(b"x" * 10), max_bytes=5
+        )
+    assert attachments(app) == []
 
 
 def test_someone_who_may_not_comment_leaves_no_file(app, client, org) -> None:
