@@ -12,7 +12,16 @@ from sqlalchemy import func, select
 
 from tests.reports.test_report_pages import review_form, upload
 from tracker.extensions import db
-from tracker.models import EventKind, Report, ReportStatus, Role, Task, TaskStatus, User
+from tracker.models import (
+    EventKind,
+    OutboxMessage,
+    Report,
+    ReportStatus,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 
 
 @pytest.fixture
@@ -228,6 +237,8 @@ def test_a_recommendation_the_parser_missed_is_added_and_confirmed_with_the_othe
     assert [(event.kind, event.actor_id) for event in added.events] == [
         (EventKind.CREATED, people["staff"].id)
     ]
+    # A draft is nobody's work yet: no email until the report is confirmed.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
     # It is a review row like the parsed ones, and is opened with them.
     html = client.get(review_url).get_data(as_text=True)
