@@ -27,7 +27,7 @@ from tracker.models import (
     TaskStatus,
     User,
 )
-from tracker.notifications.event_mail import mail_due_notices
+from tracker.notifications.event_mail import mail_due_notices, mail_notices_of
 from tracker.notifications.jobs import deliver_outbox
 from tracker.notifications.scheduling import EVENT_MAIL_JOB_ID, build_scheduler, mail_events
 from tracker.reports.services import confirm_report
@@ -319,3 +319,33 @@ def test_the_scheduler_writes_and_delivers_event_emails_every_minute(
     moving_clock.advance(minutes=6)
     mail_events()
     assert [m["To"] for m in mail_to.messages] == [org.officer.email]
+
+
+def test_a_mailer_skips_the_notices_another_is_mailing(
+    app, org, mail_to, moving_clock: MovingClock
+) -> None:
+    """Two sessions, one in the middle of its claim: the other writes nothing for that person
+    (PostgreSQL skips the locked rows; SQLite refuses the second writer), and each notice is
+    in exactly one email once the first commits."""
+    with unit_of_work():
+        services.change_deadline(org.task, org.manager, date(2026, 9, 30), "Later.")
+    moving_clock.advance(minutes=6)
+    assert mail_notices_of(org.officer.id) is True  # claimed and written, not committed
+    other: list[int] = []
+
+    def second_mailer() -> None:
+        with app.app_context():
+            other.append(mail_due_notices())
+            db.session.remove()
+
+    thread = threading.Thread(target=second_mailer)
+    thread.start()
+    thread.join(timeout=60)
+    assert other == [0]
+    db.session.commit()
+    assert mail_due_notices() == 0
+    deliver_outbox()
+    assert [m["To"] for m in mail_to.messages] == [org.officer.email]
+    (notice,) = db.session.scalars(select(Notice)).all()
+    (row,) = db.session.scalars(select(OutboxMessage)).all()
+    assert (notice.email, notice.outbox_id) == (NoticeEmail.QUEUED, row.id)
