@@ -302,3 +302,16 @@ def test_a_confirmed_report_takes_no_new_recommendation(client, samples, people,
     assert client.submit(add_url, add_data(people), page="/settings").status_code == 302
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Task)) == 3
+
+
+def test_a_review_without_the_csrf_token_is_refused(client, samples, people) -> None:
+    review_url = review_url_for(client, samples, people)
+    form = review_form(client.get(review_url).get_data(as_text=True))
+    del form["csrf_token"]
+    form["rows-0-owners"] = [str(people["gohar"].id)]
+    response = client.post(review_url, data={**form, "confirm": "y"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.scalars(select(Report)).one().status is ReportStatus.DRAFT
+    first = db.session.scalars(select(Task).order_by(Task.position)).first()
+    assert first is not None and people["gohar"] not in first.owners

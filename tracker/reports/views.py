@@ -111,15 +111,15 @@ def review(report_id: int) -> ResponseReturnValue:
         flash(_("The draft is saved."), "success")
         return redirect(url_for("reports.review", report_id=report.id))
     tasks = list(report.tasks)
-    # A refused form's errors, listed at the top; a CSRF refusal belongs to no row (0).
-    errors = [(0, message) for message in form.csrf_token.errors] + form.row_errors()
     return (
         render_template(
             "reports/review.html",
             report=report,
             form=form,
             rows=list(zip(form.rows, tasks, strict=False)),
-            errors=errors if submitted else [],
+            # A refused form's errors, listed at the top (CSRFProtect refuses a bad token
+            # before this view).
+            errors=form.row_errors() if submitted else [],
         ),
         400 if submitted else 200,
     )
