@@ -179,6 +179,8 @@ def test_the_whole_round_on_the_pages(client, org) -> None:
     html = client.get(task_page).get_data(as_text=True)
     assert "badge-awaiting_acceptance" in html and "Awaiting acceptance" in html
     assert "Waiting for acceptance by the manager." in html
+    assert "Sent for acceptance: the task is done once your manager accepts it." in html
+    assert "The task is marked done." not in html
     assert f'action="{task_page}/accept"' not in html
     assert refreshed(org.task).status is TaskStatus.AWAITING_ACCEPTANCE
 

@@ -26,7 +26,7 @@ from werkzeug.datastructures import FileStorage
 from tracker.action_links import Action, ActionLink, LinkError, LinkExpired
 from tracker.extensions import db
 from tracker.i18n import org_today
-from tracker.models import Task, User
+from tracker.models import Task, TaskStatus, User
 from tracker.tasks import services
 from tracker.tasks.blueprint import bp
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ExtensionForm, ProgressForm
@@ -122,7 +122,7 @@ def _apply(
     form_name: str,
     form_class: type[FormT],
     change: Callable[[Task, FormT], None],
-    success: str,
+    success: str | Callable[[Task], str],
 ) -> ResponseReturnValue:
     """The shape of every task form: load, check, validate, change in a unit of work (which
     commits, then moves an evidence file into place), redirect."""
@@ -137,7 +137,7 @@ def _apply(
     except services.TaskError as error:
         flash(str(error), "error")
     else:
-        flash(success, "success")
+        flash(success if isinstance(success, str) else success(task), "success")
     return redirect(url_for("tasks.detail", task_id=task_id))
 
 
@@ -149,6 +149,13 @@ def add_progress(task_id: int) -> ResponseReturnValue:
     return _apply(
         task_id, can_work_on, "progress_form", ProgressForm, change, _("Your note was added.")
     )
+
+
+def _done_message(task: Task) -> str:
+    # With verification on, an owner's "mark done" hands the task to the manager.
+    if task.status is TaskStatus.AWAITING_ACCEPTANCE:
+        return _("Sent for acceptance: the task is done once your manager accepts it.")
+    return _("The task is marked done.")
 
 
 @bp.route("/<int:task_id>/done", methods=["POST"])
@@ -171,9 +178,7 @@ def mark_done(task_id: int) -> ResponseReturnValue:
             evidence=evidence,
         )
 
-    return _apply(
-        task_id, can_work_on, "done_form", DoneForm, change, _("The task is marked done.")
-    )
+    return _apply(task_id, can_work_on, "done_form", DoneForm, change, _done_message)
 
 
 @bp.route("/<int:task_id>/cancel", methods=["POST"])
@@ -214,7 +219,7 @@ def evidence(task_id: int) -> ResponseReturnValue:
 
 def _confirm_done(link: ActionLink, task: Task, form: DoneForm) -> str:
     services.mark_done_from_link(link, task, current_user, form.note.data, form.evidence_url.data)
-    return _("The task is marked done.")
+    return _done_message(task)
 
 
 def _confirm_extension(link: ActionLink, task: Task, form: ExtensionForm) -> str:
