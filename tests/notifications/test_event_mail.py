@@ -349,3 +349,20 @@ def test_a_mailer_skips_the_notices_another_is_mailing(
     (notice,) = db.session.scalars(select(Notice)).all()
     (row,) = db.session.scalars(select(OutboxMessage)).all()
     assert (notice.email, notice.outbox_id) == (NoticeEmail.QUEUED, row.id)
+
+
+def test_a_long_email_lists_as_many_as_a_digest_section_and_points_to_the_rest(
+    app, org, mail_to, moving_clock: MovingClock
+) -> None:
+    app.config["TRACKER_DIGEST_MAX_ITEMS"] = 3
+    with unit_of_work():
+        for month in range(7, 12):
+            services.change_deadline(org.task, org.manager, date(2026, month, 1), "Again.")
+    moving_clock.advance(minutes=6)
+    assert send_due() == 1
+    (mail,) = mail_to.to(org.officer.email)
+    assert mail["Subject"] == "5 updates on your tasks"
+    body = plain(mail)
+    assert body.count("Karen Manager changed the deadline") == 3
+    assert "… and 2 more updates: http://tracker.test/notifications" in body
+    assert {n.email for n in db.session.scalars(select(Notice))} == {NoticeEmail.QUEUED}

@@ -176,14 +176,17 @@ def write_event_email(recipient: User, notices: Sequence[Notice]) -> OutboxMessa
     requests_path = _requests_path()
     asks_decision = any(notice.kind in DECISION_KINDS for notice in notices)
     count = len(notices)
+    # As long as a digest's section at most: the rest waits in the notifications list.
+    shown = notices[: int(current_app.config["TRACKER_DIGEST_MAX_ITEMS"])]
     # The lines are worded as the templates render, inside the recipient's language.
     context = dict(
         recipient=recipient,
         count=count,
+        more=count - len(shown),
         base_url=base_url,
         inbox_url=f"{base_url}/notifications",
         requests_url=f"{base_url}{requests_path}" if requests_path and asks_decision else None,
-        group_by_task=lambda: group_by_task(notices, base_url),
+        group_by_task=lambda: group_by_task(shown, base_url),
     )
     return email_to(
         recipient,
