@@ -23,6 +23,7 @@ from tests.reports.test_report_pages import review_form
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import (
+    Department,
     ExtensionRequest,
     OutboxMessage,
     Report,
@@ -103,7 +104,9 @@ def user_data(app: Flask) -> list[str]:
     """Whatever the people typed or the report says: shown as it is, not translated."""
     values: list[str] = []
     for user in db.session.scalars(select(User)):
-        values += [user.name, user.email]
+        values += [user.name, user.email, user.position or ""]
+    for department in db.session.scalars(select(Department)):
+        values.append(department.name)
     for task in db.session.scalars(select(Task)):
         values += [task.title, task.deadline_text or "", task.expected_result or ""]
         values += [task.method or "", task.description, task.source_note or ""]
