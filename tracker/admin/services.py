@@ -62,6 +62,7 @@ def create_user(
     *,
     department: str | None = None,
     language: str = DEFAULT_LANGUAGE,
+    position: str | None = None,
 ) -> User:
     try:
         email = checked_email(email)
@@ -87,6 +88,7 @@ def create_user(
     user = User(
         email=email,
         name=name.strip(),
+        position=(position or "").strip()[:200] or None,
         role=parsed_role,
         language=language,
         password_hash=hash_password(password),

@@ -41,9 +41,8 @@ def users() -> ResponseReturnValue:
                     form.password.data or "",
                     department=form.department.data or None,
                     language=form.language.data,
+                    position=form.position.data,
                 )
-                # create_user (admin services, shared with the CLI) takes no position yet.
-                user.position = (form.position.data or "").strip() or None
         except services.AdminError as error:
             form.email.errors.append(str(error))
         else:
