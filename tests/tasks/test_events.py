@@ -1,5 +1,6 @@
-"""Task changes are announced as events; the notifications write the extension-request email
-in the same transaction, loading only the people it can reach."""
+"""Task changes are announced as events; the notifications record the manager's notice of an
+extension request in the same transaction (mailed later, in the digest window), loading only
+the people it can reach."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event, func, select
 
 from tracker.extensions import db
-from tracker.models import EventKind, OutboxMessage, Role, Task, TaskEvent, User
+from tracker.models import EventKind, Notice, NoticeKind, OutboxMessage, Role, Task, TaskEvent, User
 from tracker.notifications.messages import deciders
 from tracker.tasks import events, services
 from tracker.unit_of_work import unit_of_work
@@ -64,15 +65,20 @@ def test_a_failing_receiver_rolls_the_change_back(app: Flask, org) -> None:
     kinds = db.session.scalars(select(TaskEvent.kind).where(TaskEvent.task_id == org.task.id))
     assert EventKind.EXTENSION_REQUESTED not in list(kinds)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
 
 
-def test_the_request_email_is_written_in_the_same_transaction(app: Flask, org) -> None:
+def test_the_requests_notice_is_written_in_the_same_transaction(app: Flask, org) -> None:
     org.development.head = org.manager
     db.session.commit()
     with unit_of_work():
         services.request_extension(org.task, org.officer, date(2025, 6, 30), "Ministry.")
-        pending = db.session.scalars(select(OutboxMessage)).all()  # before the commit
-        assert [message.to_address for message in pending] == [org.manager.email]
+        pending = db.session.scalars(select(Notice)).all()  # before the commit
+        assert [(n.user_id, n.kind) for n in pending] == [
+            (org.manager.id, NoticeKind.EXTENSION_REQUESTED)
+        ]
+        # The email waits for the digest window (tracker/notifications/event_mail.py).
+        assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
 def test_the_deciders_are_found_without_loading_everyone(app: Flask, org, make_user) -> None:
