@@ -21,7 +21,7 @@ UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
 
 
 def notices_for(org) -> list[Notice]:
-    """Six events on two tasks, of every wording an owner reads."""
+    """Seven events on two tasks, of every wording an owner reads."""
     first, second = org.task, org.other_task
     rows = [
         (first, NoticeKind.ASSIGNED, {"added": ["Ani Officer"], "removed": []}),
@@ -34,6 +34,7 @@ def notices_for(org) -> list[Notice]:
         (first, NoticeKind.COMMENTED, {"excerpt": "Please attach the signed memorandum."}),
         (second, NoticeKind.EXTENSION_DECIDED, {"approved": True, "new": "2026-06-30"}),
         (second, NoticeKind.RETURNED, {"note": "The annex is missing."}),
+        (second, NoticeKind.STATUS_CHANGED, {"status": "done", "accepted": True}),
     ]
     notices = [
         Notice(user=org.officer, task=task, actor=org.manager, kind=kind, details=details)

@@ -137,6 +137,8 @@ def _status_line(actor: str, details: Mapping[str, object]) -> str:
         return _("%(actor)s cancelled the task", actor=actor)
     if status == "awaiting_acceptance":
         return _("%(actor)s marked the task done; it awaits acceptance", actor=actor)
+    if details.get("accepted"):
+        return _("%(actor)s accepted the task as done", actor=actor)
     return _("%(actor)s marked the task done", actor=actor)
 
 
@@ -166,7 +168,6 @@ def _line(kind: NoticeKind, actor: str, details: Mapping[str, object]) -> str:
         ),
         NoticeKind.RETURNED: lambda: _("%(actor)s returned the task for more work", actor=actor),
         NoticeKind.REOPENED: lambda: _("%(actor)s reopened the task", actor=actor),
-        NoticeKind.COMPLETED: lambda: _("%(actor)s marked the task done", actor=actor),
         NoticeKind.AWAITING_ACCEPTANCE: lambda: _(
             "%(actor)s marked the task done; it awaits your acceptance", actor=actor
         ),
@@ -183,6 +184,7 @@ def _line(kind: NoticeKind, actor: str, details: Mapping[str, object]) -> str:
     worded = {
         NoticeKind.OWNERS_CHANGED: _owners_line,
         NoticeKind.STATUS_CHANGED: _status_line,
+        NoticeKind.COMPLETED: _status_line,  # done, or accepted as done
         NoticeKind.EDITED: _edited_line,
         NoticeKind.EXTENSION_DECIDED: _decided_line,
     }

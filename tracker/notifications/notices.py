@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
+    EventKind,
     Notice,
     NoticeEmail,
     NoticeKind,
@@ -155,8 +156,18 @@ def on_task_edited(change: events.TaskEdited) -> None:
     )
 
 
+def _accepted(task: Task) -> bool:
+    """Whether the task was just accepted as done (verification.accept), not marked done by
+    someone who may close it alone: the history's newest entry says which."""
+    return bool(task.events) and task.events[-1].kind is EventKind.ACCEPTED
+
+
 def on_task_completed(change: events.TaskCompleted) -> None:
     # The deciders first: a head who also owns the task hears it is done, once.
+    details: dict[str, Any] = {"status": TaskStatus.DONE.value, "note": _excerpt(change.note)}
+    if _accepted(change.task):
+        # The owners reported it done themselves: they are told it was accepted.
+        details["accepted"] = True
     tell(
         change.task,
         change.actor,
@@ -164,7 +175,7 @@ def on_task_completed(change: events.TaskCompleted) -> None:
             NoticeKind.COMPLETED: _deciders(change.task, change.actor),
             NoticeKind.STATUS_CHANGED: _owners(change.task),
         },
-        {"status": TaskStatus.DONE.value, "note": _excerpt(change.note)},
+        details,
     )
 
 
