@@ -53,8 +53,9 @@ ROLES: dict[str, tuple[str, str] | None] = {
 # A dashboard period that ends before it starts: the filter form says so beside the field.
 REVERSED_PERIOD = "/dashboard?deadline_from=2026-07-01&deadline_to=2026-06-01"
 
-# The pages each role may open: an address, or a name from FOUND_BY for a page found by
-# following a link. A new page goes at the end of the lists of the roles that may open it.
+# The pages each role may open: an address, or a name from FOUND_BY (a page found by
+# following a link) or DERIVED. A new page goes at the end of the lists of the roles that may
+# open it.
 PAGES: dict[str, list[str]] = {
     "anonymous": ["/login"],
     "officer": ["/tasks", "my task", "/settings", "/nowhere", "/notifications", "/dashboard"],
@@ -88,6 +89,8 @@ PAGES: dict[str, list[str]] = {
         "/tasks/requests",
         "a task asked for more time",
         "a task awaiting acceptance",
+        "a review's discard",
+        "a recommendation added by hand",
     ],
     "admin": [
         "/tasks",
@@ -108,6 +111,8 @@ PAGES: dict[str, list[str]] = {
         "/tasks/requests",
         "a task asked for more time",
         "a task awaiting acceptance",
+        "a review's discard",
+        "a recommendation added by hand",
     ],
 }
 
@@ -126,7 +131,10 @@ FOUND_BY = {
         "/dashboard?status=awaiting_acceptance",
         "table.tasks a[href*='/tasks/']",
     ),
+    "a review's discard": ("a review", "a[href$='/discard']"),
 }
+# Pages reached by a form's button: another page's address with its end replaced.
+DERIVED = {"a recommendation added by hand": ("a review", "/review", "/recommendations/new")}
 
 # What a page measures: its width against the window's, with the widest element (by tag, id
 # and classes, from body down), and how many rows the main menu takes.
@@ -289,13 +297,18 @@ def choose_language(page, language: str) -> None:
 
 
 def address_of(page, base_url: str, name: str) -> str:
+    """A page's address: as written, another's with its end replaced (DERIVED), or the first
+    link its FOUND_BY selector finds that ends as the selector says or in a number."""
     if name.startswith("/"):
         return name
+    if name in DERIVED:
+        base, end, new_end = DERIVED[name]
+        return address_of(page, base_url, base).removesuffix(end) + new_end
     source, selector = FOUND_BY[name]
-    page.goto(f"{base_url}{source}")
+    page.goto(f"{base_url}{address_of(page, base_url, source)}")
     for link in page.locator(f"main {selector}").all():
         href = link.get_attribute("href") or ""
-        if name == "a review" or ("?" not in href and href.rstrip("/").split("/")[-1].isdigit()):
+        if "$=" in selector or ("?" not in href and href.rstrip("/").split("/")[-1].isdigit()):
             return href
     raise AssertionError(f"no link to {name} on {source}")
 
