@@ -264,6 +264,25 @@ def test_a_decider_is_linked_to_the_requests_list(
     org.digital.head = org.manager
     db.session.commit()
     with unit_of_work():
+        services.request_extension(org.task, org.officer, date(2026, 9, 30), "Ministry.")
+    moving_clock.advance(minutes=6)
+    assert send_due() == 1
+    (mail,) = mail_to.to(org.manager.email)
+    body = plain(mail)
+    assert "Ani Officer asks for more time" in body
+    assert f"http://tracker.test/tasks/{org.task.id}\n" in body
+    if "tasks.requests" in app.view_functions:
+        assert "http://tracker.test/tasks/requests" in body
+
+
+def test_a_task_awaiting_acceptance_links_the_task_not_the_requests_list(
+    org, mail_to, moving_clock: MovingClock
+) -> None:
+    """The requests list holds requests for more time only: linked from this email it said
+    "No requests wait for your decision" (tests/notifications/test_task_life_by_email.py)."""
+    org.digital.head = org.manager
+    db.session.commit()
+    with unit_of_work():
         events.awaiting_acceptance.announce(
             events.AwaitingAcceptance(org.task, org.officer, "All done.")
         )
@@ -273,8 +292,7 @@ def test_a_decider_is_linked_to_the_requests_list(
     body = plain(mail)
     assert "Ani Officer marked the task done; it awaits your acceptance" in body
     assert f"http://tracker.test/tasks/{org.task.id}\n" in body
-    if "tasks.requests" in app.view_functions:
-        assert "http://tracker.test/tasks/requests" in body
+    assert "/tasks/requests" not in body
 
 
 def test_an_owner_is_not_linked_to_the_requests_list(

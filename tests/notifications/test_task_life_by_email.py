@@ -12,6 +12,7 @@ tests/notifications/test_event_mail_web.py (confirmed in the review page), not r
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -122,6 +123,20 @@ def after_the_window(
     return arrived
 
 
+LINK = re.compile(r"http://tracker\.test(/[^\s”]*)")
+
+
+def links_lead_to(client: TrackerClient, body: str, task: Task) -> list[str]:
+    """Each link of the email (the reader is signed in) opens a page that shows the task:
+    a link to a list it is not in would send the reader looking. The paths followed."""
+    paths = LINK.findall(body)
+    for path in paths:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert task.title in page.get_data(as_text=True), f"{path} does not show the task"
+    return paths
+
+
 def counted(arrived: dict[str, list[str]]) -> dict[str, int]:
     return {address: len(bodies) for address, bodies in arrived.items()}
 
@@ -183,6 +198,7 @@ def test_a_request_approved_moves_the_deadline_and_starts_fresh_reminders(
     assert "http://tracker.test/tasks/requests" in to_karen
 
     sign_in(client, karen)
+    assert "/tasks/requests" in links_lead_to(client, to_karen, task)
     listing = client.get("/tasks/requests").get_data(as_text=True)
     assert "Requests (1)" in listing and title in listing
     response = client.submit(
@@ -343,9 +359,9 @@ def test_done_returned_done_again_and_accepted(
     (to_karen,) = arrived[karen.email]
     assert "Ani Sargsyan marked the task done; it awaits your acceptance" in to_karen
     assert "“The concept is approved.”" in to_karen
-    assert "http://tracker.test/tasks/requests" in to_karen
 
     sign_in(client, karen)
+    assert f"/tasks/{task.id}" in links_lead_to(client, to_karen, task)
     post(client, f"/tasks/{task.id}/return", {"reason": "The order is not signed."}, task)
     task = refreshed(task)
     assert (task.status, task.submitted_at) == (TaskStatus.IN_PROGRESS, None)

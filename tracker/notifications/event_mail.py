@@ -33,8 +33,10 @@ from tracker.notifications.messages import NoticeText, describe, email_to
 
 log = logging.getLogger(__name__)
 
-# What a manager is asked to decide: the email also links to the list of requests.
-DECISION_KINDS = (NoticeKind.AWAITING_ACCEPTANCE, NoticeKind.EXTENSION_REQUESTED)
+# What waits for the manager in the list of requests (requests for more time): the email
+# also links to that list. A task awaiting acceptance is not listed there (it is accepted or
+# returned on its own page, which its line links), so it does not bring the link.
+DECISION_KINDS = (NoticeKind.EXTENSION_REQUESTED,)
 REQUESTS_ENDPOINT = "tasks.requests"
 
 
