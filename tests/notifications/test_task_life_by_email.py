@@ -137,6 +137,17 @@ def links_lead_to(client: TrackerClient, body: str, task: Task) -> list[str]:
     return paths
 
 
+def readers_follow_the_links(
+    client: TrackerClient, arrived: dict[str, list[str]], task: Task, office: Office
+) -> None:
+    """Each person who got an email signs in and follows its links (`links_lead_to`)."""
+    people = {user.email: user for user in vars(office).values() if isinstance(user, User)}
+    for address, bodies in arrived.items():
+        sign_in(client, people[address])
+        for body in bodies:
+            links_lead_to(client, body, task)
+
+
 def counted(arrived: dict[str, list[str]]) -> dict[str, int]:
     return {address: len(bodies) for address, bodies in arrived.items()}
 
@@ -191,6 +202,7 @@ def test_a_request_approved_moves_the_deadline_and_starts_fresh_reminders(
 
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {karen.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (to_karen,) = arrived[karen.email]
     old_en, new_en = format_day(OLD_DEADLINE, "en"), format_day(NEW_DEADLINE, "en")
     assert f"Անի Սարգսյան asks for more time: from {old_en} to {new_en}" in to_karen
@@ -220,6 +232,7 @@ def test_a_request_approved_moves_the_deadline_and_starts_fresh_reminders(
 
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (decision,) = arrived[ani.email]
     new_hy = format_day(NEW_DEADLINE, "hy")
     assert f"Karen Baghishyan-ը տրամադրեց լրացուցիչ ժամանակ․ նոր ժամկետը՝ {new_hy}" in decision
@@ -302,6 +315,7 @@ def test_a_request_refused_with_a_reason_keeps_the_deadline(
 
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (told,) = arrived[ani.email]
     new_en = format_day(NEW_DEADLINE, "en")
     assert f"Karen Baghishyan refused the request for more time, until {new_en}" in told
@@ -327,7 +341,14 @@ def test_reassigning_tells_the_removed_the_new_and_the_remaining_owner_once(
 
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1, gayane.email: 1, aram.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     assert "Karen Baghishyan took you off this task" in arrived[ani.email][0]
+    # The task is named, not linked: its page would answer her 403.
+    (to_ani,) = smtp.to(ani.email)
+    html = to_ani.get_body(preferencelist=("html",)).get_content()
+    for body in (arrived[ani.email][0], html):
+        assert "Open data portal" in body and f"/tasks/{task.id}" not in body
+    assert f"http://tracker.test/tasks/{task.id}" in arrived[gayane.email][0]
     assert "Karen Baghishyan gave you this task" in arrived[gayane.email][0]
     assert (
         "Karen Baghishyan changed the owners: added Gayane Grigoryan, removed Ani Sargsyan"
@@ -356,6 +377,7 @@ def test_done_returned_done_again_and_accepted(
     assert task.status is TaskStatus.AWAITING_ACCEPTANCE and task.submitted_at is not None
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {karen.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (to_karen,) = arrived[karen.email]
     assert "Ani Sargsyan marked the task done; it awaits your acceptance" in to_karen
     assert "“The concept is approved.”" in to_karen
@@ -368,6 +390,7 @@ def test_done_returned_done_again_and_accepted(
     assert task.events[-1].kind is EventKind.RETURNED
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (returned,) = arrived[ani.email]
     assert "Karen Baghishyan returned the task for more work" in returned
     assert "“The order is not signed.”" in returned
@@ -379,6 +402,7 @@ def test_done_returned_done_again_and_accepted(
     submitted_at = task.submitted_at
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {karen.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     assert "“The signed order is attached.”" in arrived[karen.email][0]
 
     sign_in(client, karen)
@@ -389,6 +413,7 @@ def test_done_returned_done_again_and_accepted(
     assert task.events[-1].kind is EventKind.ACCEPTED
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     (accepted,) = arrived[ani.email]
     assert "Karen Baghishyan accepted the task as done" in accepted
     assert "marked the task done" not in accepted
@@ -412,8 +437,10 @@ def test_reopening_a_done_task_tells_its_owners_why(
     assert refreshed(task).status is TaskStatus.DONE
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1, aram.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     assert "Karen Baghishyan marked the task done" in arrived[ani.email][0]
 
+    sign_in(client, karen)
     post(
         client,
         f"/tasks/{task.id}/reopen",
@@ -428,6 +455,7 @@ def test_reopening_a_done_task_tells_its_owners_why(
     )
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1, aram.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     for body in (arrived[ani.email][0], arrived[aram.email][0]):
         assert "Karen Baghishyan reopened the task" in body
         assert "“Two datasets are missing.”" in body
@@ -455,6 +483,7 @@ def test_a_task_of_two_departments_reaches_both_heads(
     )
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {karen.email: 1, armen.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     for body in arrived.values():
         assert "Ani Sargsyan asks for more time" in body[0]
     (request,) = requests_of(task)
@@ -467,12 +496,14 @@ def test_a_task_of_two_departments_reaches_both_heads(
     assert refreshed(task).deadline == NEW_DEADLINE
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {ani.email: 1, lilit.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
 
     sign_in(client, lilit)
     post(client, f"/tasks/{task.id}/done", {"note": "Both surveys are in."}, task)
     assert refreshed(task).status is TaskStatus.AWAITING_ACCEPTANCE
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {karen.email: 1, armen.email: 1, ani.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     for head in (karen, armen):
         assert (
             "Lilit Avetisyan marked the task done; it awaits your acceptance"
@@ -485,6 +516,7 @@ def test_a_task_of_two_departments_reaches_both_heads(
     assert refreshed(task).status is TaskStatus.DONE
     arrived = after_the_window(runner, moving_clock, smtp)
     assert counted(arrived) == {armen.email: 1, ani.email: 1, lilit.email: 1}
+    readers_follow_the_links(client, arrived, task, office)
     for body in arrived.values():
         assert "Karen Baghishyan accepted the task as done" in body[0]
 

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import Notice, NoticeEmail, NoticeKind, OutboxMessage, User, utcnow
 from tracker.notifications.messages import NoticeText, describe, email_to
+from tracker.tasks.permissions import can_view
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class TaskUpdates:
 
     task_id: int | None
     title: str
-    url: str
+    url: str | None  # None: the reader may no longer open the task (taken off it)
     lines: list[NoticeText] = field(default_factory=list)
 
 
@@ -157,7 +158,17 @@ def _requests_path() -> str | None:
     return current_app.url_map.bind("localhost").build(REQUESTS_ENDPOINT)
 
 
-def group_by_task(notices: Sequence[Notice], base_url: str) -> list[TaskUpdates]:
+def _task_url(notice: Notice, recipient: User, base_url: str) -> str | None:
+    """The task's page, if the reader may open it: an owner taken off a task is told so,
+    without a link that would answer 403."""
+    if notice.task is None:
+        return base_url
+    if not can_view(recipient, notice.task):
+        return None
+    return f"{base_url}/tasks/{notice.task_id}"
+
+
+def group_by_task(notices: Sequence[Notice], base_url: str, recipient: User) -> list[TaskUpdates]:
     """The notices' lines under their tasks, the tasks in the order of their first notice;
     call in the recipient's language."""
     groups: dict[int | None, TaskUpdates] = {}
@@ -165,7 +176,7 @@ def group_by_task(notices: Sequence[Notice], base_url: str) -> list[TaskUpdates]
         group = groups.get(notice.task_id)
         if group is None:
             title = notice.task.title if notice.task is not None else ""
-            url = f"{base_url}/tasks/{notice.task_id}" if notice.task_id else base_url
+            url = _task_url(notice, recipient, base_url)
             group = groups[notice.task_id] = TaskUpdates(notice.task_id, title, url)
         group.lines.append(describe(notice))
     return list(groups.values())
@@ -188,7 +199,7 @@ def write_event_email(recipient: User, notices: Sequence[Notice]) -> OutboxMessa
         base_url=base_url,
         inbox_url=f"{base_url}/notifications",
         requests_url=f"{base_url}{requests_path}" if requests_path and asks_decision else None,
-        group_by_task=lambda: group_by_task(shown, base_url),
+        group_by_task=lambda: group_by_task(shown, base_url, recipient),
     )
     return email_to(
         recipient,
