@@ -357,9 +357,15 @@ def test_reassigning_tells_the_removed_the_new_and_the_remaining_owner_once(
     assert smtp.to(karen.email) == []
     assert len(smtp.messages) == 3
 
-    # The owner taken off no longer opens the task; the one given it does.
+    # The owner taken off no longer opens the task; the one given it does. Her notice
+    # opened from the notifications list says so instead of a 403.
     sign_in(client, ani)
     assert client.get(f"/tasks/{task.id}").status_code == 403
+    listed = client.get("/notifications").get_data(as_text=True)
+    (notice_path,) = re.findall(r'class="notice-task" href="([^"]+)"', listed)
+    opened = client.get(notice_path, follow_redirects=True)
+    assert (opened.status_code, opened.request.path) == (200, "/notifications")
+    assert "You can no longer open this task." in opened.get_data(as_text=True)
     sign_in(client, gayane)
     assert client.get(f"/tasks/{task.id}").status_code == 200
 

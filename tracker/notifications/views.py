@@ -15,6 +15,7 @@ from tracker.models import Notice
 from tracker.notifications import notices
 from tracker.notifications.blueprint import bp
 from tracker.notifications.messages import describe
+from tracker.tasks.permissions import can_view
 from tracker.unit_of_work import unit_of_work
 
 PER_PAGE = 25
@@ -70,6 +71,10 @@ def open_notice(notice_id: int) -> ResponseReturnValue:
     )
     with unit_of_work():
         notices.open_notice(notice, current_user)
-    if notice.task_id is None:
+    if notice.task is None:
+        return redirect(url_for("notifications.inbox"))
+    if not can_view(current_user, notice.task):
+        # Taken off the task since (the notice may say just that): its page would be a 403.
+        flash(_("You can no longer open this task."), "info")
         return redirect(url_for("notifications.inbox"))
     return redirect(url_for("tasks.detail", task_id=notice.task_id))
