@@ -142,19 +142,21 @@ def test_switched_off_informational_emails_are_listed_not_mailed_assignments_sti
         events.owners_changed.announce(
             events.OwnersChanged(org.task, org.manager, added=(org.other_officer,), removed=())
         )
-        services.cancel(org.task, org.manager, "No longer needed.")
+        events.task_edited.announce(
+            events.TaskEdited(org.task, org.manager, {"title": (org.task.title, "New title")})
+        )
     moving_clock.advance(minutes=6)
-    assert send_due() == 2  # Lilit's, and Ani's about the cancellation
+    assert send_due() == 2  # Lilit's, and Ani's about the edit
     (mail,) = mail_to.to(org.other_officer.email)
     assert mail["Subject"] == "1 update on your tasks"
     assert "Karen Manager gave you this task" in plain(mail)
-    assert "cancelled" not in plain(mail)
-    # Ani wants them: her cancelled notice is mailed.
+    assert "edited the task" not in plain(mail)
+    # Ani wants them: her notice of the edit is mailed.
     assert len(mail_to.to(org.officer.email)) == 1
 
     client.login(org.other_officer.email)
     page = client.get("/notifications").get_data(as_text=True)
-    assert "Karen Manager cancelled the task" in page
+    assert "Karen Manager edited the task" in page
     assert "Karen Manager gave you this task" in page
 
 

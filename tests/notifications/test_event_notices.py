@@ -45,6 +45,22 @@ def test_a_switched_off_person_gets_only_the_mandatory_emails(kind: NoticeKind) 
     assert email_state(kind, False) is expected
 
 
+@pytest.mark.parametrize(
+    ("details", "informational"),
+    [
+        ({"status": "done", "accepted": True}, False),  # the manager accepted their work
+        ({"status": "cancelled"}, False),  # someone else closed their task
+        ({"status": "done"}, True),  # a co-owner or a manager marked it done
+        ({"status": "awaiting_acceptance"}, True),  # a co-owner reported it done
+        (None, True),
+    ],
+)
+def test_a_decision_told_as_a_status_change_is_always_mailed(details, informational) -> None:
+    assert is_informational(NoticeKind.STATUS_CHANGED, details) is informational
+    expected = NoticeEmail.SKIPPED if informational else NoticeEmail.PENDING
+    assert email_state(NoticeKind.STATUS_CHANGED, False, details) is expected
+
+
 # --- What the events leave -----------------------------------------------------------------
 
 
@@ -165,14 +181,17 @@ def test_a_person_who_switched_informational_emails_off_still_gets_the_notice(
     org = headed
     org.officer.wants_event_emails = False
     db.session.commit()
-    announce(events.task_cancelled, events.TaskCancelled(org.task, org.manager, "Not needed."))
+    announce(
+        events.task_edited,
+        events.TaskEdited(org.task, org.manager, {"title": ("Old title", "New title")}),
+    )
     announce(events.task_reopened, events.TaskReopened(org.task, org.manager, "Needed after all."))
     states = {
         n.kind: n.email
         for n in db.session.scalars(select(Notice).where(Notice.user_id == org.officer.id))
     }
     assert states == {
-        NoticeKind.STATUS_CHANGED: NoticeEmail.SKIPPED,
+        NoticeKind.EDITED: NoticeEmail.SKIPPED,
         NoticeKind.REOPENED: NoticeEmail.PENDING,
     }
 

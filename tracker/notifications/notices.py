@@ -52,13 +52,25 @@ INFORMATIONAL_KINDS = frozenset(
 MANDATORY_KINDS = frozenset(NoticeKind) - INFORMATIONAL_KINDS
 
 
-def is_informational(kind: NoticeKind) -> bool:
+# A change of status that is someone else's decision on the owners' work: a manager accepted
+# what they reported done, or cancelled the task. Told as a status change, never switched off.
+DECIDED_STATUSES = frozenset({TaskStatus.CANCELLED.value})
+
+
+def is_informational(kind: NoticeKind, details: Mapping[str, Any] | None = None) -> bool:
+    decided = details is not None and (
+        bool(details.get("accepted")) or details.get("status") in DECIDED_STATUSES
+    )
+    if kind is NoticeKind.STATUS_CHANGED and decided:
+        return False
     return kind in INFORMATIONAL_KINDS
 
 
-def email_state(kind: NoticeKind, wants_event_emails: bool) -> NoticeEmail:
+def email_state(
+    kind: NoticeKind, wants_event_emails: bool, details: Mapping[str, Any] | None = None
+) -> NoticeEmail:
     """A new notice waits for its email, unless it is informational and the person said no."""
-    if is_informational(kind) and not wants_event_emails:
+    if is_informational(kind, details) and not wants_event_emails:
         return NoticeEmail.SKIPPED
     return NoticeEmail.PENDING
 
@@ -103,7 +115,7 @@ def tell(
                     kind=kind,
                     details=dict(details or {}),
                     created_at=now,
-                    email=email_state(kind, person.wants_event_emails),
+                    email=email_state(kind, person.wants_event_emails, details),
                 )
             )
     db.session.add_all(notices)
