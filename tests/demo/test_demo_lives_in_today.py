@@ -83,7 +83,7 @@ def test_every_card_and_chart_of_the_dashboard_page_shows_something(
     password = next(user.password for user in DEMO_USERS if user.email == email)
     client.submit("/login", {"email": email, "password": password})
     html = client.get("/dashboard").get_data(as_text=True)
-    for name in ("open", "overdue", "due-soon", "done-this-month"):
+    for name in ("open", "overdue", "awaiting-acceptance", "due-soon", "done-this-month"):
         number = re.search(rf'data-figure="{name}"><span class="number">(\d+)<', html)
         assert number and int(number.group(1)) > 0, name
     rate = re.search(r'data-figure="rate"><span class="number">(\d+)%<', html)
@@ -104,3 +104,17 @@ def test_the_planner_owes_reminders_notices_and_both_escalations(demo_app: Flask
     assert {kind for kind, _ in kinds} >= {"reminder", "overdue", "escalation"}
     assert {("escalation", 1), ("escalation", 2)} <= kinds
     assert planned["emails"] and not planned["task_errors"]
+
+
+def test_the_managers_have_something_to_decide(demo_app: Flask) -> None:
+    """A request for more time in the menu's count and the requests list, a task awaiting
+    acceptance on the dashboard's list."""
+    demo_app.test_client_class = TrackerClient
+    client = demo_app.test_client()
+    assert isinstance(client, TrackerClient)
+    password = next(user.password for user in DEMO_USERS if user.email == "staff@demo.am")
+    client.submit("/login", {"email": "staff@demo.am", "password": password})
+    requests_page = client.get("/tasks/requests").get_data(as_text=True)
+    assert len(re.findall(r'action="/tasks/requests/\d+/approve"', requests_page)) == 1
+    listing = client.get("/dashboard?status=awaiting_acceptance").get_data(as_text=True)
+    assert 'data-status="awaiting_acceptance"' in listing

@@ -23,7 +23,7 @@ from tracker.i18n import DEFAULT_LANGUAGE, org_today
 from tracker.models import Task, TaskStatus, User, utcnow
 from tracker.reports.parsing import parse_report
 from tracker.reports.services import content_hash, find_by_hash, import_report
-from tracker.tasks.services import add_progress, create_task, mark_done
+from tracker.tasks.services import add_progress, create_task, mark_done, request_extension
 from tracker.tasks.verification import accept
 
 ROOT = "Շիրակի մարզպետի աշխատակազմ"
@@ -127,6 +127,10 @@ class DemoTask:
     due: int
     done: int | None = None
     progress: str | None = None
+    # Reported done that many days ago and still awaiting acceptance (its `done` is None).
+    awaiting: int | None = None
+    # The owner asked for a deadline this many days later than `due`; nobody decided yet.
+    asks_more: int | None = None
 
 
 # Open ones due soon and overdue by days, weeks and months (every aging bucket, both
@@ -154,7 +158,16 @@ DEMO_TASKS = (
     ),
     DemoTask("Կազմել գործընկեր քաղաքների կոնտակտների ցանկը", "lilit@demo.am", -65, done=-70),
     DemoTask("Ներկայացնել եռամսյակային հաշվետվությունը", "armen@demo.am", -45, done=-38),
+    # Something for the managers to decide: a task awaiting acceptance, a request for more time.
+    DemoTask("Թարգմանել ներդրումային ուղեցույցը անգլերեն", "officer@demo.am", 9, awaiting=-2),
+    DemoTask(
+        "Համաձայնեցնել ամառային դպրոցի ծրագիրը գործընկերների հետ",
+        "lilit@demo.am",
+        5,
+        asks_more=21,
+    ),
 )
+DEMO_EXTENSION_REASON = "Գործընկերները պատասխանը կտան ամսվա վերջին։"
 DEMO_TASK_NOTE = "Կատարված է։"
 
 
@@ -197,6 +210,18 @@ def _ensure_demo_tasks(users: dict[str, User], staff: User, today: date) -> None
         if spec.done is not None:
             finished = utcnow() if spec.done == 0 else _moment(today + timedelta(days=spec.done))
             _finish(task, owner, staff, DEMO_TASK_NOTE, now=finished)
+        if spec.awaiting is not None:
+            mark_done(
+                task, owner, DEMO_TASK_NOTE, now=_moment(today + timedelta(days=spec.awaiting))
+            )
+        if spec.asks_more is not None:
+            request_extension(
+                task,
+                owner,
+                deadline + timedelta(days=spec.asks_more),
+                DEMO_EXTENSION_REASON,
+                now=_moment(today - timedelta(days=1)),
+            )
 
 
 def _ensure_user(spec: DemoUser) -> User:
