@@ -41,7 +41,7 @@ from config import TestingConfig
 from tracker import create_app
 from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
-from tracker.models import Department, Role, Task, TaskStatus, User
+from tracker.models import Department, ExtensionRequest, Role, Task, TaskStatus, User
 from tracker.tasks.services import create_task
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -497,3 +497,24 @@ def clock(request: pytest.FixtureRequest) -> FixedClock:
     if "app" in request.fixturenames:
         install_clock(request.getfixturevalue("app"), fixed)
     return fixed
+
+
+def refreshed(task: Task) -> Task:
+    """The task as the database holds it now (after a request or another session)."""
+    db.session.expire_all()
+    return db.session.get_one(Task, task.id)
+
+
+def requests_of(task: Task) -> list[ExtensionRequest]:
+    """The task's requests for more time, oldest first, as the database holds them."""
+    db.session.expire_all()
+    query = sa.select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
+    return list(db.session.scalars(query.order_by(ExtensionRequest.id)))
+
+
+def listen(app: Flask, *signals: Any) -> list[object]:
+    """What the application announces on these domain events, in order."""
+    payloads: list[object] = []
+    for signal in signals:
+        signal.connect(app, payloads.append)
+    return payloads

@@ -20,9 +20,8 @@ from email.message import EmailMessage
 
 import pytest
 from flask.testing import FlaskCliRunner
-from sqlalchemy import select
 
-from tests.conftest import TODAY, SMTPServer, TrackerClient
+from tests.conftest import TODAY, SMTPServer, TrackerClient, refreshed, requests_of
 from tests.main.test_armenian_everywhere import english_words
 from tests.notifications.conftest import MovingClock
 from tracker.display import format_day
@@ -30,7 +29,6 @@ from tracker.extensions import db
 from tracker.models import (
     Department,
     EventKind,
-    ExtensionRequest,
     ExtensionStatus,
     Role,
     Task,
@@ -150,17 +148,6 @@ def readers_follow_the_links(
 
 def counted(arrived: dict[str, list[str]]) -> dict[str, int]:
     return {address: len(bodies) for address, bodies in arrived.items()}
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
-
-
-def requests_of(task: Task) -> list[ExtensionRequest]:
-    db.session.expire_all()
-    query = select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
-    return list(db.session.scalars(query.order_by(ExtensionRequest.id)))
 
 
 # --- Walks ---------------------------------------------------------------------------------

@@ -6,17 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import refreshed
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskStatus
 
 ROLES = ("officer", "other_officer", "manager", "other_manager", "staff", "admin")
 MAY_MANAGE = {"manager", "staff", "admin"}
 MAY_CREATE = {"manager", "other_manager", "staff", "admin"}
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 def kinds(task: Task) -> list[EventKind]:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, listen, refreshed
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskEvent, TaskStatus
 from tracker.permissions import PermissionDenied
@@ -26,15 +26,7 @@ def app(any_database_app: Flask) -> Flask:
 @pytest.fixture
 def heard(app: Flask) -> list[object]:
     """What this application announces about owners, edits and reopening."""
-    payloads: list[object] = []
-    for signal in (events.owners_changed, events.task_edited, events.task_reopened):
-        signal.connect(app, payloads.append)
-    return payloads
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
+    return listen(app, events.owners_changed, events.task_edited, events.task_reopened)
 
 
 def history(task: Task, kind: EventKind) -> list[tuple[str | None, str | None, str | None]]:

@@ -10,18 +10,14 @@ import pytest
 from wtforms import Form
 from wtforms.validators import ValidationError
 
+from tests.conftest import refreshed
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.form_dates import EARLIEST_DATE, LATEST_DATE, SaneDate
-from tracker.models import EventKind, Task
+from tracker.models import EventKind
 
 ENGLISH = "Enter a date between 2000-01-01 and 2100-12-31."
 ARMENIAN = "Մուտքագրեք 2000-01-01 – 2100-12-31 միջակայքի ամսաթիվ։"
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 class Field:

@@ -12,16 +12,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import refreshed
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import EventKind, OutboxMessage, Task, UsedActionToken
+from tracker.models import EventKind, OutboxMessage, UsedActionToken
 
 REFUSAL = "Ask for a date after the current deadline."
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 def count(model: type) -> int:

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import refreshed
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
-from tracker.models import EventKind, Notice, NoticeKind, OutboxMessage, Task, TaskStatus, utcnow
+from tracker.models import EventKind, Notice, NoticeKind, OutboxMessage, TaskStatus, utcnow
 from tracker.notifications.event_mail import mail_due_notices
 
 
@@ -17,11 +18,6 @@ def link(app, task, user, action: Action) -> str:
     return "/tasks/action/" + ActionLinkSigner(app.config["SECRET_KEY"]).make(
         task.id, user.id, action
     )
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 def test_opening_the_link_changes_nothing_the_post_marks_done_once(app, client, org) -> None:

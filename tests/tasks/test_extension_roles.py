@@ -8,8 +8,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
+from tests.conftest import refreshed, requests_of
 from tracker.extensions import db
 from tracker.models import ExtensionRequest, ExtensionStatus, Task, TaskStatus
 from tracker.tasks import services
@@ -18,17 +18,6 @@ from tracker.unit_of_work import unit_of_work
 ROLES = ("officer", "other_officer", "manager", "other_manager", "staff", "admin")
 MAY_ASK = {"officer", "manager", "staff", "admin"}  # the owner and whoever manages the task
 MAY_DECIDE = {"manager", "staff", "admin"}  # whoever manages the task
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
-
-
-def requests_of(task: Task) -> list[ExtensionRequest]:
-    db.session.expire_all()
-    query = select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
-    return list(db.session.scalars(query.order_by(ExtensionRequest.id)))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.conftest import listen, refreshed, requests_of
 from tracker.action_links import Action, ActionLinkSigner
 from tracker.extensions import db
 from tracker.models import (
@@ -37,21 +38,7 @@ def app(any_database_app: Flask) -> Flask:
 @pytest.fixture
 def heard(app: Flask) -> list[object]:
     """The extension events this application announces."""
-    payloads: list[object] = []
-    events.extension_requested.connect(app, payloads.append)
-    events.extension_decided.connect(app, payloads.append)
-    return payloads
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
-
-
-def requests_of(task: Task) -> list[ExtensionRequest]:
-    db.session.expire_all()
-    query = select(ExtensionRequest).where(ExtensionRequest.task_id == task.id)
-    return list(db.session.scalars(query.order_by(ExtensionRequest.id)))
+    return listen(app, events.extension_requested, events.extension_decided)
 
 
 def ask(task: Task, owner, deadline: date = NEW_DEADLINE, reason: str = "Ministry.") -> int:

@@ -10,14 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from tests.conftest import refreshed
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskStatus
 from tracker.tasks import events
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 def newest_task() -> Task:

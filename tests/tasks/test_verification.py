@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.conftest import listen, refreshed
 from tracker.extensions import db
 from tracker.models import EventKind, Notification, Task, TaskStatus
 from tracker.notifications.jobs import plan_reminders
@@ -29,15 +30,7 @@ def app(any_database_app: Flask) -> Flask:
 
 @pytest.fixture
 def heard(app: Flask) -> list[object]:
-    payloads: list[object] = []
-    for signal in (events.awaiting_acceptance, events.task_returned, events.task_completed):
-        signal.connect(app, payloads.append)
-    return payloads
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
+    return listen(app, events.awaiting_acceptance, events.task_returned, events.task_completed)
 
 
 def report_done(task: Task, owner, note: str = "Concept approved.") -> None:

@@ -5,18 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from tracker.extensions import db
-from tracker.models import EventKind, Task, TaskStatus
+from tests.conftest import refreshed
+from tracker.models import EventKind, TaskStatus
 
 ROLES = ("officer", "other_officer", "manager", "other_manager", "staff", "admin")
 MAY_VIEW = {"officer", "manager", "staff", "admin"}
 MAY_WORK = {"officer", "manager", "staff", "admin"}
 MAY_MANAGE = {"manager", "staff", "admin"}
-
-
-def refreshed(task: Task) -> Task:
-    db.session.expire_all()
-    return db.session.get_one(Task, task.id)
 
 
 @pytest.mark.parametrize("role", ROLES)
