@@ -215,6 +215,11 @@ class User(UserMixin, Model):
     # there is no feed. Stored as is, because the settings page shows the URL again.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised by logout, a password change or reset and deactivation: every session and
+    # remember-me token carrying an older version stops working (#12).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(
         back_populates="members", foreign_keys=[department_id]
@@ -550,6 +555,105 @@ class OutboxMessage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[User | None] = relationship()
+
+
+class RememberToken(Model):
+    """A "remember me" login: one per sign-in, stored hashed, expiring, ended with the
+    user's sessions."""
+
+    __tablename__ = "remember_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the secret in the cookie: a stolen database gives no usable cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class SignInAttempt(Model):
+    """One try at signing in or asking for a password reset, counted for throttling in the
+    database, so the count holds across workers and machines."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_kind_account_created_at", "kind", "account", "created_at"),
+        Index("ix_sign_in_attempts_kind_address_created_at", "kind", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "sign_in" or "password_reset"
+    account: Mapped[str] = mapped_column(String(254))  # the normalized email as typed
+    address: Mapped[str] = mapped_column(String(64))  # the client's IP address
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Absence(Model):
+    """A user away from `starts_on` to `ends_on` (inclusive): their reminders and
+    escalations go to the substitute, who may act on their tasks meanwhile."""
+
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_user_id_ends_on", "user_id", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    substitute_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    substitute: Mapped[User | None] = relationship(foreign_keys=[substitute_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class PolicySetting(Model):
+    """One setting of the reminder policy changed in the admin pages; a setting with no row
+    takes its value from the environment (config.py)."""
+
+    __tablename__ = "policy_settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    updated_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Model):
+    """One security or administration event, appended and never changed (the database
+    refuses UPDATE and DELETE on this table: see the migration's triggers)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_created_at", "created_at"),
+        Index("ix_audit_events_actor_id_created_at", "actor_id", "created_at"),
+        Index("ix_audit_events_kind_created_at", "kind", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # No foreign key: the log outlives the accounts it names.
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_label: Mapped[str | None] = mapped_column(String(254))  # their email then
+    # A plain string checked by tracker.audit.AuditKind: new kinds need no migration.
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(300))  # "user:12", "department:3"
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class UsedActionToken(Model):
