@@ -6,7 +6,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
@@ -96,3 +96,13 @@ def update_preferences(
 def choose_language(user: User, language: str) -> None:
     """The language switch in the page header: the same preference the settings page sets."""
     update_preferences(user, language=language, wants_reminders=user.wants_reminders)
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session and remember-me token of `user` (logout, a password change or
+    reset, deactivation): a session or token made before carries an older version, which
+    the login manager refuses. In the caller's transaction."""
+    from tracker.models import RememberToken
+
+    user.session_version = (user.session_version or 1) + 1
+    db.session.execute(delete(RememberToken).where(RememberToken.user_id == user.id))
