@@ -97,6 +97,8 @@ class DigestItem:
     department_name: str | None = None  # the task's own (its first owner's)
     # Its owners' departments: it counts in each of them (else in its own department).
     department_names: tuple[str, ...] = ()
+    # Received as the substitute of these absent people: (name, last day of the absence).
+    substitute_for: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class RenderedItem:
     overdue_label: str
     # An acceptance escalation says since when the task awaits acceptance, not its deadline.
     awaiting_label: str | None = None
+    # "as substitute for …" when it reaches the recipient in an absent person's stead.
+    substitute_label: str | None = None
 
     @property
     def due(self) -> Due:
@@ -315,6 +319,17 @@ class _Language:
         return self.gettext("See all %(num)d") % {"num": count}
 
 
+def _substitute_label(item: DigestItem, words: _Language) -> str | None:
+    """ "as substitute for Ani Sargsyan (absent until 30 June)", one per absent person."""
+    if not item.substitute_for:
+        return None
+    return "; ".join(
+        words.gettext("as substitute for %(name)s (absent until %(day)s)")
+        % {"name": name, "day": words.date(until)}
+        for name, until in item.substitute_for
+    )
+
+
 def _awaiting_label(due: Due, words: _Language) -> str | None:
     """ "Awaiting acceptance since …" for an acceptance escalation, else None."""
     if due.awaiting_since is None:
@@ -363,6 +378,7 @@ class DigestWriter:
             deadline_label=words.date(due.deadline),
             overdue_label=words.overdue(due.days_overdue),
             awaiting_label=_awaiting_label(due, words),
+            substitute_label=_substitute_label(item, words),
         )
 
     def list_url(self, recipient: Recipient, section: Section) -> str:

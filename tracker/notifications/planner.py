@@ -11,19 +11,21 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Row, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from tracker.batches import chunks
 from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
+    Absence,
     Department,
     Notification,
     OutboxMessage,
@@ -177,6 +179,25 @@ class _Facts:
     already_planned: set[tuple[Any, ...]]
     organisation: Organisation
     users: dict[int, User]
+    # The last day of each absence of the planning day (for "absent until …").
+    absent_until: dict[int, date] = field(default_factory=dict)
+
+
+def with_absences(organisation: Organisation, as_of: date) -> tuple[Organisation, dict[int, date]]:
+    """The organisation with the absences of `as_of` (one query), and when each ends. A
+    deactivated substitute stands in for nobody: the absent person keeps their notices."""
+    substitute = aliased(User)
+    rows = db.session.execute(
+        select(Absence.user_id, Absence.substitute_id, Absence.ends_on, substitute.active)
+        .outerjoin(substitute, substitute.id == Absence.substitute_id)
+        .where(Absence.starts_on <= as_of, Absence.ends_on >= as_of)
+    )
+    absences: dict[int, int | None] = {}
+    until: dict[int, date] = {}
+    for user_id, substitute_id, ends_on, substitute_active in rows:
+        absences[user_id] = substitute_id if substitute_active else None
+        until[user_id] = max(ends_on, until.get(user_id, ends_on))
+    return replace(organisation, absences=absences), until
 
 
 def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
@@ -270,6 +291,11 @@ def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list
         for recipient_id in due.recipient_ids:
             if not _wants(facts.users.get(recipient_id), due):
                 continue
+            substitute_for = tuple(
+                (facts.users[absent_id].name, facts.absent_until[absent_id])
+                for stand_in_id, absent_id in due.substituting
+                if stand_in_id == recipient_id and absent_id in facts.absent_until
+            )
             items_by_recipient[recipient_id].append(
                 DigestItem(
                     due=due,
@@ -279,6 +305,7 @@ def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list
                     recipient_owns_task=recipient_id in owner_ids,
                     department_name=department_name,
                     department_names=departments.get(due.task_id, ()),
+                    substitute_for=substitute_for,
                 )
             )
     return items_by_recipient
@@ -318,6 +345,7 @@ def plan(
     facts = _load_facts(_candidates(earliest_deadline_needing_notice(as_of, settings)))
     if facts is None:
         return result
+    facts.organisation, facts.absent_until = with_absences(facts.organisation, as_of)
     timezone = current_app.config["TRACKER_TIMEZONE"]
     owed = _owed(facts, as_of, settings, result.task_errors, timezone)
     run_at = utcnow()

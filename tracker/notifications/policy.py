@@ -9,8 +9,8 @@ rerun gives the same answer.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -72,11 +72,18 @@ class DepartmentFacts:
     head_id: int | None
 
 
+# How many substitutes deep a notice may travel (A absent -> B absent -> C ...): a chain
+# longer than this is a mistake in the absences, and the notice stays with the absent person.
+MAX_SUBSTITUTE_HOPS = 5
+
+
 @dataclass(frozen=True)
 class Organisation:
     departments: dict[int, DepartmentFacts]
     user_departments: dict[int, int | None]  # user id -> department id
     admin_ids: tuple[int, ...]
+    # The people absent on the planning day -> their substitute (None: absent, no substitute).
+    absences: Mapping[int, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,9 @@ class Due:
     # For an acceptance escalation: the day the task began to await acceptance. Its
     # `deadline` is then the acceptance deadline (that day + the working days allowed).
     awaiting_since: date | None = None
+    # (recipient, absent person) pairs: the recipient gets it as that person's substitute.
+    # Not part of the key: routing changes who is told, not what is owed.
+    substituting: tuple[tuple[int, int], ...] = ()
 
     @property
     def key(self) -> tuple[int, str, int, date]:
@@ -121,14 +131,18 @@ def notifications_due(
     if deadline is None or task.status not in ACTIVE_STATUSES or not is_working_day(today):
         return []
     if today <= deadline:
-        return _reminder_due(task, deadline, today, settings)
-    return _overdue_notice_due(task, deadline, today, settings) + _escalations_due(
+        return _reminder_due(task, deadline, today, organisation, settings)
+    return _overdue_notice_due(task, deadline, today, organisation, settings) + _escalations_due(
         task, deadline, today, organisation, settings
     )
 
 
 def _reminder_due(
-    task: TaskFacts, deadline: date, today: date, settings: PolicySettings
+    task: TaskFacts,
+    deadline: date,
+    today: date,
+    organisation: Organisation,
+    settings: PolicySettings,
 ) -> list[Due]:
     """Before or on the deadline: the owners' latest reminder stage reached, if any."""
     owners = _sorted_unique(task.owner_ids)
@@ -136,11 +150,16 @@ def _reminder_due(
     if stage is None or not owners:
         return []
     kind, level = stage
-    return [Due(task.task_id, kind, level, deadline, owners, 0)]
+    recipients, substituting = routed(owners, organisation)
+    return [Due(task.task_id, kind, level, deadline, recipients, 0, substituting=substituting)]
 
 
 def _overdue_notice_due(
-    task: TaskFacts, deadline: date, today: date, settings: PolicySettings
+    task: TaskFacts,
+    deadline: date,
+    today: date,
+    organisation: Organisation,
+    settings: PolicySettings,
 ) -> list[Due]:
     """Past the deadline: the owners' latest overdue notice, numbered by repeat."""
     owners = _sorted_unique(task.owner_ids)
@@ -151,7 +170,18 @@ def _overdue_notice_due(
     first = next_working_day(deadline + timedelta(days=1))
     repeat = (today - first).days // settings.overdue_repeat_days
     days_overdue = (today - deadline).days
-    return [Due(task.task_id, Kind.OVERDUE, repeat, deadline, owners, days_overdue)]
+    recipients, substituting = routed(owners, organisation)
+    return [
+        Due(
+            task.task_id,
+            Kind.OVERDUE,
+            repeat,
+            deadline,
+            recipients,
+            days_overdue,
+            substituting=substituting,
+        )
+    ]
 
 
 def _escalations_due(
@@ -169,10 +199,20 @@ def _escalations_due(
     for level, threshold in enumerate(settings.escalation_working_days, start=1):
         if working_days_overdue < threshold:
             continue
-        recipients = escalation_recipients(task.owner_ids, level, organisation)
-        if recipients:
+        heads = escalation_recipients(task.owner_ids, level, organisation)
+        if heads:
+            # An absent head is skipped to their substitute (never to an owner).
+            recipients, substituting = routed(heads, organisation, task.owner_ids)
             dues.append(
-                Due(task.task_id, Kind.ESCALATION, level, deadline, recipients, days_overdue)
+                Due(
+                    task.task_id,
+                    Kind.ESCALATION,
+                    level,
+                    deadline,
+                    recipients,
+                    days_overdue,
+                    substituting=substituting,
+                )
             )
     return dues
 
@@ -194,9 +234,10 @@ def _acceptance_escalation_due(
     limit = acceptance_deadline(task.submitted_on, settings)
     if today < limit:
         return []
-    recipients = escalation_recipients(task.owner_ids, ACCEPTANCE_RECIPIENT_LEVEL, organisation)
-    if not recipients:
+    heads = escalation_recipients(task.owner_ids, ACCEPTANCE_RECIPIENT_LEVEL, organisation)
+    if not heads:
         return []
+    recipients, substituting = routed(heads, organisation, task.owner_ids)
     days_waiting = (today - limit).days
     return [
         Due(
@@ -207,6 +248,7 @@ def _acceptance_escalation_due(
             recipients,
             days_waiting,
             awaiting_since=task.submitted_on,
+            substituting=substituting,
         )
     ]
 
@@ -276,6 +318,54 @@ def _nth_head_above(
                 return head
         department_id = department.parent_id
     return None
+
+
+def stand_in(user_id: int, absences: Mapping[int, int | None]) -> int:
+    """Who receives what is meant for `user_id` today: themselves when present; else their
+    substitute, or the substitute's own substitute when they are away too, and so on (at
+    most MAX_SUBSTITUTE_HOPS). When the chain finds nobody present (no substitute named, a
+    cycle, a chain too long), the person themselves: a notice is never dropped."""
+    current = user_id
+    seen = {user_id}
+    for _ in range(MAX_SUBSTITUTE_HOPS):
+        if current not in absences:
+            return current
+        substitute = absences[current]
+        if substitute is None or substitute in seen:
+            return user_id
+        seen.add(substitute)
+        current = substitute
+    return current if current not in absences else user_id
+
+
+def stood_in_for(user_id: int, absences: Mapping[int, int | None]) -> tuple[int, ...]:
+    """The absent people whose notices (and tasks) `user_id` takes today, by `stand_in`."""
+    return tuple(
+        sorted(
+            absent
+            for absent in absences
+            if absent != user_id and stand_in(absent, absences) == user_id
+        )
+    )
+
+
+def routed(
+    recipient_ids: Iterable[int], organisation: Organisation, keep_from: Iterable[int] = ()
+) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """The recipients with each absent one replaced by their stand-in, and the (stand-in,
+    absent person) pairs. A stand-in among `keep_from` (an owner, for an escalation about
+    their own task) is not used: the absent person keeps it."""
+    refused = frozenset(keep_from)
+    recipients: set[int] = set()
+    substituting: set[tuple[int, int]] = set()
+    for recipient_id in recipient_ids:
+        target = stand_in(recipient_id, organisation.absences)
+        if target in refused:
+            target = recipient_id
+        recipients.add(target)
+        if target != recipient_id:
+            substituting.add((target, recipient_id))
+    return _sorted_unique(recipients), tuple(sorted(substituting))
 
 
 def earliest_deadline_needing_notice(today: date, settings: PolicySettings) -> date:
