@@ -95,6 +95,10 @@ class Config:
     # Flask-Mail would otherwise follow DEBUG and print every message's bytes to stderr.
     MAIL_DEBUG = _env_bool("MAIL_DEBUG")
 
+    # Production sets both (see ProductionConfig); tracker/security.py reads them.
+    TRACKER_MIN_SECRET_KEY_BYTES = 0
+    TRACKER_HSTS = False
+
 
 class DevelopmentConfig(Config):
     DEBUG = True
@@ -103,6 +107,11 @@ class DevelopmentConfig(Config):
 class ProductionConfig(Config):
     # Several processes or machines must share one key, so none is made up.
     REQUIRE_SECRET_KEY = True
+    # The key signs sessions, remember-me tokens and emailed links: a short one can be guessed
+    # offline from any signed cookie (tracker/security.py refuses to start with one).
+    TRACKER_MIN_SECRET_KEY_BYTES = 32
+    # Browsers keep to HTTPS for a year once they have seen it (the proxy terminates HTTPS).
+    TRACKER_HSTS = True
     SESSION_COOKIE_SECURE = _env_bool("TRACKER_SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -130,7 +130,7 @@ def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path: Path) -> N
     }
     environment |= {
         "TRACKER_ENV": "production",
-        "TRACKER_SECRET_KEY": "packaging-test",
+        "TRACKER_SECRET_KEY": "packaging-test-" + "0" * 32,
         "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite'}",
     }
     run([venv / "bin" / "tracker", "db", "upgrade"], cwd=elsewhere, env=environment)

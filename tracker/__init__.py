@@ -84,8 +84,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     # What features offer one another, wired here so that no feature imports the one it
     # serves: sign-in for every view, the settings page's sections, the tasks' events.
-    from tracker import auth, feeds, notifications
+    from tracker import auth, feeds, notifications, security
 
+    security.init_app(app)
     auth.init_app(app)
     feeds.init_app(app)
     notifications.init_app(app)
