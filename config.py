@@ -53,6 +53,20 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # A session unused for this long is refused (tracker/auth/sessions.py checks the time it
+    # was last seen, kept in the signed cookie, so a replayed old cookie does not work either).
+    TRACKER_SESSION_IDLE_MINUTES = _env_int("TRACKER_SESSION_IDLE_MINUTES", 60)
+    SESSION_REFRESH_EACH_REQUEST = True
+    # "Keep me signed in": a token per sign-in, stored hashed, ended by logout (#12).
+    TRACKER_REMEMBER_DAYS = _env_int("TRACKER_REMEMBER_DAYS", 14)
+    # Sign-in throttling (tracker/auth/throttle.py), counted in the database. After this many
+    # failures within the window, each further try waits 1, 2, 4 … minutes (at most the
+    # maximum) after the last failure. An address counts everyone behind it (an office's
+    # NAT, the reverse proxy if it does not pass the client's address), hence more leeway.
+    TRACKER_THROTTLE_FREE_FAILURES = _env_int("TRACKER_THROTTLE_FREE_FAILURES", 5)
+    TRACKER_THROTTLE_ADDRESS_FREE_FAILURES = _env_int("TRACKER_THROTTLE_ADDRESS_FREE_FAILURES", 20)
+    TRACKER_THROTTLE_WINDOW_MINUTES = _env_int("TRACKER_THROTTLE_WINDOW_MINUTES", 60)
+    TRACKER_THROTTLE_MAX_DELAY_MINUTES = _env_int("TRACKER_THROTTLE_MAX_DELAY_MINUTES", 15)
 
     # Reminders: see DESIGN.md "Notification policy"; days are working days unless named.
     TRACKER_REMINDER_DAYS = os.environ.get("TRACKER_REMINDER_DAYS", "7,1")
@@ -63,6 +77,9 @@ class Config:
     TRACKER_ACCEPTANCE_DAYS = _env_int("TRACKER_ACCEPTANCE_DAYS", 5)
     TRACKER_REMINDER_HOUR = _env_int("TRACKER_REMINDER_HOUR", 9)  # local hour of the daily run
     TRACKER_ACTION_LINK_DAYS = _env_int("TRACKER_ACTION_LINK_DAYS", 14)
+    # How long the link of an invitation to set a password, and of a password reset, works.
+    TRACKER_INVITATION_DAYS = _env_int("TRACKER_INVITATION_DAYS", 7)
+    TRACKER_RESET_HOURS = _env_int("TRACKER_RESET_HOURS", 2)
     # Verification of completion (audit practice: whoever did the work does not close it
     # alone): an owner's "mark done" waits for a manager, staff or an admin to accept it.
     TRACKER_REQUIRE_ACCEPTANCE = _env_bool("TRACKER_REQUIRE_ACCEPTANCE", True)

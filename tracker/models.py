@@ -229,6 +229,10 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What a session remembers: "id:version", so raising the version ends it (#12)."""
+        return f"{self.id}:{self.session_version or 1}"
+
     def __repr__(self) -> str:
         return f"<User {self.email!r} {self.role}>"
 

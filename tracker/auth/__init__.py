@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from flask import Flask
+    from flask import Flask, Response
     from flask.typing import ResponseReturnValue
 
     from tracker.models import User
@@ -48,20 +48,35 @@ def settings_blocks(app: Flask) -> list[SettingsBlock]:
 
 
 def init_app(app: Flask) -> None:
-    """Deny by default: a view not marked `public` needs a signed-in, active user."""
-    from flask import current_app, request
+    """Deny by default: a view not marked `public` needs a signed-in, active user, whose
+    session is current (tracker/auth/sessions.py) or restored from a remember-me token."""
+    from datetime import timedelta
+
+    from flask import after_this_request, current_app, request
     from flask_login import current_user
 
-    from tracker.extensions import db, login_manager
-    from tracker.models import User
+    from tracker.auth import sessions
+    from tracker.extensions import login_manager
+    from tracker.unit_of_work import unit_of_work
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says enough
+    # The cookie lasts as long as a session may stay unused; the server checks it too.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        minutes=int(app.config["TRACKER_SESSION_IDLE_MINUTES"])
+    )
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    login_manager.user_loader(sessions.load_session_user)
+
+    @app.before_request
+    def restore_remembered_user() -> None:
+        cookie = request.cookies.get(sessions.REMEMBER_COOKIE)
+        if not cookie or request.endpoint in (None, "static") or current_user.is_authenticated:
+            return
+        with unit_of_work():
+            user = sessions.restore_from_remember_cookie(cookie)
+        if user is None:
+            after_this_request(_dropping_remember_cookie)
 
     @app.before_request
     def require_login() -> ResponseReturnValue | None:
@@ -71,3 +86,10 @@ def init_app(app: Flask) -> None:
         if getattr(view, "is_public", False) or current_user.is_authenticated:
             return None
         return login_manager.unauthorized()
+
+
+def _dropping_remember_cookie(response: Response) -> Response:
+    from tracker.auth.sessions import delete_remember_cookie
+
+    delete_remember_cookie(response)
+    return response

@@ -98,11 +98,27 @@ def choose_language(user: User, language: str) -> None:
     update_preferences(user, language=language, wants_reminders=user.wants_reminders)
 
 
-def end_all_sessions(user: User) -> None:
+def end_all_sessions(
+    user: User,
+    *,
+    actor: User | None = None,
+    address: str | None = None,
+    audited: bool = True,
+) -> None:
     """End every session and remember-me token of `user` (logout, a password change or
     reset, deactivation): a session or token made before carries an older version, which
-    the login manager refuses. In the caller's transaction."""
+    the login manager refuses (tracker/auth/sessions.py). In the caller's transaction,
+    recorded in the audit log as SESSIONS_ENDED by `actor` unless the caller records the
+    occasion itself (`audited=False`: logout records SIGNED_OUT)."""
+    from tracker import audit
     from tracker.models import RememberToken
 
     user.session_version = (user.session_version or 1) + 1
     db.session.execute(delete(RememberToken).where(RememberToken.user_id == user.id))
+    if audited:
+        audit.record(
+            audit.AuditKind.SESSIONS_ENDED,
+            actor=actor,
+            subject=audit.about(user),
+            address=address,
+        )
