@@ -5,17 +5,25 @@
   and may cancel them or move their deadline; a task belongs to the departments of all
   its owners (one without owners, a draft, to its own `department_id`), so each owner's
   manager sees it;
-- staff and admins see and change every task; only they see drafts under review.
+- staff and admins see and change every task; only they see drafts under review;
+- during an absence, the substitute (or whoever the absent person's notices reach, see
+  tracker.notifications.policy.stand_in) sees and changes the absent person's tasks, and
+  an absent manager's substitute manages that manager's departments meanwhile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask import current_app
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.clock import current_clock
 from tracker.extensions import db
-from tracker.models import Department, Role, Task, TaskStatus, User, task_owners
+from tracker.models import Absence, Department, Role, Task, TaskStatus, User, task_owners
+from tracker.notifications.policy import stood_in_for
 from tracker.permissions import PermissionDenied
 
 SEES_EVERYTHING = (Role.STAFF, Role.ADMIN)
@@ -57,14 +65,51 @@ def in_departments(department_ids: Select[int]) -> ColumnElement[bool]:
     return or_(owner_there, and_(no_owner, Task.department_id.in_(department_ids)))
 
 
-def managed_by(user: User) -> ColumnElement[bool]:
+def absent_people_covered_by(user: User) -> Sequence[User]:
+    """The people absent today whose tasks `user` takes over as their substitute (two
+    queries): the same people whose notices the planner routes to `user` today."""
+    today = current_clock().today(current_app.config["TRACKER_TIMEZONE"])
+    substitute = aliased(User, name="absence_substitute")
+    rows = db.session.execute(
+        select(Absence.user_id, Absence.substitute_id, substitute.active)
+        .outerjoin(substitute, substitute.id == Absence.substitute_id)
+        .where(Absence.starts_on <= today, Absence.ends_on >= today)
+    )
+    # A deactivated substitute stands in for nobody, as in the planner.
+    absences = {row[0]: (row[1] if row[2] else None) for row in rows}
+    absent_ids = stood_in_for(user.id, absences)
+    if not absent_ids:
+        return []
+    return db.session.scalars(select(User).where(User.id.in_(absent_ids))).all()
+
+
+def covered_by(user: User, absent: Sequence[User] | None = None) -> ColumnElement[bool]:
+    """Tasks owned by someone absent today for whom `user` is the substitute."""
+    people = absent_people_covered_by(user) if absent is None else absent
+    if not people:
+        return false()
+    return exists().where(
+        task_owners.c.task_id == Task.id,
+        task_owners.c.user_id.in_([person.id for person in people]),
+    )
+
+
+def _department_scope(user: User) -> ColumnElement[bool] | None:
+    if user.role is not Role.MANAGER or user.department_id is None:
+        return None
+    return in_departments(department_subtree_ids(user.department_id))
+
+
+def managed_by(user: User, absent: Sequence[User] | None = None) -> ColumnElement[bool]:
     """Tasks in the departments this user heads or works in as a manager (and the ones
-    below them): those with an owner there."""
+    below them): those with an owner there; and, while a manager is absent, that manager's
+    departments for their substitute (only a manager's scope passes on: an absent admin's
+    substitute does not see everything)."""
     if user.role in SEES_EVERYTHING:
         return true()
-    if user.role is not Role.MANAGER or user.department_id is None:
-        return false()
-    return in_departments(department_subtree_ids(user.department_id))
+    people = absent_people_covered_by(user) if absent is None else absent
+    scopes = [scope for scope in map(_department_scope, [user, *people]) if scope is not None]
+    return or_(*scopes) if scopes else false()
 
 
 def visible_tasks(user: User) -> Select[Task]:
@@ -72,7 +117,11 @@ def visible_tasks(user: User) -> Select[Task]:
     query = select(Task)
     if user.role in SEES_EVERYTHING:
         return query
-    return query.where(Task.status != TaskStatus.DRAFT, or_(owned_by(user), managed_by(user)))
+    absent = absent_people_covered_by(user)
+    return query.where(
+        Task.status != TaskStatus.DRAFT,
+        or_(owned_by(user), covered_by(user, absent), managed_by(user, absent)),
+    )
 
 
 def _matches(task: Task, criterion: ColumnElement[bool]) -> bool:
@@ -84,9 +133,12 @@ def _matches(task: Task, criterion: ColumnElement[bool]) -> bool:
 def can_view(user: User, task: Task) -> bool:
     if user.role in SEES_EVERYTHING:
         return True
-    return task.status is not TaskStatus.DRAFT and (
-        user in task.owners or _matches(task, managed_by(user))
-    )
+    if task.status is TaskStatus.DRAFT:
+        return False
+    if user in task.owners:
+        return True
+    absent = absent_people_covered_by(user)
+    return _matches(task, or_(covered_by(user, absent), managed_by(user, absent)))
 
 
 def can_manage(user: User, task: Task) -> bool:
@@ -97,8 +149,13 @@ def can_manage(user: User, task: Task) -> bool:
 
 
 def can_work_on(user: User, task: Task) -> bool:
-    """Report progress, mark done: the owners and whoever manages the task."""
-    return (task.status is not TaskStatus.DRAFT and user in task.owners) or can_manage(user, task)
+    """Report progress, mark done: the owners (or their substitute, during an absence) and
+    whoever manages the task."""
+    if task.status is not TaskStatus.DRAFT and (
+        user in task.owners or _matches(task, covered_by(user))
+    ):
+        return True
+    return can_manage(user, task)
 
 
 def can_list_all(user: User) -> bool:
