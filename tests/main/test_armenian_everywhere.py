@@ -423,3 +423,111 @@ def test_every_page_form_error_and_email_is_armenian(
     assert not found, "English in the Armenian interface:\n" + "\n".join(
         f"  {where}: {', '.join(words)}" for where, words in found.items()
     )
+
+
+def test_absences_pages_and_the_substitutes_email_are_armenian(
+    app: Flask, client, runner, people, make_task, clock
+) -> None:
+    """#12 item 6: the absences section of the settings page, its own page sent back with an
+    error, the admin's page, and a digest received as a substitute."""
+    from tracker.auth.absences import set_absence
+
+    officer, staff = people["officer"], people["staff"]
+    make_task(officer, title="Թվային ծառայությունների հայեցակարգ", deadline=TODAY)
+    set_absence(
+        officer,
+        officer,
+        starts_on=TODAY,
+        ends_on=TODAY + timedelta(days=14),
+        substitute=staff,
+        note="Արձակուրդ",
+        today=TODAY,
+    )
+    db.session.commit()
+    assert runner.invoke(args=["remind", "--as-of", TODAY.isoformat()]).exit_code == 0
+    (email,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == staff.id)
+    ).all()
+    assert "որպես փոխարինող՝ Անի Սարգսյան" in email.body_text
+
+    found: dict[str, list[str]] = {}
+
+    def check(what: str, text: str) -> None:
+        words = english_words(text, [*user_data(app), "Արձակուրդ"])
+        if words:
+            found[what] = words
+
+    check("substitute's email text", email.body_text)
+    check("substitute's email html", email.body_html or "")
+    check("substitute's email subject", email.subject)
+    client.login(officer.email)
+    settings = client.get("/settings").get_data(as_text=True)
+    assert "Բացակայություններ" in settings and "Արձակուրդ" in settings
+    check("officer /settings", settings)
+    refused = client.submit(
+        "/settings/absences",
+        {"starts_on": "2026-07-10", "ends_on": "2026-07-01", "substitute": str(staff.id)},
+        page="/settings",
+    )
+    assert refused.status_code == 400
+    check("officer absence form", refused.get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": client.csrf_token("/settings")})
+    client.login(people["admin"].email)
+    admin_page = client.get(f"/admin/users/{officer.id}/absences")
+    assert admin_page.status_code == 200
+    check("admin absences page", admin_page.get_data(as_text=True))
+
+    assert not found, "English in the Armenian interface:\n" + "\n".join(
+        f"  {where}: {', '.join(words)}" for where, words in found.items()
+    )
+
+
+def test_department_pages_are_armenian(app: Flask, client, people, make_department) -> None:
+    """#12 item 5: a department's own page, its forms sent back with errors, the officer-head
+    warning and the removal's messages, for an Armenian admin."""
+    digital = db.session.scalar(select(Department).where(Department.name == "Թվային բաժին"))
+    assert digital is not None
+    spare = make_department("Պահեստային բաժին")
+    found: dict[str, list[str]] = {}
+
+    def check(what: str, text: str) -> None:
+        words = english_words(text, user_data(app))
+        if words:
+            found[what] = words
+
+    client.login(people["admin"].email)
+    page = f"/admin/departments/{digital.id}"
+    check("department list", client.get("/admin/departments").get_data(as_text=True))
+    check("department page", client.get(page).get_data(as_text=True))
+    taken = client.submit(
+        page, {"name": "Զարգացման վարչություն", "parent": "", "head": ""}, page=page
+    )
+    assert taken.status_code == 400
+    check("rename to a taken name", taken.get_data(as_text=True))
+    added_again = client.submit("/admin/departments", {"name": "Թվային բաժին"})
+    assert added_again.status_code == 400
+    check("adding a name that exists", added_again.get_data(as_text=True))
+    not_empty = client.submit(f"{page}/remove", {"move_to": ""}, page=page)
+    assert not_empty.status_code == 400
+    check("removing without a target", not_empty.get_data(as_text=True))
+    officer_head = client.submit(
+        page,
+        {
+            "name": "Թվային բաժին",
+            "parent": str(digital.parent_id),
+            "head": str(people["officer"].id),
+        },
+        page=page,
+        follow_redirects=True,
+    )
+    assert "flash-warning" in officer_head.get_data(as_text=True)
+    check("officer as head", officer_head.get_data(as_text=True))
+    removed = client.submit(
+        f"{page}/remove", {"move_to": str(spare.id)}, page=page, follow_redirects=True
+    )
+    assert "հեռացվեց" in removed.get_data(as_text=True)
+    check("removed", removed.get_data(as_text=True))
+
+    assert not found, "English in the Armenian interface:\n" + "\n".join(
+        f"  {where}: {', '.join(words)}" for where, words in found.items()
+    )

@@ -5,13 +5,17 @@ to the person again, and nothing is sent twice across reruns or when an absence 
 
 from __future__ import annotations
 
-from datetime import date
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from tracker.auth.absences import set_absence
 from tracker.extensions import db
 from tracker.models import Role
+from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
+from tracker.notifications.policy import Due, Kind
 from tracker.workdays import add_working_days
 
 DEADLINE = date(2025, 3, 26)  # a Wednesday with no holiday near it
@@ -121,3 +125,74 @@ def test_notices_follow_the_absences_and_are_sent_once(runner, mail_to, office) 
     assert sent["director@example.am"] == 1
     assert sent["deputy@example.am"] == 1
     assert "as substitute" not in text_of(smtp.to("director@example.am")[0])
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
+
+
+@pytest.mark.parametrize("language", ["hy", "en"])
+def test_the_substitutes_digest_matches_the_reviewed_snapshot(app, language: str) -> None:
+    """A deputy receives, in the absent people's stead, an officer's reminder and the head's
+    escalation, next to an escalation of their own."""
+    as_of = date(2025, 6, 4)
+    writer = DigestWriter(
+        as_of=as_of,
+        base_url="http://tracker.test",
+        secret_key="snapshot",
+        sender_domain="tracker.test",
+        run_at=datetime(2025, 6, 4, 5, 0, 0, 123456, tzinfo=UTC),
+    )
+
+    def item(task_id: int, kind: Kind, level: int, deadline: date, title: str, **fields):
+        due = Due(task_id, kind, level, deadline, (7,), max((as_of - deadline).days, 0))
+        return DigestItem(
+            due=due,
+            title=title,
+            deadline_text=None,
+            owner_names=("Ani Sargsyan",),
+            recipient_owns_task=False,
+            department_name="Digital",
+            **fields,
+        )
+
+    items = [
+        item(
+            1,
+            Kind.REMINDER,
+            1,
+            date(2025, 6, 5),
+            "Book the venue",
+            substitute_for=(("Ani Sargsyan", date(2025, 6, 30)),),
+        ),
+        item(
+            2,
+            Kind.ESCALATION,
+            1,
+            date(2025, 5, 20),
+            "Road safety study",
+            substitute_for=(("Karen Baghishyan", date(2025, 6, 13)),),
+        ),
+        item(3, Kind.ESCALATION, 1, date(2025, 5, 12), "Translate the agreement"),
+    ]
+    recipient = Recipient(7, "deputy@example.am", "Gohar Mkrtchyan", language, True)
+    with app.test_request_context():
+        message = writer.write(recipient, items)
+    rendered = {
+        "subject.txt": message.subject + "\n",
+        "txt": message.body_text,
+        "html": message.body_html,
+    }
+    mismatched = []
+    for suffix, body in rendered.items():
+        path = SNAPSHOTS / f"digest-substitute.{language}.{suffix}"
+        if UPDATE:
+            path.write_text(body, encoding="utf-8")
+        elif not path.exists() or path.read_text(encoding="utf-8") != body:
+            mismatched.append(path.name)
+    assert not mismatched, (
+        f"{mismatched} differ from the rendered digest; if the change is intended, "
+        "rerun with TRACKER_UPDATE_SNAPSHOTS=1 and review the snapshots' diff"
+    )
+    # The task of one's own department's escalation carries no substitute's words.
+    assert message.body_text.count("(absent until" if language == "en" else "բացակայում է") == 2

@@ -29,7 +29,9 @@ def test_jobs_have_fixed_ids_one_instance_and_coalesce(app) -> None:
         plan = jobs[PLAN_JOB_ID].trigger
         assert isinstance(plan, CronTrigger)
         fields = {field.name: str(field) for field in plan.fields}
-        assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "9", "0")
+        # Every minute on weekdays: the job plans once a day from the policy's hour on, so a
+        # changed hour is followed without a restart (test_policy_settings_store.py).
+        assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "*", "*")
         assert str(plan.timezone) == "Asia/Yerevan"
     finally:
         scheduler.shutdown(wait=False)

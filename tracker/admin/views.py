@@ -6,9 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from tracker import audit
 from tracker.admin import services
 from tracker.admin.blueprint import bp
 from tracker.admin.forms import DepartmentForm, RetryForm, UserForm
+from tracker.audit import AuditKind
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus
 from tracker.notifications import outbox as outbox_service
@@ -137,5 +139,12 @@ def retry_message(message_id: int) -> ResponseReturnValue:
         abort(400)
     with unit_of_work():
         outbox_service.retry(row, current_user)
+        audit.record(
+            AuditKind.EMAIL_RESENT,
+            actor=current_user,
+            subject=f"email:{row.id}",
+            details={"to": row.to_address, "subject": row.subject},
+            address=request.remote_addr,
+        )
     flash(_("The email will be sent at the next delivery."), "success")
     return redirect(url_for("admin.outbox_message", message_id=row.id))

@@ -79,7 +79,7 @@ def _validate(user: User, starts_on: date, ends_on: date, substitute: User, toda
     if substitute.id == user.id:
         raise AbsenceRefused(str(_l("Choose someone else as the substitute.")), "substitute")
     if not substitute.active:
-        raise AbsenceRefused(str(_l("This person can no longer sign in.")), "substitute")
+        raise AbsenceRefused(str(_l("The substitute can no longer sign in.")), "substitute")
     # A substitute away on the first day could not take over; later gaps are covered by
     # their own substitute (the notices follow the chain).
     if _absent_on(substitute.id, starts_on, starts_on):

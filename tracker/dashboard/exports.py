@@ -15,28 +15,39 @@ from tracker.models import TaskStatus
 # A status as the reader of the export reads it (in their language; the views pass it).
 StatusLabel = Callable[[TaskStatus], str]
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, kept as text by a leading quote;
+    anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
 
 def _table(
     rows: Sequence[ListRow], headers: Sequence[str], status_label: StatusLabel
 ) -> list[list[object]]:
     table: list[list[object]] = [list(headers)]
+    # Titles and names come from uploaded reports and typed forms: never run as formulas.
     for row in rows:
         task = row.task
         report = task.report
-        table.append(
-            [
-                task.id,
-                task.title,
-                (report.destination or report.source_filename) if report else "",
-                ", ".join(owner.name for owner in task.owners),
-                ", ".join(row.departments),
-                status_label(task.status),
-                task.deadline,
-                task.deadline_text or "",
-                row.days_overdue,
-                row.last_escalation.date() if row.last_escalation else None,
-            ]
-        )
+        line: list[object] = [
+            task.id,
+            task.title,
+            (report.destination or report.source_filename) if report else "",
+            ", ".join(owner.name for owner in task.owners),
+            ", ".join(row.departments),
+            status_label(task.status),
+            task.deadline,
+            task.deadline_text or "",
+            row.days_overdue,
+            row.last_escalation.date() if row.last_escalation else None,
+        ]
+        table.append([spreadsheet_safe(value) for value in line])
     return table
 
 

@@ -20,6 +20,7 @@ from tracker.notifications.jobs import (
 )
 from tracker.notifications.outbox import DeliveryReport
 from tracker.notifications.planner import PlanResult
+from tracker.policy_settings import current_policy
 from tracker.text import one_line
 
 # `tracker remind` exits with this when mail could not be delivered (the server was
@@ -187,7 +188,7 @@ def scheduler() -> None:
 
     sched = build_scheduler(current_app._get_current_object(), blocking=True)  # type: ignore[attr-defined]
     click.echo(
-        f"Scheduler: plans at {current_app.config['TRACKER_REMINDER_HOUR']:02d}:00 "
+        f"Scheduler: plans at {current_policy().reminder_hour:02d}:00 "
         f"{current_app.config['TRACKER_TIMEZONE']} on working days; delivers every minute."
     )
     with stop_on_signals(then_exit=True):

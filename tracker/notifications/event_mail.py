@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.models import Notice, NoticeEmail, NoticeKind, OutboxMessage, User, utcnow
 from tracker.notifications.messages import NoticeText, describe, email_to
+from tracker.policy_settings import current_policy
 from tracker.tasks.permissions import can_view
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ def write_event_email(recipient: User, notices: Sequence[Notice]) -> OutboxMessa
     asks_decision = any(notice.kind in DECISION_KINDS for notice in notices)
     count = len(notices)
     # As long as a digest's section at most: the rest waits in the notifications list.
-    shown = notices[: int(current_app.config["TRACKER_DIGEST_MAX_ITEMS"])]
+    shown = notices[: current_policy().digest_max_items]
     # The lines are worded as the templates render, inside the recipient's language.
     context = dict(
         recipient=recipient,

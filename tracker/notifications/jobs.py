@@ -60,7 +60,7 @@ def plan_reminders(as_of: date, *, dry_run: bool = False) -> PlanResult:
         _limit_lock_waits(config["TRACKER_PLAN_LOCK_TIMEOUT_SECONDS"])
         result = plan(
             as_of,
-            policy_settings(config),
+            policy_settings(),
             base_url=config["TRACKER_BASE_URL"],
             secret_key=config["SECRET_KEY"],
             sender_domain=urlsplit(config["TRACKER_BASE_URL"]).hostname or "localhost",

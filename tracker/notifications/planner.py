@@ -36,7 +36,7 @@ from tracker.models import (
     task_owners,
     utcnow,
 )
-from tracker.notifications.digest import DEFAULT_MAX_ITEMS, DigestItem, DigestWriter, Recipient
+from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
 from tracker.notifications.plan_errors import TaskPlanError, admin_alerts
 from tracker.notifications.policy import (
     ACCEPTANCE_LEVEL,
@@ -49,6 +49,7 @@ from tracker.notifications.policy import (
     earliest_deadline_needing_notice,
     notifications_due,
 )
+from tracker.policy_settings import Policy, current_policy
 from tracker.tasks.permissions import OVERSEERS as DASHBOARD_ROLES
 from tracker.workdays import is_working_day
 
@@ -67,15 +68,14 @@ class PlanResult:
     task_errors: list[TaskPlanError] = field(default_factory=list)
 
 
-def policy_settings(config: dict[str, Any]) -> PolicySettings:
-    def days(value: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in str(value).split(",") if part.strip())
-
+def policy_settings(policy: Policy | None = None) -> PolicySettings:
+    """The policy in effect at planning time (the admin pages' values over the environment's)."""
+    policy = policy or current_policy()
     return PolicySettings(
-        reminder_working_days=days(config["TRACKER_REMINDER_DAYS"]),
-        overdue_repeat_days=int(config["TRACKER_OVERDUE_REPEAT_DAYS"]),
-        escalation_working_days=days(config["TRACKER_ESCALATION_DAYS"]),
-        acceptance_working_days=int(config.get("TRACKER_ACCEPTANCE_DAYS", 5)),
+        reminder_working_days=policy.reminder_days,
+        overdue_repeat_days=policy.overdue_repeat_days,
+        escalation_working_days=policy.escalation_days,
+        acceptance_working_days=policy.acceptance_days,
     )
 
 
@@ -377,4 +377,4 @@ def plan(
 def _max_items(max_items: int | None) -> int:
     if max_items is not None:
         return max_items
-    return int(current_app.config.get("TRACKER_DIGEST_MAX_ITEMS", DEFAULT_MAX_ITEMS))
+    return current_policy().digest_max_items

@@ -4,6 +4,10 @@
 demo (`make run`, TRACKER_RUN_SCHEDULER=1) runs it inside the web server, in a background
 thread; the web server never starts it otherwise.
 
+The planning hour is the admin's policy (tracker/policy_settings.py), read every minute
+until today's run has happened: a changed hour is followed without a restart. A restart after
+the hour plans within the minute (the planner only adds what is still owed).
+
 A planning run that fails (the database locked or down) is tried again the same day, after
 1, 2, 4 … minutes (at most TRACKER_PLAN_RETRY_MAX_MINUTES); once it succeeds it sends what
 was owed that morning. A day whose retries all failed is caught up by the next day's run.
@@ -27,6 +31,7 @@ from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.notifications.event_mail import mail_due_notices
 from tracker.notifications.jobs import deliver_outbox, plan_reminders_as_leader
+from tracker.policy_settings import current_policy
 from tracker.workdays import is_working_day
 
 log = logging.getLogger(__name__)
@@ -75,7 +80,8 @@ def retry_delay(failures: int, most: timedelta) -> timedelta:
 
 
 class PlanningRun:
-    """The daily planning job. A failed run is tried again the same day by `retry_if_due`,
+    """The daily planning job. `plan_if_due`, called every minute on weekdays, runs it once a
+    day from the policy's hour on. A failed run is tried again the same day by `retry_if_due`,
     which the scheduler calls every minute: a job never adds jobs, so it cannot deadlock
     with a scheduler shutting down (which holds the job store's lock while it waits)."""
 
@@ -86,6 +92,7 @@ class PlanningRun:
         self.most = timedelta(minutes=app.config["TRACKER_PLAN_RETRY_MAX_MINUTES"])
         self.failures = 0
         self.retry_at: datetime | None = None
+        self.planned_on: date | None = None  # the local day of the last successful run
         self.__name__ = "plan_today"
 
     def __call__(self) -> None:
@@ -97,6 +104,30 @@ class PlanningRun:
                 self._retry_later(datetime.now(self.timezone))
             else:
                 self.failures, self.retry_at = 0, None
+                self.planned_on = datetime.now(self.timezone).date()
+            finally:
+                db.session.remove()
+
+    def plan_if_due(self, now: datetime | None = None) -> None:
+        """Plan once a day, from the policy's hour on (read now, so a change needs no
+        restart); a failed run is left to `retry_if_due`."""
+        now = now or datetime.now(self.timezone)
+        if self.retry_at is not None or self.planned_on == now.date():
+            return
+        if now.hour < self._planning_hour():
+            return
+        self()
+        if self.retry_at is None:
+            self.planned_on = now.date()
+
+    def _planning_hour(self) -> int:
+        with self.app.app_context():
+            try:
+                return current_policy().reminder_hour
+            except Exception:
+                # The database is down: the minute after asks again; until then, no run.
+                log.exception("the planning hour could not be read")
+                return 24
             finally:
                 db.session.remove()
 
@@ -119,17 +150,17 @@ class PlanningRun:
 
 def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) -> BaseScheduler:
     timezone = ZoneInfo(app.config["TRACKER_TIMEZONE"])
-    hour = app.config["TRACKER_REMINDER_HOUR"]
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(
         timezone=timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
     )
     planning = PlanningRun(app)
-    # Weekdays at the hour; holidays are skipped inside the job (the calendar knows them).
+    # Weekdays, every minute until the day's run happened from the policy's hour on;
+    # holidays are skipped inside the job (the calendar knows them).
     scheduler.add_job(
-        planning,
-        CronTrigger(day_of_week="mon-fri", hour=hour, minute=0, timezone=timezone),
+        planning.plan_if_due,
+        CronTrigger(day_of_week="mon-fri", minute="*", timezone=timezone),
         id=PLAN_JOB_ID,
         replace_existing=True,
     )
@@ -154,9 +185,9 @@ def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) 
         id=EVENT_MAIL_JOB_ID,
         replace_existing=True,
     )
-    # Started after today's hour (a restart, a server that was down), or for the demo: plan
-    # now, once. The planner only adds what is still owed, so this never sends twice.
-    if plan_at_start or now.hour >= hour:
+    # The demo plans now, once, whatever the hour. The planner only adds what is still
+    # owed, so this never sends twice.
+    if plan_at_start:
         scheduler.add_job(planning, id=CATCH_UP_JOB_ID, next_run_time=now, replace_existing=True)
     return scheduler
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +36,7 @@ from tracker.models import (
     clipped,
     utcnow,
 )
+from tracker.policy_settings import current_policy
 from tracker.tasks import events
 from tracker.tasks.permissions import (
     can_list_all,
@@ -259,7 +259,7 @@ def mark_done(
 
 def acceptance_required() -> bool:
     """Whether an owner's "mark done" waits for acceptance (the organisation's setting)."""
-    return bool(current_app.config.get("TRACKER_REQUIRE_ACCEPTANCE", True))
+    return current_policy().require_acceptance
 
 
 def cancel(task: Task, actor: User, reason: str, *, now: datetime | None = None) -> None:
