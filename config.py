@@ -61,11 +61,12 @@ class Config:
     TRACKER_REMEMBER_DAYS = _env_int("TRACKER_REMEMBER_DAYS", 14)
     # Sign-in throttling (tracker/auth/throttle.py), counted in the database. After this many
     # failures within the window, each further try waits 1, 2, 4 … minutes (at most the
-    # maximum) after the last failure. An address counts everyone behind it (an office's
-    # NAT, the reverse proxy if it does not pass the client's address), hence more leeway.
+    # maximum) after the last failure; a success clears the account's count. The window is
+    # long beside the maximum delay, or a guesser would get a fresh allowance every hour.
+    # An address counts everyone behind it (an office's NAT), hence more leeway.
     TRACKER_THROTTLE_FREE_FAILURES = _env_int("TRACKER_THROTTLE_FREE_FAILURES", 5)
-    TRACKER_THROTTLE_ADDRESS_FREE_FAILURES = _env_int("TRACKER_THROTTLE_ADDRESS_FREE_FAILURES", 20)
-    TRACKER_THROTTLE_WINDOW_MINUTES = _env_int("TRACKER_THROTTLE_WINDOW_MINUTES", 60)
+    TRACKER_THROTTLE_ADDRESS_FREE_FAILURES = _env_int("TRACKER_THROTTLE_ADDRESS_FREE_FAILURES", 50)
+    TRACKER_THROTTLE_WINDOW_MINUTES = _env_int("TRACKER_THROTTLE_WINDOW_MINUTES", 24 * 60)
     TRACKER_THROTTLE_MAX_DELAY_MINUTES = _env_int("TRACKER_THROTTLE_MAX_DELAY_MINUTES", 15)
 
     # Reminders: see DESIGN.md "Notification policy"; days are working days unless named.
