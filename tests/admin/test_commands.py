@@ -23,7 +23,7 @@ def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> No
             "--department",
             "Թվային զարգացման բաժին",
             "--password",
-            "secret-pass",
+            "a long secret passphrase",
             "--lang",
             "en",
         ]
@@ -37,7 +37,7 @@ def test_users_add_creates_a_user_who_can_sign_in(runner, make_department) -> No
         "en",
         "Թվային զարգացման բաժին",
     )
-    assert authenticate("ani@example.am", "secret-pass") == user
+    assert authenticate("ani@example.am", "a long secret passphrase") == user
 
 
 def test_users_add_without_password_prints_a_generated_one(runner) -> None:
@@ -60,8 +60,14 @@ def test_users_add_without_password_prints_a_generated_one(runner) -> None:
         ),
         (["--role", "officer", "--lang", "fr"], "Error: Unknown language “fr”: use hy or en."),
         (
+            ["--role", "officer", "--password", "password1234"],
+            "Error: This password is among the most common ones and is guessed first: "
+            "choose another.",
+        ),
+        (
             ["--role", "officer", "--password", "short"],
-            "Error: The password needs at least 8 characters.",
+            "Error: The password needs at least 12 characters: a few words in a row are "
+            "easier to remember than symbols.",
         ),
     ],
 )

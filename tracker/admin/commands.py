@@ -5,7 +5,14 @@ import secrets
 import click
 
 from tracker.admin.blueprint import bp
-from tracker.admin.services import AdminError, create_user, save_department
+from tracker.admin.services import (
+    AdminError,
+    check_password_rules,
+    create_user,
+    invite,
+    save_department,
+)
+from tracker.auth.services import find_user_by_email
 from tracker.cli_support import CommandError
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from tracker.unit_of_work import unit_of_work
@@ -21,7 +28,17 @@ def users() -> None:
 @click.option("--name", required=True, help="Full name, as written in the reports.")
 @click.option("--role", required=True, help="officer, manager, staff or admin.")
 @click.option("--department", default=None, help="Name of an existing department.")
-@click.option("--password", default=None, help="Generated and printed when not given.")
+@click.option(
+    "--password",
+    default=None,
+    help="At least 12 characters, not a common one. Generated and printed when not given.",
+)
+@click.option(
+    "--invite",
+    "send_invite",
+    is_flag=True,
+    help="Email an invitation to set a password instead (nothing is printed).",
+)
 @click.option(
     "--lang",
     "language",
@@ -35,20 +52,45 @@ def add_user(
     role: str,
     department: str | None,
     password: str | None,
+    send_invite: bool,
     language: str,
 ) -> None:
     """Add a user who signs in with EMAIL."""
-    chosen_password = password or secrets.token_urlsafe(12)
+    if send_invite and password is not None:
+        raise CommandError("Give either --password or --invite, not both.")
+    chosen_password = None if send_invite else (password or secrets.token_urlsafe(12))
     try:
+        if password is not None:
+            check_password_rules(password, email)
         with unit_of_work():
             user = create_user(
                 email, name, role, chosen_password, department=department, language=language
             )
+            if send_invite:
+                invite(user, None)
     except AdminError as error:
         raise CommandError(str(error)) from None
     click.echo(f"Added {user.role} {user.name} <{user.email}>.")
-    if password is None:
+    if send_invite:
+        click.echo(f"Invitation to set a password queued for {user.email}.")
+    elif password is None:
         click.echo(f"Password: {chosen_password}")
+
+
+@users.command("invite")
+@click.argument("email")
+def invite_user(email: str) -> None:
+    """Email EMAIL's user a new invitation to set a password (the older links stop working
+    once a password is set)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise CommandError(f"There is no user with the email {email}.")
+    try:
+        with unit_of_work():
+            invite(user, None)
+    except AdminError as error:
+        raise CommandError(str(error)) from None
+    click.echo(f"Invitation to set a password queued for {user.email}.")
 
 
 @bp.cli.group("departments")

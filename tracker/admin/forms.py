@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,8 +23,27 @@ class UserForm(TrackerForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     department = SelectField(_l("Department"), choices=[], validate_choice=False)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8)])
-    submit = SubmitField(_l("Add user"))
+    # No password: the person sets their own from the invitation email.
+    submit = SubmitField(_l("Add user and send the invitation"))
+
+
+class UserEditForm(TrackerForm):
+    """An administrator's edit of an account; the department by id (names may repeat
+    across renames, ids do not)."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    department = SelectField(_l("Department"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class UserActionForm(TrackerForm):
+    """The buttons of the account's page: each posts only its CSRF token."""
+
+    submit = SubmitField()
 
 
 class DepartmentForm(TrackerForm):

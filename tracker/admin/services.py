@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker import audit
+from tracker.audit import AuditKind
+from tracker.auth.accounts import (
+    PasswordRefused,
+    check_new_password,
+    send_invitation,
+    unusable_password_hash,
+)
 from tracker.auth.services import (
     InvalidEmailAddress,
     checked_email,
+    end_all_sessions,
     find_user_by_email,
     hash_password,
 )
 from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from tracker.models import Department, Role, User
+from tracker.models import Department, Role, User, utcnow
 from tracker.permissions import PermissionDenied
 from tracker.text import one_line
-
-MIN_PASSWORD_LENGTH = 8
 
 
 class AdminError(ValueError):
@@ -54,18 +62,9 @@ def _parse_role(role: str) -> Role:
         ) from None
 
 
-def create_user(
-    email: str,
-    name: str,
-    role: str,
-    password: str,
-    *,
-    department: str | None = None,
-    language: str = DEFAULT_LANGUAGE,
-    position: str | None = None,
-) -> User:
+def _checked_address(email: str) -> str:
     try:
-        email = checked_email(email)
+        return checked_email(email)
     except InvalidEmailAddress:
         raise AdminError(
             _l(
@@ -74,15 +73,37 @@ def create_user(
                 email=one_line(email.strip()),
             )
         ) from None
+
+
+def _checked_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise AdminError(_l("Unknown language “%(language)s”: use hy or en.", language=language))
+    return language
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    *,
+    department: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    position: str | None = None,
+    actor: User | None = None,
+    address: str | None = None,
+) -> User:
+    """A new account. Without a password, none matches until the person sets theirs from the
+    invitation (`invite`), so no administrator ever knows it. A password given here is taken
+    as it is (the demo's are short on purpose): callers that take one from a person check it
+    with `check_password_rules` first, as the CLI does."""
+    email = _checked_address(email)
     if not name.strip():
         raise AdminError(_l("A user needs a name."))
     parsed_role = _parse_role(role)
-    if language not in LANGUAGES:
-        raise AdminError(_l("Unknown language “%(language)s”: use hy or en.", language=language))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AdminError(
-            _l("The password needs at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
-        )
+    _checked_language(language)
+    if password is not None and not password:
+        raise AdminError(_l("The password cannot be empty."))
     if find_user_by_email(email) is not None:
         raise AdminError(_l("A user with the email %(email)s already exists.", email=email))
     user = User(
@@ -91,13 +112,166 @@ def create_user(
         position=(position or "").strip()[:200] or None,
         role=parsed_role,
         language=language,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else unusable_password_hash(),
+        password_changed_at=utcnow() if password is not None else None,
         department=_existing_department(department) if department else None,
         active=True,
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(
+        AuditKind.USER_CREATED,
+        actor=actor,
+        subject=audit.about(user),
+        details={"email": user.email, "role": user.role.value, "language": user.language},
+        address=address,
+    )
     return user
+
+
+def add_invited_user(
+    email: str,
+    name: str,
+    role: str,
+    *,
+    department: str | None,
+    language: str,
+    position: str | None,
+    actor: User,
+    address: str | None,
+) -> User:
+    """The admin page's "Add user": the account, without a password, and its invitation."""
+    require_admin(actor)
+    user = create_user(
+        email,
+        name,
+        role,
+        None,
+        department=department,
+        language=language,
+        position=position,
+        actor=actor,
+        address=address,
+    )
+    invite(user, actor, address=address)
+    return user
+
+
+def check_password_rules(password: str, email: str) -> None:
+    """The NIST rules of tracker.auth.passwords, as an AdminError."""
+    try:
+        check_new_password(password, email.strip().lower())
+    except PasswordRefused as refusal:
+        raise AdminError(str(refusal)) from None
+
+
+def invite(user: User, actor: User | None, *, address: str | None = None) -> None:
+    """Send (or send again) the invitation to set a password; only to an active user.
+    Any password set since makes the older invitations' links stop working."""
+    if actor is not None:
+        require_admin(actor)
+    if not user.active:
+        raise AdminError(
+            _l("%(name)s is deactivated: reactivate the account first.", name=user.name)
+        )
+    send_invitation(user, actor, address=address)
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What an administrator may edit on an account (its password is the person's own)."""
+
+    name: str
+    email: str
+    role: str
+    department_id: int | None
+    language: str
+    position: str | None = None
+
+
+def _department_by_id(department_id: int | None) -> Department | None:
+    if department_id is None:
+        return None
+    department = db.session.get(Department, department_id)
+    if department is None:
+        raise AdminError(_l("This department no longer exists."))
+    return department
+
+
+def update_user(
+    user: User, changes: UserChanges, actor: User, *, address: str | None = None
+) -> dict[str, list[object]]:
+    """Apply the edit; records USER_CHANGED with each changed field's old and new value.
+    Returns those differences (empty: nothing changed, nothing recorded)."""
+    require_admin(actor)
+    email = _checked_address(changes.email)
+    if not changes.name.strip():
+        raise AdminError(_l("A user needs a name."))
+    role = _parse_role(changes.role)
+    _checked_language(changes.language)
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AdminError(_l("A user with the email %(email)s already exists.", email=email))
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise AdminError(_l("You cannot take the administrator role from yourself."))
+    department = _department_by_id(changes.department_id)
+    wanted: dict[str, tuple[object, object]] = {
+        "name": (user.name, changes.name.strip()),
+        "email": (user.email, email),
+        "role": (user.role.value, role.value),
+        "department": (
+            user.department.name if user.department else None,
+            department.name if department else None,
+        ),
+        "language": (user.language, changes.language),
+        "position": (user.position, (changes.position or "").strip()[:200] or None),
+    }
+    differences = {field: [old, new] for field, (old, new) in wanted.items() if old != new}
+    if not differences:
+        return {}
+    user.name = changes.name.strip()
+    user.email = email
+    user.role = role
+    user.department = department
+    user.language = changes.language
+    user.position = (changes.position or "").strip()[:200] or None
+    db.session.flush()
+    audit.record(
+        AuditKind.USER_CHANGED,
+        actor=actor,
+        subject=audit.about(user),
+        details=differences,
+        address=address,
+    )
+    return differences
+
+
+def deactivate_user(user: User, actor: User, *, address: str | None = None) -> None:
+    """The person leaves: no sign-in (every session ends now), no mail; their unfinished
+    tasks show on the dashboard as tasks without an active owner."""
+    require_admin(actor)
+    if user.id == actor.id:
+        raise AdminError(_l("You cannot deactivate your own account."))
+    if not user.active:
+        return
+    user.active = False
+    user.deactivated_at = utcnow()
+    end_all_sessions(user, actor=actor, address=address, audited=False)
+    audit.record(
+        AuditKind.USER_DEACTIVATED, actor=actor, subject=audit.about(user), address=address
+    )
+
+
+def reactivate_user(user: User, actor: User, *, address: str | None = None) -> None:
+    """The account works again, with its password; the sessions ended stay ended."""
+    require_admin(actor)
+    if user.active:
+        return
+    user.active = True
+    user.deactivated_at = None
+    audit.record(
+        AuditKind.USER_REACTIVATED, actor=actor, subject=audit.about(user), address=address
+    )
 
 
 def _would_make_cycle(department: Department, parent: Department) -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,10 +11,17 @@ from wtforms.fields.choices import SelectChoice
 from tracker import audit
 from tracker.admin import services
 from tracker.admin.blueprint import bp
-from tracker.admin.forms import DepartmentForm, RetryForm, UserForm
+from tracker.admin.forms import (
+    DepartmentForm,
+    RetryForm,
+    UserActionForm,
+    UserEditForm,
+    UserForm,
+)
+from tracker.auth.accounts import has_password
 from tracker.audit import AuditKind
 from tracker.extensions import db
-from tracker.models import OutboxMessage, OutboxStatus
+from tracker.models import OutboxMessage, OutboxStatus, User
 from tracker.notifications import outbox as outbox_service
 from tracker.unit_of_work import unit_of_work
 
@@ -36,22 +45,109 @@ def users() -> ResponseReturnValue:
     if submitted and form.validate():
         try:
             with unit_of_work():
-                user = services.create_user(
+                user = services.add_invited_user(
                     form.email.data or "",
                     form.name.data or "",
                     form.role.data,
-                    form.password.data or "",
                     department=form.department.data or None,
                     language=form.language.data,
                     position=form.position.data,
+                    actor=current_user,
+                    address=request.remote_addr,
                 )
         except services.AdminError as error:
             form.email.errors.append(str(error))
         else:
-            flash(_("%(name)s can now sign in.", name=user.name), "success")
+            flash(
+                _(
+                    "%(name)s is added: an invitation to set a password is on its way to "
+                    "%(email)s.",
+                    name=user.name,
+                    email=user.email,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.users"))
     status = 400 if submitted else 200
     return render_template("admin/users.html", form=form, users=services.list_users()), status
+
+
+def _department_id_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(d.id), d.name) for d in services.list_departments()
+    ]
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.department.choices = _department_id_choices()
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.department.data = str(user.department_id or "")
+    submitted = form.is_submitted()
+    if submitted and form.validate():
+        department = form.department.data or ""
+        changes = services.UserChanges(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            role=form.role.data,
+            department_id=int(department) if department.isdigit() else None,
+            language=form.language.data,
+            position=form.position.data,
+        )
+        try:
+            with unit_of_work():
+                services.update_user(user, changes, current_user, address=request.remote_addr)
+        except services.AdminError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(_("The account of %(name)s is saved.", name=user.name), "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        action_form=UserActionForm(),
+        has_password=has_password(user),
+    ), (400 if submitted else 200)
+
+
+def _user_action(user_id: int, action: Callable[..., None], done: str) -> ResponseReturnValue:
+    """A button of the account's page: CSRF checked, one service, back to the page."""
+    user = db.get_or_404(User, user_id)
+    if not UserActionForm().validate_on_submit():
+        abort(400)
+    try:
+        with unit_of_work():
+            action(user, current_user, address=request.remote_addr)
+    except services.AdminError as error:
+        flash(str(error), "error")
+    else:
+        flash(done % {"name": user.name}, "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def user_deactivate(user_id: int) -> ResponseReturnValue:
+    return _user_action(
+        user_id,
+        services.deactivate_user,
+        _("%(name)s can no longer sign in and receives no email."),
+    )
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def user_reactivate(user_id: int) -> ResponseReturnValue:
+    return _user_action(user_id, services.reactivate_user, _("%(name)s can sign in again."))
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+def user_invite(user_id: int) -> ResponseReturnValue:
+    return _user_action(
+        user_id, services.invite, _("A new invitation to set a password is on its way to %(name)s.")
+    )
 
 
 @bp.route("/departments", methods=["GET", "POST"])
@@ -117,8 +213,7 @@ def outbox_message(message_id: int) -> ResponseReturnValue:
 # the pages' policy forbids, so this answer has a policy of its own: styles and inline
 # images only, no script, framed by our pages alone (tracker/security.py keeps headers set here).
 EMAIL_PREVIEW_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "frame-ancestors 'self'; sandbox"
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
 )
 
 

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.forms_i18n import TrackerForm
 from tracker.i18n import LANGUAGE_NAMES
@@ -25,3 +25,24 @@ class SettingsForm(TrackerForm):
         _l("Email me about informational updates (comments, edits, completed tasks)")
     )
     submit = SubmitField(_l("Save"))
+
+
+class NewPasswordForm(TrackerForm):
+    """A new password, typed twice (the rules are checked by the service)."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=1000)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Set the password"))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change the password"))
+
+
+class ForgotPasswordForm(TrackerForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))

@@ -36,6 +36,7 @@ from tracker.batches import chunks
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
+    UNFINISHED_STATUSES,
     Department,
     Notification,
     Report,
@@ -401,3 +402,35 @@ def filter_choices(user: User) -> tuple[Sequence[Department], Sequence[User], Se
         db.session.scalars(owners).all(),
         db.session.scalars(reports).all(),
     )
+
+
+# --- Tasks without an active owner (#12: a person who left leaves their tasks behind) ----
+
+ORPHANS_PER_PAGE = 20
+
+
+def _without_active_owner() -> ColumnElement[bool]:
+    """No owner of the task is an active account (no owner at all included)."""
+    active_owner = (
+        select(task_owners.c.task_id)
+        .join(User, User.id == task_owners.c.user_id)
+        .where(task_owners.c.task_id == Task.id, User.active.is_(True))
+    )
+    return ~exists(active_owner)
+
+
+def tasks_without_active_owner(
+    user: User, page: int = 1, per_page: int = ORPHANS_PER_PAGE
+) -> tuple[list[Task], int]:
+    """Unfinished tasks of the user's dashboard that no active person owns, to be given to
+    someone else on the task page; oldest deadline first (no deadline last). And the count."""
+    condition = and_(_scope(user), Task.status.in_(UNFINISHED_STATUSES), _without_active_owner())
+    total = db.session.scalar(select(func.count(Task.id)).where(condition)) or 0
+    query = (
+        select(Task)
+        .where(condition)
+        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    return list(db.session.scalars(query).all()), total

@@ -132,7 +132,21 @@ def index() -> ResponseReturnValue:
         has_overdue=bool(figures.overdue),
         digest=filters.digest,
         digest_invalid=filters.digest_invalid,
+        **_without_active_owner_context(),
     )
+
+
+def _without_active_owner_context() -> dict[str, object]:
+    """The tasks whose owners have all left (deactivated), a page at a time."""
+    page = max(request.args.get("orphans_page", 1, type=int) or 1, 1)
+    orphans, total = services.tasks_without_active_owner(current_user, page)
+    per_page = services.ORPHANS_PER_PAGE
+    return {
+        "orphans": orphans,
+        "orphans_total": total,
+        "orphans_page": page,
+        "orphans_pages": max((total + per_page - 1) // per_page, 1),
+    }
 
 
 def _export_headers() -> list[str]:
