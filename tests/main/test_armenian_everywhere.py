@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import TODAY
@@ -263,6 +264,8 @@ def test_every_page_form_error_and_email_is_armenian(
             "/admin/departments",
             "/admin/outbox",
             *(f"/admin/outbox/{message.id}" for message in messages),
+            "/admin/policy",
+            "/admin/audit",
         ],
         "staff": [
             "/tasks",
@@ -531,3 +534,38 @@ def test_department_pages_are_armenian(app: Flask, client, people, make_departme
     assert not found, "English in the Armenian interface:\n" + "\n".join(
         f"  {where}: {', '.join(words)}" for where, words in found.items()
     )
+
+
+def test_the_policy_and_audit_pages_are_armenian(app: Flask, client, people) -> None:
+    """The reminder policy page, a refused change, the audit log with the change and an
+    export in it, and the log's CSV: Armenian words only (#12 items 7, 8)."""
+    client.login(people["admin"].email)
+    typed = {
+        "TRACKER_REMINDER_DAYS": "10,1",
+        "TRACKER_OVERDUE_REPEAT_DAYS": "7",
+        "TRACKER_ESCALATION_DAYS": "3,10",
+        "TRACKER_REMINDER_HOUR": "8",
+        "TRACKER_DIGEST_MAX_ITEMS": "50",
+        "TRACKER_REQUIRE_ACCEPTANCE": "off",
+        "TRACKER_ACCEPTANCE_DAYS": "5",
+    }
+    assert client.submit("/admin/policy", typed).status_code == 302
+    refused = client.submit("/admin/policy", {**typed, "TRACKER_REMINDER_DAYS": "1,10"})
+    assert refused.status_code == 400
+    # Without arguments: an export's filters are the list's URL arguments, shown as they are.
+    assert client.get("/dashboard/export.csv").status_code == 200
+    pages = {
+        "policy page": client.get("/admin/policy").get_data(as_text=True),
+        "refused policy": refused.get_data(as_text=True),
+        "audit log": client.get("/admin/audit").get_data(as_text=True),
+        "audit filtered": client.get(
+            "/admin/audit?kind=policy_changed&start=2026-06-15&end=2026-06-01"
+        ).get_data(as_text=True),
+        # Streamed: read in the test's context (TrackerClient's own ends with the request).
+        "audit csv": FlaskClient.open(client, "/admin/audit.csv").get_data(as_text=True),
+    }
+    assert "Պլանավորման ժամ: 9 → 8" in pages["audit log"]
+    assert "Կատարման ստուգում: Միացված → Անջատված" in pages["audit log"]
+    data = user_data(app)
+    found = {where: english_words(text, data) for where, text in pages.items()}
+    assert not any(found.values()), found

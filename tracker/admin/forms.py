@@ -50,8 +50,25 @@ class DepartmentForm(TrackerForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     parent = SelectField(_l("Parent department"), choices=[], validate_choice=False)
     head = SelectField(_l("Head"), choices=[], validate_choice=False, validators=[Optional()])
-    submit = SubmitField(_l("Save department"))
+    submit = SubmitField(_l("Add department"))
 
 
 class RetryForm(TrackerForm):
     submit = SubmitField(_l("Send again"))
+
+
+class DepartmentEditForm(TrackerForm):
+    """A department's own page: ids, not names, so a rename cannot be mistaken for another."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    # The service refuses a parent inside the department (a forged choice included).
+    parent = SelectField(_l("Parent department"), choices=[], validate_choice=False)
+    head = SelectField(_l("Head"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Save the department"))
+
+
+class DepartmentRemoveForm(TrackerForm):
+    move_to = SelectField(
+        _l("Move its people, departments and tasks to"), choices=[], validate_choice=False
+    )
+    submit = SubmitField(_l("Remove the department"))

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from tracker import audit
 from tracker.audit import AuditKind
@@ -26,8 +26,9 @@ from tracker.auth.services import (
 )
 from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from tracker.models import Department, Role, User, utcnow
+from tracker.models import Department, Role, Task, User, utcnow
 from tracker.permissions import PermissionDenied
+from tracker.tasks.permissions import OVERSEERS, department_subtree_ids
 from tracker.text import one_line
 
 
@@ -329,3 +330,208 @@ def list_departments() -> Sequence[Department]:
         .order_by(Department.name)
     )
     return db.session.scalars(query).all()
+
+
+# Departments (#12 item 5): added from the list, then renamed, moved, given a head or removed
+# from each one's own page; every change recorded in the audit log.
+
+
+def add_department(
+    name: str,
+    *,
+    head_email: str | None = None,
+    parent: str | None = None,
+    actor: User,
+    address: str | None = None,
+) -> Department:
+    """A new department from the list page. An existing name is refused: it is changed from
+    its own page, never by retyping its name."""
+    require_admin(actor)
+    existing = find_department(name)
+    if existing is not None:
+        raise AdminError(_duplicate_name(existing.name))
+    department, _created = save_department(name, head_email=head_email, parent=parent)
+    audit.record(
+        AuditKind.DEPARTMENT_CREATED,
+        actor=actor,
+        subject=audit.about(department),
+        details=_department_facts(department),
+        address=address,
+    )
+    return department
+
+
+def _duplicate_name(name: str) -> str:
+    return str(
+        _l(
+            "There is already a department named “%(name)s”: change it from its Edit link.",
+            name=name,
+        )
+    )
+
+
+def _department_facts(department: Department) -> dict[str, str | None]:
+    return {
+        "name": department.name,
+        "parent": department.parent.name if department.parent else None,
+        "head": department.head.email if department.head else None,
+    }
+
+
+@dataclass(frozen=True)
+class DepartmentChanges:
+    """What the edit page submits: the name as typed, the parent's and the head's ids (None:
+    at the top, no head)."""
+
+    name: str
+    parent_id: int | None
+    head_id: int | None
+
+
+def update_department(
+    department: Department,
+    changes: DepartmentChanges,
+    actor: User,
+    *,
+    address: str | None = None,
+) -> bool:
+    """Rename, move and give a head. Returns whether the saved head cannot see the dashboard
+    (an officer): saved all the same, the caller warns."""
+    require_admin(actor)
+    name = " ".join(changes.name.split())
+    if not name:
+        raise AdminError(_l("A department needs a name."))
+    namesake = find_department(name)
+    if namesake is not None and namesake.id != department.id:
+        raise AdminError(_duplicate_name(namesake.name))
+    parent = _chosen_parent(department, changes.parent_id)
+    head = _chosen_head(changes.head_id)
+    before = _department_facts(department)
+    department.name, department.parent, department.head = name, parent, head
+    db.session.flush()
+    after = _department_facts(department)
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changed:
+        audit.record(
+            AuditKind.DEPARTMENT_CHANGED,
+            actor=actor,
+            subject=audit.about(department),
+            details=changed,
+            address=address,
+        )
+    return head is not None and not can_see_dashboard(head)
+
+
+def can_see_dashboard(user: User) -> bool:
+    return user.role in OVERSEERS
+
+
+def _chosen_parent(department: Department, parent_id: int | None) -> Department | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Department, parent_id)
+    if parent is None:
+        raise AdminError(_l("That department no longer exists."))
+    if _would_make_cycle(department, parent):
+        raise AdminError(
+            _l(
+                "“%(parent)s” is inside “%(name)s”, so it cannot be its parent.",
+                parent=parent.name,
+                name=department.name,
+            )
+        )
+    return parent
+
+
+def _chosen_head(head_id: int | None) -> User | None:
+    if head_id is None:
+        return None
+    head = db.session.get(User, head_id)
+    if head is None or not head.active:
+        raise AdminError(_l("Choose the head among the people who can sign in."))
+    return head
+
+
+@dataclass(frozen=True)
+class DepartmentContents:
+    people: int
+    departments: int
+    tasks: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.people or self.departments or self.tasks)
+
+
+def department_contents(department: Department) -> DepartmentContents:
+    def count(column: InstrumentedAttribute[int | None]) -> int:
+        return db.session.scalar(select(func.count()).where(column == department.id)) or 0
+
+    return DepartmentContents(
+        people=count(User.department_id),
+        departments=count(Department.parent_id),
+        tasks=count(Task.department_id),
+    )
+
+
+def department_and_inner_ids(department: Department) -> set[int]:
+    """The department's id and those of every department inside it, at any depth."""
+    return set(db.session.scalars(department_subtree_ids(department.id)))
+
+
+def remove_department(
+    department: Department,
+    actor: User,
+    *,
+    move_to: Department | None = None,
+    address: str | None = None,
+) -> DepartmentContents:
+    """Remove a department. One that still has people, departments or tasks is removed only
+    together with moving them all to `move_to`, in the same transaction."""
+    require_admin(actor)
+    contents = department_contents(department)
+    if not contents.empty and move_to is None:
+        raise AdminError(
+            _l(
+                "“%(name)s” still has people, departments or tasks: choose the department "
+                "they move to.",
+                name=department.name,
+            )
+        )
+    if move_to is not None and move_to.id in department_and_inner_ids(department):
+        raise AdminError(
+            _l(
+                "“%(target)s” is “%(name)s” or inside it: choose a department outside it.",
+                target=move_to.name,
+                name=department.name,
+            )
+        )
+    target_id = move_to.id if move_to is not None else None
+    for model, column in (
+        (User, User.department_id),
+        (Department, Department.parent_id),
+        (Task, Task.department_id),
+    ):
+        db.session.execute(
+            update(model).where(column == department.id).values({column: target_id}),
+            execution_options={"synchronize_session": "fetch"},
+        )
+    # The collections loaded before the moves must not be "emptied" again on delete.
+    db.session.expire(department)
+    details: dict[str, object] = {
+        "name": department.name,
+        "moved_to": move_to.name if move_to is not None else None,
+        "people": contents.people,
+        "departments": contents.departments,
+        "tasks": contents.tasks,
+    }
+    audit.record(
+        AuditKind.DEPARTMENT_REMOVED,
+        actor=actor,
+        subject=audit.about(department),
+        details=details,
+        address=address,
+    )
+    db.session.delete(department)
+    db.session.flush()
+    return contents

@@ -12,16 +12,18 @@ from tracker import audit
 from tracker.admin import services
 from tracker.admin.blueprint import bp
 from tracker.admin.forms import (
+    DepartmentEditForm,
     DepartmentForm,
+    DepartmentRemoveForm,
     RetryForm,
     UserActionForm,
     UserEditForm,
     UserForm,
 )
-from tracker.auth.accounts import has_password
 from tracker.audit import AuditKind
+from tracker.auth.accounts import has_password
 from tracker.extensions import db
-from tracker.models import OutboxMessage, OutboxStatus, User
+from tracker.models import Department, OutboxMessage, OutboxStatus, User
 from tracker.notifications import outbox as outbox_service
 from tracker.unit_of_work import unit_of_work
 
@@ -161,10 +163,12 @@ def departments() -> ResponseReturnValue:
     if submitted and form.validate():
         try:
             with unit_of_work():
-                department, _created = services.save_department(
+                department = services.add_department(
                     form.name.data or "",
                     head_email=form.head.data or None,
                     parent=form.parent.data or None,
+                    actor=current_user,
+                    address=request.remote_addr,
                 )
         except services.AdminError as error:
             form.name.errors.append(str(error))
@@ -243,3 +247,105 @@ def retry_message(message_id: int) -> ResponseReturnValue:
         )
     flash(_("The email will be sent at the next delivery."), "success")
     return redirect(url_for("admin.outbox_message", message_id=row.id))
+
+
+def _id_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _department_page(
+    department: Department,
+    form: DepartmentEditForm,
+    remove_form: DepartmentRemoveForm,
+    status: int = 200,
+) -> ResponseReturnValue:
+    everyone = services.list_departments()
+    inside = services.department_and_inner_ids(department)
+    outside = [SelectChoice(str(d.id), d.name) for d in everyone if d.id not in inside]
+    form.parent.choices = [SelectChoice("", _("— (at the top)")), *outside]
+    form.head.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(u.id), u.name) for u in services.list_users() if u.active
+    ]
+    remove_form.move_to.choices = [SelectChoice("", "—"), *outside]
+    page = render_template(
+        "admin/department_edit.html",
+        department=department,
+        form=form,
+        remove_form=remove_form,
+        contents=services.department_contents(department),
+    )
+    return page, status
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+def department_edit(department_id: int) -> ResponseReturnValue:
+    department = db.get_or_404(Department, department_id)
+    submitted = request.method == "POST"
+    form = DepartmentEditForm() if submitted else _edit_form_of(department)
+    if submitted and form.validate():
+        changes = services.DepartmentChanges(
+            name=form.name.data or "",
+            parent_id=_id_or_none(form.parent.data),
+            head_id=_id_or_none(form.head.data),
+        )
+        try:
+            with unit_of_work():
+                head_cannot_see_dashboard = services.update_department(
+                    department, changes, current_user, address=request.remote_addr
+                )
+        except services.AdminError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(_("Department %(name)s saved.", name=department.name), "success")
+            if head_cannot_see_dashboard and department.head is not None:
+                flash(_head_warning(department.head), "warning")
+            return redirect(url_for("admin.departments"))
+    status = 400 if submitted else 200
+    return _department_page(department, form, DepartmentRemoveForm(formdata=None), status)
+
+
+def _edit_form_of(department: Department) -> DepartmentEditForm:
+    """The edit form showing the department as saved (formdata=None: not from the request)."""
+    form = DepartmentEditForm(formdata=None)
+    form.name.data = department.name
+    form.parent.data = str(department.parent_id or "")
+    form.head.data = str(department.head_id or "")
+    return form
+
+
+def _head_warning(head: User) -> str:
+    return _(
+        "%(name)s is an officer and cannot see the dashboard, so the department's overdue "
+        "tasks reach them only by email. Make them a manager on the Users page, or choose "
+        "another head.",
+        name=head.name,
+    )
+
+
+@bp.route("/departments/<int:department_id>/remove", methods=["POST"])
+def department_remove(department_id: int) -> ResponseReturnValue:
+    department = db.get_or_404(Department, department_id)
+    remove_form = DepartmentRemoveForm()
+    if not remove_form.validate():
+        abort(400)
+    move_to_id = _id_or_none(remove_form.move_to.data)
+    move_to = db.get_or_404(Department, move_to_id) if move_to_id is not None else None
+    name = department.name
+    try:
+        with unit_of_work():
+            services.remove_department(
+                department, current_user, move_to=move_to, address=request.remote_addr
+            )
+    except services.AdminError as error:
+        remove_form.move_to.errors.append(str(error))
+        return _department_page(department, _edit_form_of(department), remove_form, 400)
+    if move_to is not None:
+        message = _(
+            "Department %(name)s removed; what it held is now in %(target)s.",
+            name=name,
+            target=move_to.name,
+        )
+    else:
+        message = _("Department %(name)s removed.", name=name)
+    flash(message, "success")
+    return redirect(url_for("admin.departments"))
