@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from tracker.auth.absences import set_absence
 from tracker.extensions import db
@@ -23,6 +24,12 @@ SEVEN_BEFORE = add_working_days(DEADLINE, -7)  # 2025-03-17
 ONE_BEFORE = add_working_days(DEADLINE, -1)  # 2025-03-25
 LEVEL_1 = date(2025, 3, 31)  # 3 working days overdue
 LEVEL_2 = date(2025, 4, 9)  # 10 working days overdue
+
+
+@pytest.fixture
+def app(any_database_app: Flask) -> Flask:
+    """The shared factories, runner and mail fixtures, on SQLite and on PostgreSQL."""
+    return any_database_app
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from tests.conftest import TODAY
@@ -15,6 +17,12 @@ from tracker.models import TaskEvent
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, visible_tasks
 
 LAST_DAY = TODAY + timedelta(days=10)
+
+
+@pytest.fixture
+def app(any_database_app: Flask) -> Flask:
+    """The queries of the permissions, on SQLite and on PostgreSQL."""
+    return any_database_app
 
 
 def away(person, substitute, *, first=TODAY, last=LAST_DAY) -> None:
