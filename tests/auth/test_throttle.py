@@ -9,6 +9,8 @@ in the database, so two application processes on one PostgreSQL database share t
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -215,20 +217,18 @@ def test_old_attempts_are_forgotten(app, make_user, stepping_clock) -> None:
     assert len(attempts(account=user.email)) == 1
 
 
-@pytest.mark.postgres
-def test_two_app_processes_on_postgresql_share_the_count(
-    migrated_postgres_url: str, tmp_path: Path
-) -> None:
-    """Failures split between two application processes (gunicorn workers, or machines)
-    on one database add up."""
+@pytest.fixture
+def two_postgres_apps(migrated_postgres_url: str, tmp_path: Path) -> Iterator[list[Flask]]:
+    """Two application processes (gunicorn workers, or machines) on one PostgreSQL
+    database, with one user, on one clock."""
     clock = SteppingClock(TODAY)
     apps = []
     for name in ("one", "two"):
         (tmp_path / name).mkdir()
         app = make_app(tmp_path / name, SQLALCHEMY_DATABASE_URI=migrated_postgres_url)
         install_clock(app, clock)
+        app.extensions["test_clock"] = clock
         apps.append(app)
-    first, second = (new_client(app) for app in apps)
     with apps[0].app_context():
         user = User(
             email="ani@example.am",
@@ -240,15 +240,44 @@ def test_two_app_processes_on_postgresql_share_the_count(
         db.session.add(user)
         db.session.commit()
         db.session.remove()
-    try:
-        fail(first, "ani@example.am", 3)
-        fail(second, "ani@example.am", 2)
-        assert first.login("ani@example.am").status_code == 429
-        assert second.login("ani@example.am").status_code == 429
-        clock.advance(seconds=61)
-        assert second.login("ani@example.am", PASSWORD).status_code == 302
-    finally:
-        for app in apps:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+    yield apps
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_app_processes_on_postgresql_share_the_count(two_postgres_apps) -> None:
+    """Failures split between the two processes add up."""
+    first, second = (new_client(app) for app in two_postgres_apps)
+    fail(first, "ani@example.am", 3)
+    fail(second, "ani@example.am", 2)
+    assert first.login("ani@example.am").status_code == 429
+    assert second.login("ani@example.am").status_code == 429
+    two_postgres_apps[0].extensions["test_clock"].advance(seconds=61)
+    assert second.login("ani@example.am", PASSWORD).status_code == 302
+
+
+@pytest.mark.postgres
+def test_tries_sent_at_once_take_turns(two_postgres_apps) -> None:
+    """Twelve wrong passwords sent at the same moment through both processes: five are
+    checked, the others wait (none passes the throttle before the others are counted)."""
+    clients = [new_client(app) for app in two_postgres_apps for _ in range(6)]
+    tokens = [client.csrf_token() for client in clients]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def try_once(client: TrackerClient, token: str) -> None:
+        start.wait()
+        data = {"csrf_token": token, "email": "ani@example.am", "password": WRONG}
+        statuses.append(client.post("/login", data=data).status_code)
+
+    threads = [
+        threading.Thread(target=try_once, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [401] * 5 + [429] * 7

@@ -157,6 +157,7 @@ class SignIn:
 def sign_in(email: str, password: str, *, remember: bool, address: str) -> SignIn:
     """Check a sign-in try against the throttle, then the password; record it (attempt and
     audit entry) in the caller's transaction, which must be committed even on a failure."""
+    throttle.hold(throttle.Kind.SIGN_IN, email)
     delay = throttle.check(throttle.Kind.SIGN_IN, email, address)
     if delay is not None:
         return SignIn(delay=delay)

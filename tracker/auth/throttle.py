@@ -17,12 +17,14 @@ client address alike:
 A password-reset request has no "failure" (the answer reveals nothing): every request
 counts, and nothing clears the count.
 
-`check` and `note` work in the caller's transaction; the caller commits the attempt even
-when the request then answers with an error (the login view does it in its own unit of work).
+`hold`, `check` and `note` work in the caller's transaction; the caller commits the attempt
+even when the request then answers with an error (the login view does it in its own unit
+of work).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -112,6 +114,18 @@ def _failures(kind: Kind, by: ColumnElement[bool], since: datetime) -> tuple[int
         )
     ).one()
     return int(count), last
+
+
+def hold(kind: Kind, account: str) -> None:
+    """Make the tries at one account take turns until the caller's transaction ends, so
+    that many tries sent at once cannot all pass `check` before any is noted. On PostgreSQL
+    a transaction-level advisory lock (cheap, no table touched); SQLite serves one process,
+    whose requests are too few at once to matter."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{kind.value}:{normalize_email(account)}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    db.session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def check(kind: Kind, account: str, address: str, now: datetime | None = None) -> Delay | None:
