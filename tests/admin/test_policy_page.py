@@ -169,3 +169,25 @@ def test_reset_to_the_default_removes_the_change_and_is_recorded(client, make_us
     ]
     unknown = client.submit("/admin/policy/SECRET_KEY/reset", {}, page="/admin/policy")
     assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.STAFF])
+def test_only_admins_see_the_administration_link_and_index(client, make_user, role) -> None:
+    client.login(make_user(role).email)
+    assert 'href="/admin/"' not in client.get("/settings").get_data(as_text=True)
+    assert client.get("/admin/").status_code == 403
+
+
+def test_the_administration_index_leads_to_the_policy_and_the_audit_log(client, make_user) -> None:
+    client.login(make_user(Role.ADMIN).email)
+    # The menu's row is full at 1366 px in Armenian: the top bar links the index instead.
+    assert 'href="/admin/"' in client.get("/settings").get_data(as_text=True)
+    index = client.get("/admin/").get_data(as_text=True)
+    for link in (
+        "/admin/users",
+        "/admin/departments",
+        "/admin/outbox",
+        "/admin/policy",
+        "/admin/audit",
+    ):
+        assert f'href="{link}"' in index

@@ -555,6 +555,7 @@ def test_the_policy_and_audit_pages_are_armenian(app: Flask, client, people) -> 
     # Without arguments: an export's filters are the list's URL arguments, shown as they are.
     assert client.get("/dashboard/export.csv").status_code == 200
     pages = {
+        "administration": client.get("/admin/").get_data(as_text=True),
         "policy page": client.get("/admin/policy").get_data(as_text=True),
         "refused policy": refused.get_data(as_text=True),
         "audit log": client.get("/admin/audit").get_data(as_text=True),

@@ -126,6 +126,24 @@ DETAIL_LABELS: dict[str, LazyString] = {
     "to": _l("To"),
     "subject": _l("Subject"),
     "reset": _l("Reset to the default"),
+    # Keys other features write, named as their forms name them.
+    "remember": _l("Keep me signed in"),
+    "role": _l("Role"),
+    "email": _l("Email"),
+    "name": _l("Full name"),
+    "department": _l("Department"),
+    "language": _l("Language"),
+    "position": _l("Position"),
+    "head": _l("Head"),
+    "parent": _l("Parent department"),
+    "substitute": _l("Substitute"),
+    "reason": _l("Reason"),
+}
+# Subjects that are not a user or a department.
+SUBJECT_LABELS: dict[str, LazyString] = {
+    "policy": _l("Reminder policy"),
+    "dashboard": _l("Dashboard"),
+    "audit": _l("Audit log"),
 }
 
 
@@ -139,7 +157,9 @@ def describe_details(details: dict[str, Any] | None) -> str:
     """`Planning hour: 9 → 7; …`: a change as [old, new], anything else as JSON."""
     parts = []
     for key, value in (details or {}).items():
-        if value is True:
+        if value in ({}, [], "", None):
+            continue
+        if value is True and key == "reset":
             parts.append(_detail_label(key))
         elif isinstance(value, list) and len(value) == 2:
             parts.append(f"{_detail_label(key)}: {_plain(value[0])} → {_plain(value[1])}")
@@ -149,6 +169,8 @@ def describe_details(details: dict[str, Any] | None) -> str:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
     if value in ("on", "off"):  # the verification switch
         return str(_l("On") if value == "on" else _l("Off"))
     if isinstance(value, str):
@@ -177,9 +199,18 @@ def subject_names(entries: Sequence[AuditEvent]) -> dict[str, str]:
     return names
 
 
-def subject_text(entry: AuditEvent, names: Mapping[str, str]) -> str:
-    subject = entry.subject or ""
-    return names.get(subject, subject)
+def subject_text(subject: str | None, names: Mapping[str, str]) -> str:
+    """A subject as the admin reads it: a person or department by name, an email by its
+    number in the outbox, a page by its title."""
+    subject = subject or ""
+    if subject in names:
+        return names[subject]
+    if subject in SUBJECT_LABELS:
+        return str(SUBJECT_LABELS[subject])
+    kind, _, number = subject.partition(":")
+    if kind == "email" and number.isdigit():
+        return str(_l("Email no. %(number)s", number=number))
+    return subject
 
 
 def csv_lines(filters: AuditFilter, headers: Sequence[str], moment: Any) -> Iterator[str]:
@@ -207,7 +238,7 @@ def csv_lines(filters: AuditFilter, headers: Sequence[str], moment: Any) -> Iter
                     moment(entry.created_at),
                     entry.actor_label or "",
                     kind_label(entry.kind),
-                    subject_text(entry, names),
+                    subject_text(entry.subject, names),
                     describe_details(entry.details),
                     entry.address or "",
                 )

@@ -33,9 +33,9 @@ class AuditFilterForm(TrackerForm):
         csrf = False
 
     person = StringField(_l("Person"))
-    kind = SelectField(_l("Kind"), coerce=str, validate_choice=True)
+    kind = SelectField(_l("Kind"), coerce=str, default="")  # not "None" when not given
     start = DateField(_l("From"), validators=[Optional(), SaneDate()])
-    end = DateField(_l("To"), validators=[Optional(), SaneDate()])
+    end = DateField(_l("Until"), validators=[Optional(), SaneDate()])
 
     def validate_end(self, field: Any) -> None:
         start = self.start.data
@@ -78,6 +78,7 @@ def audit_page() -> ResponseReturnValue:
         kind_label=audit_log.kind_label,
         describe=audit_log.describe_details,
         subjects=audit_log.subject_names(rows),
+        subject_text=audit_log.subject_text,
     )
 
 
