@@ -101,12 +101,12 @@ def test_the_log_lists_newest_first_with_readable_kinds_and_subjects(client, log
     client.login(log["admin"].email)
     page = shown(client)
     # The admin's own sign-in may be recorded above them: these four, newest first.
-    markers = ("Planning hour: 9 → 7", "Role: officer", "HYPERLINK", ">ani@example.am</td>")
+    markers = ("Planning hour: 9 → 7", "Role: Officer", "HYPERLINK", ">ani@example.am</td>")
     order = [page.index(marker) for marker in markers]
     assert order == sorted(order)
     assert "Planning hour: 9 → 7" in page
     assert "Ani Sargsyan &lt;ani@example.am&gt;" in page  # user:N named
-    assert "Role: officer → manager" in page
+    assert "Role: Officer → Manager" in page
 
 
 def test_filters_by_person_kind_and_period(client, log) -> None:
@@ -164,7 +164,7 @@ def test_the_csv_export_is_streamed_filtered_safe_and_recorded(client, log) -> N
     changed, failed = table[1:]
     assert changed[1] == "vardan@example.am"
     assert changed[3] == "Ani Sargsyan <ani@example.am>"
-    assert changed[4] == "Role: officer → manager"
+    assert changed[4] == "Role: Officer → Manager"
     assert changed[5] == "10.0.0.7"
     assert changed[0].startswith("Jun 14, 2026") and "12:00" in changed[0]  # Yerevan time
     assert failed[1] == '\'=HYPERLINK("http://evil.example")'  # a text, not a formula

@@ -162,10 +162,26 @@ def describe_details(details: dict[str, Any] | None) -> str:
         if value is True and key == "reset":
             parts.append(_detail_label(key))
         elif isinstance(value, list) and len(value) == 2:
-            parts.append(f"{_detail_label(key)}: {_plain(value[0])} → {_plain(value[1])}")
+            old, new = _value(key, value[0]), _value(key, value[1])
+            parts.append(f"{_detail_label(key)}: {old} → {new}")
         else:
-            parts.append(f"{_detail_label(key)}: {_plain(value)}")
+            parts.append(f"{_detail_label(key)}: {_value(key, value)}")
     return "; ".join(parts)
+
+
+ROLE_LABELS: dict[str, LazyString] = {
+    "officer": _l("Officer"),
+    "manager": _l("Manager"),
+    "staff": _l("Staff"),
+    "admin": _l("Administrator"),
+}
+
+
+def _value(key: str, value: Any) -> str:
+    """A detail's value as the admin reads it: a role by its name in their language."""
+    if key == "role" and isinstance(value, str) and value in ROLE_LABELS:
+        return str(ROLE_LABELS[value])
+    return _plain(value)
 
 
 def _plain(value: Any) -> str:
