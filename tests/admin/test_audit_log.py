@@ -238,3 +238,28 @@ def test_the_database_refuses_to_change_or_remove_an_entry(any_database_app: Fla
             db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
         assert db.session.scalar(select(AuditEvent.actor_label)) == "ani@example.am"
+
+
+def test_the_filters_and_the_chunked_export_read_both_databases(any_database_app: Flask) -> None:
+    """The person filter (an actor's name or email, or the user an entry is about) and the
+    export's chunks (server-side cursors on PostgreSQL) on each database."""
+    from tracker.admin import audit_log
+
+    with any_database_app.test_request_context():
+        ani = User(
+            email="ani@example.am", name="Անի Սարգսյան", role=Role.OFFICER, password_hash="x"
+        )
+        admin = User(email="vardan@example.am", name="Վարդան", role=Role.ADMIN, password_hash="x")
+        db.session.add_all([ani, admin])
+        db.session.flush()
+        audit.record(AuditKind.USER_CHANGED, actor=admin, subject=audit.about(ani))
+        for _ in range(audit_log.EXPORT_CHUNK + 3):
+            audit.record(AuditKind.SIGNED_IN, actor=admin)
+        db.session.commit()
+        about_ani = audit_log.AuditFilter(person="Սարգսյան")
+        assert [row.kind for row in db.session.scalars(audit_log.query(about_ani))] == [
+            "user_changed"
+        ]
+        lines = list(audit_log.csv_lines(audit_log.AuditFilter(), ["h"], lambda moment: "t"))
+        assert len(lines) == 3  # the header, then two chunks
+        assert sum(chunk.count("\n") for chunk in lines) == 1 + audit_log.EXPORT_CHUNK + 4
