@@ -24,7 +24,6 @@ def test_admin_adds_a_user_from_the_page(client, make_user, make_department) -> 
             "role": "officer",
             "department": "Digital",
             "language": "hy",
-            "password": "long-enough",
         },
     )
     assert response.status_code == 302
@@ -44,7 +43,6 @@ def test_admin_form_error_keeps_what_was_typed(client, make_user) -> None:
             "role": "officer",
             "department": "",
             "language": "hy",
-            "password": "long-enough",
         },
     )
     assert response.status_code == 400
@@ -81,7 +79,6 @@ def test_admin_form_refuses_a_mistyped_address_in_the_users_language(client, mak
             "role": "officer",
             "department": "",
             "language": "hy",
-            "password": "long-enough",
         },
     )
     assert response.status_code == 400

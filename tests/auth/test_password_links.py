@@ -107,9 +107,13 @@ def test_an_admin_resends_the_invitation_and_the_first_link_dies_once_one_is_use
     visitor = app.test_client()
     visitor.__class__ = type(client)
     path = link_path(second, "set")
-    assert visitor.submit(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    assert (
+        visitor.submit(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
+    )
     # The older invitation was not used, but a password has been set since.
-    old = visitor.submit(link_path(first, "set"), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    old = visitor.submit(
+        link_path(first, "set"), {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert old.status_code == 410
     assert "already been used" in old.get_data(as_text=True)
 
@@ -164,9 +168,7 @@ def test_forgot_password_reveals_nothing_and_sends_nothing(
     assert [m["To"] for m in mail_to.messages] == [known.email]
 
 
-def test_an_expired_link_says_so_in_its_users_language(
-    app, client, make_user, monkeypatch
-) -> None:
+def test_an_expired_link_says_so_in_its_users_language(app, client, make_user, monkeypatch) -> None:
     user = make_user(language="hy")
     hours = app.config["TRACKER_RESET_HOURS"]
     monkeypatch.setattr(
@@ -215,7 +217,11 @@ def test_forms_without_csrf_are_refused(client, make_user) -> None:
     client.login(user.email)
     response = client.post(
         "/settings/password",
-        data={"current": "correct horse battery", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        data={
+            "current": "correct horse battery",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 400
     assert authenticate(user.email, NEW_PASSWORD) is None

@@ -324,15 +324,10 @@ def test_every_page_form_error_and_email_is_armenian(
             {"note": "Արված է", "evidence_url": "ոչ հղում"},
             page=f"/tasks/{due_today.id}",
         ),
-        "short password": client.submit(
+        # The admin's form asks no password since invitations (#12): a missing name instead.
+        "user without a name": client.submit(
             "/admin/users",
-            {
-                "email": "նոր@օրինակ.հայ",
-                "name": "Նոր Աշխատակից",
-                "role": "officer",
-                "language": "hy",
-                "password": "կարճ",
-            },
+            {"email": "նոր@օրինակ.հայ", "name": "", "role": "officer", "language": "hy"},
         ),
         "bad date": client.submit(
             f"/tasks/{overdue.id}/deadline",
@@ -570,3 +565,115 @@ def test_the_policy_and_audit_pages_are_armenian(app: Flask, client, people) -> 
     data = user_data(app)
     found = {where: english_words(text, data) for where, text in pages.items()}
     assert not any(found.values()), found
+
+
+def test_account_pages_and_emails_are_armenian(app: Flask, client, people, make_task) -> None:
+    """#12 item 1: the users list and an account's page, their refusals, the password pages
+    (set from a link, forgot, change, each rule's refusal, a used or forged link), the
+    dashboard's tasks without an active owner, and the invitation and reset emails."""
+    from tests.conftest import PASSWORD, TrackerClient
+    from tracker.auth.passwords import PasswordProblem
+
+    admin, officer = people["admin"], people["officer"]
+    make_task(officer, title="Թվային ծառայությունների հայեցակարգ", deadline=date(2026, 7, 1))
+    found: dict[str, list[str]] = {}
+
+    def check(what: str, text: str) -> None:
+        words = english_words(text, user_data(app))
+        if words:
+            found[what] = words
+
+    def visitor() -> TrackerClient:
+        app.test_client_class = TrackerClient
+        return app.test_client()  # type: ignore[return-value]
+
+    client.login(admin.email)
+    added = client.submit(
+        "/admin/users",
+        {
+            "email": "gohar@example.am",
+            "name": "Գոհար Մկրտչյան",
+            "role": "officer",
+            "language": "hy",
+        },
+    )
+    assert added.status_code == 302
+    check("user added", client.get(added.location).get_data(as_text=True))
+    refused = client.submit(
+        "/admin/users",
+        {
+            "email": "gohar@example.am",
+            "name": "Գոհար Մկրտչյան",
+            "role": "officer",
+            "language": "hy",
+        },
+    )
+    check("user exists", refused.get_data(as_text=True))
+    page = f"/admin/users/{officer.id}"
+    check("account page", client.get(page).get_data(as_text=True))
+    edit_error = client.submit(
+        page,
+        {"name": officer.name, "email": admin.email, "role": "officer", "language": "hy"},
+    )
+    assert edit_error.status_code == 400
+    check("account edit refused", edit_error.get_data(as_text=True))
+    deactivated = client.submit(f"{page}/deactivate", {}, page=page)
+    check("deactivated", client.get(deactivated.location).get_data(as_text=True))
+    check("users list", client.get("/admin/users").get_data(as_text=True))
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Առանց ակտիվ պատասխանատուի առաջադրանքներ" in dashboard
+    check("dashboard without owner", dashboard)
+    reactivated = client.submit(f"{page}/reactivate", {}, page=page)
+    invited = client.submit(f"{page}/invite", {}, page=page)
+    check("reactivated and invited", client.get(invited.location).get_data(as_text=True))
+    assert reactivated.status_code == 302
+
+    # The emails, in Armenian for their Armenian readers.
+    reset = visitor()
+    check("forgot page", reset.get("/password/forgot").get_data(as_text=True))
+    asked = reset.submit("/password/forgot", {"email": officer.email})
+    check("forgot answer", reset.get(asked.location).get_data(as_text=True))
+    db.session.expire_all()
+    emails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert {m.to_address for m in emails} >= {"gohar@example.am", officer.email}
+    for message in emails:
+        check(f"email {message.subject}", message.subject + "\n" + message.body_text)
+        check(f"email html {message.subject}", message.body_html)
+    link = re.search(r"http://tracker\.test(/password/reset/\S+)", emails[-1].body_text)
+    assert link is not None
+    check("reset page", reset.get(link.group(1)).get_data(as_text=True))
+    for problem, typed in {
+        PasswordProblem.TOO_SHORT: "կարճ",
+        PasswordProblem.COMMON: "qwertyuiop123",
+        PasswordProblem.ONE_CHARACTER: "ա" * 14,
+    }.items():
+        answer = reset.submit(link.group(1), {"password": typed, "confirm": typed})
+        check(f"reset refused: {problem}", answer.get_data(as_text=True))
+    done = reset.submit(link.group(1), {"password": "գարնան անձրև", "confirm": "գարնան անձրևը"})
+    check("passwords differ", done.get_data(as_text=True))
+    done = reset.submit(
+        link.group(1), {"password": "գարնանային անձրև", "confirm": "գարնանային անձրև"}
+    )
+    check("password set", reset.get(done.location).get_data(as_text=True))
+    used = reset.get(link.group(1))
+    assert used.status_code == 410
+    check("used link", used.get_data(as_text=True))
+    check("forged link", reset.get("/password/reset/forged").get_data(as_text=True))
+
+    signed_in = visitor()
+    signed_in.login(people["staff"].email)
+    check("settings", signed_in.get("/settings").get_data(as_text=True))
+    check("change page", signed_in.get("/settings/password").get_data(as_text=True))
+    wrong = signed_in.submit(
+        "/settings/password",
+        {"current": "սխալ", "password": "գարնանային անձրև", "confirm": "գարնանային անձրև"},
+    )
+    check("wrong current password", wrong.get_data(as_text=True))
+    changed = signed_in.submit(
+        "/settings/password",
+        {"current": PASSWORD, "password": "գարնանային անձրև", "confirm": "գարնանային անձրև"},
+    )
+    check("password changed", signed_in.get(changed.location).get_data(as_text=True))
+    assert not found, "English in the Armenian interface:\n" + "\n".join(
+        f"  {where}: {', '.join(words)}" for where, words in found.items()
+    )
