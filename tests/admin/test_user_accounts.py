@@ -263,3 +263,22 @@ def test_account_actions_without_csrf_are_refused(client, org) -> None:
 def test_an_unknown_user_is_not_found(client, org) -> None:
     client.login(org.admin.email)
     assert client.get("/admin/users/99999").status_code == 404
+
+
+def test_mail_written_before_the_deactivation_is_not_sent(app, client, org, mail_to) -> None:
+    """A reset link asked just before she leaves waits in the outbox: it is withheld, and
+    the outbox says why."""
+    from tracker.admin.services import WITHHELD_FOR_DEACTIVATION
+    from tracker.models import OutboxMessage, OutboxStatus
+
+    second_client(app).submit("/password/forgot", {"email": org.officer.email})
+    client.login(org.admin.email)
+    page = f"/admin/users/{org.officer.id}"
+    client.submit(f"{page}/deactivate", {}, page=page)
+    deliver_outbox()
+    assert mail_to.to(org.officer.email) == []
+    db.session.expire_all()
+    (row,) = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient_id == org.officer.id)
+    ).all()
+    assert (row.status, row.last_error) == (OutboxStatus.FAILED, WITHHELD_FOR_DEACTIVATION)

@@ -26,7 +26,7 @@ from tracker.auth.services import (
 )
 from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from tracker.models import Department, Role, Task, User, utcnow
+from tracker.models import Department, OutboxMessage, OutboxStatus, Role, Task, User, utcnow
 from tracker.permissions import PermissionDenied
 from tracker.tasks.permissions import OVERSEERS, department_subtree_ids
 from tracker.text import one_line
@@ -247,6 +247,9 @@ def update_user(
     return differences
 
 
+WITHHELD_FOR_DEACTIVATION = "Not sent: the recipient's account was deactivated."
+
+
 def deactivate_user(user: User, actor: User, *, address: str | None = None) -> None:
     """The person leaves: no sign-in (every session ends now), no mail; their unfinished
     tasks show on the dashboard as tasks without an active owner."""
@@ -258,8 +261,21 @@ def deactivate_user(user: User, actor: User, *, address: str | None = None) -> N
     user.active = False
     user.deactivated_at = utcnow()
     end_all_sessions(user, actor=actor, address=address, audited=False)
+    # Mail already written to them and not yet sent stays unsent, visibly: the outbox shows
+    # why, and an administrator can send it again after a reactivation.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.recipient_id == user.id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.FAILED, last_error=WITHHELD_FOR_DEACTIVATION)
+    )
     audit.record(
-        AuditKind.USER_DEACTIVATED, actor=actor, subject=audit.about(user), address=address
+        AuditKind.USER_DEACTIVATED,
+        actor=actor,
+        subject=audit.about(user),
+        address=address,
     )
 
 

@@ -136,7 +136,6 @@ def send_reset_link(email: str, *, address: str | None = None) -> User | None:
             AuditKind.PASSWORD_RESET_ASKED,
             actor=None,
             actor_label=email.strip()[:254],
-            details={"sent": False},
             address=address,
         )
         return None
@@ -157,7 +156,6 @@ def send_reset_link(email: str, *, address: str | None = None) -> User | None:
         actor=None,
         actor_label=user.email,
         subject=audit.about(user),
-        details={"sent": True},
         address=address,
     )
     return user
@@ -186,7 +184,6 @@ def set_password_from_link(
         kind,
         actor=link.user,
         subject=audit.about(link.user),
-        details={"by": purpose.value},
         address=address,
     )
     return link.user
@@ -210,6 +207,5 @@ def change_password(
         AuditKind.PASSWORD_CHANGED,
         actor=user,
         subject=audit.about(user),
-        details={"by": "settings"},
         address=address,
     )
