@@ -267,3 +267,14 @@ def test_a_session_from_before_versions_is_refused(app, client, make_user) -> No
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
     assert not signed_in(client)
+
+
+def test_expired_tokens_of_browsers_that_never_came_back_go_at_the_next_sign_in(
+    app, client, make_user, stepping_clock
+) -> None:
+    user = make_user()
+    sign_in_remembered(new_client(app), user.email)
+    sign_in_remembered(new_client(app), user.email)
+    stepping_clock.advance(days=15)
+    sign_in_remembered(client, user.email)
+    assert len(tokens_of(user)) == 1

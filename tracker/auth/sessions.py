@@ -96,6 +96,12 @@ def issue_remember_token(user: User) -> str:
     secret = secrets.token_urlsafe(32)
     now = current_clock().now()
     days = int(current_app.config["TRACKER_REMEMBER_DAYS"])
+    # The user's expired tokens, of browsers that never came back, go (by the user's index).
+    db.session.execute(
+        delete(RememberToken).where(
+            RememberToken.user_id == user.id, RememberToken.expires_at <= now
+        )
+    )
     token = RememberToken(
         user=user, token_hash=_hash(secret), created_at=now, expires_at=now + timedelta(days=days)
     )
