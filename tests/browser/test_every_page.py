@@ -133,6 +133,9 @@ PAGES: dict[str, list[str]] = {
         "/admin/policy",
         "a user",
         "a user's absences",
+        "a department",
+        "/admin/",
+        "/admin/audit",
     ],
 }
 
@@ -153,6 +156,7 @@ FOUND_BY = {
     ),
     "a review's discard": ("a review", "a[href$='/discard']"),
     "a user": ("/admin/users", "a[href*='/admin/users/']"),
+    "a department": ("/admin/departments", "a[href*='/admin/departments/']"),
 }
 # Pages reached by a form's button: another page's address with its end replaced.
 DERIVED = {
