@@ -134,7 +134,6 @@ PAGES: dict[str, list[str]] = {
         "a user",
         "a user's absences",
         "a department",
-        "a department",
         "/admin/",
         "/admin/audit",
     ],
@@ -157,7 +156,6 @@ FOUND_BY = {
     ),
     "a review's discard": ("a review", "a[href$='/discard']"),
     "a user": ("/admin/users", "a[href*='/admin/users/']"),
-    "a department": ("/admin/departments", "a[href*='/admin/departments/']"),
     "a department": ("/admin/departments", "a[href*='/admin/departments/']"),
 }
 # Pages reached by a form's button: another page's address with its end replaced.
