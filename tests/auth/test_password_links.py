@@ -225,3 +225,18 @@ def test_forms_without_csrf_are_refused(client, make_user) -> None:
     )
     assert response.status_code == 400
     assert authenticate(user.email, NEW_PASSWORD) is None
+
+
+def test_the_link_page_keeps_a_language_the_visitor_chose(app, client, make_user) -> None:
+    """Opened fresh, the page speaks its reader's language; once the visitor switches it
+    there, the switch holds on every reload."""
+    user = make_user(language="hy")
+    with app.test_request_context():
+        from tracker.auth.links import PasswordLinkSigner, Purpose
+
+        token = PasswordLinkSigner(app.config["SECRET_KEY"]).make(Purpose.INVITATION, user)
+    path = f"/password/set/{token}"
+    assert '<html lang="hy">' in client.get(path).get_data(as_text=True)
+    client.submit("/language", {"language": "en", "next": path}, page=path)
+    assert '<html lang="en">' in client.get(path).get_data(as_text=True)
+    assert '<html lang="en">' in client.get(path).get_data(as_text=True)

@@ -472,11 +472,6 @@ def test_the_pages_of_the_password_links(browser, demo_server) -> None:
     assert not any(vars(findings).values()), findings.report()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page of a password link sets the session's language to its user's on every "
-    "GET (tracker/auth/views.py, _password_from_link), so a visitor's Eng there does nothing",
-)
 def test_a_password_links_page_keeps_the_language_the_visitor_chose(browser, demo_server) -> None:
     page = sign_in_as(browser, demo_server.base_url, "anonymous", "en")
     page.goto(f"{demo_server.base_url}{demo_server.links['an invitation']}")

@@ -112,11 +112,18 @@ def settings() -> ResponseReturnValue:
 # --- Passwords: set from an invitation, reset by email, change in the settings -------------
 
 
+def _speak_the_language_of(user: User) -> None:
+    """A link from an email opens in its reader's language, unless this visitor has chosen
+    one (the language switch on this page, or their own account's)."""
+    if not current_user.is_authenticated and "language" not in session:
+        session["language"] = user.language
+
+
 def _link_problem(error: PasswordLinkError) -> ResponseReturnValue:
     """Why the link cannot be used, in its user's language when the link names them."""
     user = db.session.get(User, error.user_id) if error.user_id is not None else None
-    if user is not None and not current_user.is_authenticated:
-        session["language"] = user.language
+    if user is not None:
+        _speak_the_language_of(user)
     if isinstance(error, LinkExpired):
         message, status = _("This link has expired. Ask for a new one below."), 410
     elif isinstance(error, LinkAlreadyUsed):
@@ -133,8 +140,7 @@ def _password_from_link(token: str, purpose: Purpose) -> ResponseReturnValue:
         link = accounts.read_link(token, purpose)
     except PasswordLinkError as error:
         return _link_problem(error)
-    if not current_user.is_authenticated:
-        session["language"] = link.user.language
+    _speak_the_language_of(link.user)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
