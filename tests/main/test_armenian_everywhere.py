@@ -305,6 +305,12 @@ def test_every_page_form_error_and_email_is_armenian(
     empty_login = client.submit("/login", {"email": "", "password": ""})
     assert 'class="error"' in empty_login.get_data(as_text=True)
     check("anonymous login form", empty_login.get_data(as_text=True))
+    # Too many wrong passwords (#12): the page that says how long to wait.
+    for _ in range(5):
+        assert client.login("nobody@example.am", "wrong password").status_code == 401
+    throttled = client.login("nobody@example.am", "wrong password")
+    assert throttled.status_code == 429
+    check("throttled login", throttled.get_data(as_text=True))
     for role, urls in pages.items():
         client.login(people[role].email)
         for url in urls:

@@ -186,7 +186,6 @@ def sign_in(email: str, password: str, *, remember: bool, address: str) -> SignI
                 actor=None,
                 actor_label=email.strip()[:254],
                 subject=subject,
-                details={"by": started.by, "minutes": started.minutes},
                 address=address,
             )
         return SignIn()
@@ -208,7 +207,6 @@ def sign_out(user: User, *, address: str) -> None:
         AuditKind.SIGNED_OUT,
         actor=user,
         subject=audit.about(user),
-        details={"sessions_ended": True},
         address=address,
     )
 
