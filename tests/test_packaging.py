@@ -108,6 +108,8 @@ def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path: Path) -> N
     assert versions <= names, sorted(versions - names)
     assert catalogues <= names, sorted(catalogues - names)
     assert {"tracker/migrations/env.py", "tracker/migrations/alembic.ini", "config.py"} <= names
+    # The password rules refuse the common passwords from this list (tracker/auth/passwords.py).
+    assert "tracker/auth/common-passwords.txt" in names
 
     # A fresh environment without the project's editable install: its dependencies come from
     # the project's environment through a .pth line, which adds that directory to sys.path
