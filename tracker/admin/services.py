@@ -199,43 +199,70 @@ def _department_by_id(department_id: int | None) -> Department | None:
     return department
 
 
+@dataclass(frozen=True)
+class _Account:
+    """An edit's values once checked: what the account will hold."""
+
+    name: str
+    email: str
+    role: Role
+    department: Department | None
+    language: str
+    position: str | None
+
+    def fields(self) -> dict[str, object]:
+        """As the audit log records them (the department by its name)."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "role": self.role.value,
+            "department": self.department.name if self.department else None,
+            "language": self.language,
+            "position": self.position,
+        }
+
+
+def _checked_changes(user: User, changes: UserChanges, actor: User) -> _Account:
+    email = _checked_address(changes.email)
+    if not changes.name.strip():
+        raise AdminError(_l("A user needs a name."))
+    role = _parse_role(changes.role)
+    other = find_user_by_email(email)
+    if other is not None and other.id != user.id:
+        raise AdminError(_l("A user with the email %(email)s already exists.", email=email))
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise AdminError(_l("You cannot take the administrator role from yourself."))
+    return _Account(
+        name=changes.name.strip(),
+        email=email,
+        role=role,
+        department=_department_by_id(changes.department_id),
+        language=_checked_language(changes.language),
+        position=(changes.position or "").strip()[:200] or None,
+    )
+
+
+def _current(user: User) -> _Account:
+    return _Account(user.name, user.email, user.role, user.department, user.language, user.position)
+
+
 def update_user(
     user: User, changes: UserChanges, actor: User, *, address: str | None = None
 ) -> dict[str, list[object]]:
     """Apply the edit; records USER_CHANGED with each changed field's old and new value.
     Returns those differences (empty: nothing changed, nothing recorded)."""
     require_admin(actor)
-    email = _checked_address(changes.email)
-    if not changes.name.strip():
-        raise AdminError(_l("A user needs a name."))
-    role = _parse_role(changes.role)
-    _checked_language(changes.language)
-    other = find_user_by_email(email)
-    if other is not None and other.id != user.id:
-        raise AdminError(_l("A user with the email %(email)s already exists.", email=email))
-    if user.id == actor.id and role is not Role.ADMIN:
-        raise AdminError(_l("You cannot take the administrator role from yourself."))
-    department = _department_by_id(changes.department_id)
-    wanted: dict[str, tuple[object, object]] = {
-        "name": (user.name, changes.name.strip()),
-        "email": (user.email, email),
-        "role": (user.role.value, role.value),
-        "department": (
-            user.department.name if user.department else None,
-            department.name if department else None,
-        ),
-        "language": (user.language, changes.language),
-        "position": (user.position, (changes.position or "").strip()[:200] or None),
-    }
-    differences = {field: [old, new] for field, (old, new) in wanted.items() if old != new}
+    wanted = _checked_changes(user, changes, actor)
+    before, after = _current(user).fields(), wanted.fields()
+    differences = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if not differences:
         return {}
-    user.name = changes.name.strip()
-    user.email = email
-    user.role = role
-    user.department = department
-    user.language = changes.language
-    user.position = (changes.position or "").strip()[:200] or None
+    user.name, user.email, user.role = wanted.name, wanted.email, wanted.role
+    user.department, user.language, user.position = (
+        wanted.department,
+        wanted.language,
+        wanted.position,
+    )
     db.session.flush()
     audit.record(
         AuditKind.USER_CHANGED,

@@ -80,28 +80,41 @@ def _department_id_choices() -> list[SelectChoice]:
     ]
 
 
+def _edit_form(user: User) -> UserEditForm:
+    """The account's form: filled from the account on GET, as typed on POST."""
+    if request.method != "GET":
+        form = UserEditForm()
+    else:
+        form = UserEditForm(obj=user)
+        form.role.data = user.role.value
+        form.department.data = str(user.department_id or "")
+    form.department.choices = _department_id_choices()
+    return form
+
+
+def _changes(form: UserEditForm) -> services.UserChanges:
+    department = form.department.data or ""
+    return services.UserChanges(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        role=form.role.data,
+        department_id=int(department) if department.isdigit() else None,
+        language=form.language.data,
+        position=form.position.data,
+    )
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
-    form = UserEditForm(obj=user if request.method == "GET" else None)
-    form.department.choices = _department_id_choices()
-    if request.method == "GET":
-        form.role.data = user.role.value
-        form.department.data = str(user.department_id or "")
+    form = _edit_form(user)
     submitted = form.is_submitted()
     if submitted and form.validate():
-        department = form.department.data or ""
-        changes = services.UserChanges(
-            name=form.name.data or "",
-            email=form.email.data or "",
-            role=form.role.data,
-            department_id=int(department) if department.isdigit() else None,
-            language=form.language.data,
-            position=form.position.data,
-        )
         try:
             with unit_of_work():
-                services.update_user(user, changes, current_user, address=request.remote_addr)
+                services.update_user(
+                    user, _changes(form), current_user, address=request.remote_addr
+                )
         except services.AdminError as error:
             form.email.errors.append(str(error))
         else:
