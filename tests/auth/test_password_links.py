@@ -211,9 +211,18 @@ def test_forgot_password_is_throttled(client, make_user, mail_to) -> None:
     assert 0 < len(mail_to.to(user.email)) < 12
 
 
-def test_forms_without_csrf_are_refused(client, make_user) -> None:
+def test_forms_without_csrf_are_refused(app, client, make_user) -> None:
     user = make_user()
     assert client.post("/password/forgot", data={"email": user.email}).status_code == 400
+    with app.test_request_context():
+        from tracker.auth.links import PasswordLinkSigner, Purpose
+
+        token = PasswordLinkSigner(app.config["SECRET_KEY"]).make(Purpose.RESET, user)
+    forged = client.post(
+        f"/password/reset/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert forged.status_code == 400
+    assert client.get(f"/password/reset/{token}").status_code == 200  # not spent
     client.login(user.email)
     response = client.post(
         "/settings/password",
