@@ -278,3 +278,17 @@ def test_expired_tokens_of_browsers_that_never_came_back_go_at_the_next_sign_in(
     stepping_clock.advance(days=15)
     sign_in_remembered(client, user.email)
     assert len(tokens_of(user)) == 1
+
+
+def test_the_remember_me_cookie_is_secure_where_the_session_cookie_is(
+    app, client, make_user
+) -> None:
+    app.config["SESSION_COOKIE_SECURE"] = True  # production's default (TRACKER_SECURE_COOKIES)
+    user = make_user()
+    response = client.submit("/login", {"email": user.email, "password": PASSWORD, "remember": "y"})
+    remember = next(
+        cookie
+        for cookie in response.headers.getlist("Set-Cookie")
+        if cookie.startswith(f"{REMEMBER}=")
+    )
+    assert "Secure" in remember and "HttpOnly" in remember and "SameSite=Lax" in remember
