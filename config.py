@@ -101,6 +101,8 @@ class Config:
     TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds
     # Events for one person within this many minutes of their first go out as one email.
     TRACKER_EVENT_WINDOW_MINUTES = _env_int("TRACKER_EVENT_WINDOW_MINUTES", 5)
+    # Reverse proxies in front of the application whose X-Forwarded-For/-Proto to trust (0: none).
+    TRACKER_PROXY_COUNT = _env_int("TRACKER_PROXY_COUNT", 0)
     # Only `make run` sets it: the demo server then runs the scheduler in its own process.
     TRACKER_RUN_SCHEDULER = _env_bool("TRACKER_RUN_SCHEDULER")
 

@@ -11,6 +11,7 @@ its headers first; the hook never overwrites one that is set.
 from __future__ import annotations
 
 from flask import Flask, Response, current_app
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,6 +40,15 @@ def init_app(app: Flask) -> None:
         app.config.get("SECRET_KEY"), app.config.get("TRACKER_MIN_SECRET_KEY_BYTES", 0)
     )
     app.after_request(add_security_headers)
+    trust_proxies(app, app.config.get("TRACKER_PROXY_COUNT", 0))
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Behind `count` reverse proxies, the client's address and scheme are the ones they
+    forward: throttling per address and the audit log would otherwise see only the proxy.
+    Zero (the default) trusts no forwarded header, which a client could forge."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def check_secret_key(secret_key: str | bytes | None, minimum_bytes: int) -> None:
