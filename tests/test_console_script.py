@@ -49,7 +49,7 @@ def test_upgrade_then_add_users_and_departments(tmp_path: Path) -> None:
         "--department",
         "Digital",
         "--password",
-        "long-enough",
+        "long-enough-to-keep",
     )
     assert added.returncode == 0, added.stderr
     head = run_tracker(tmp_path, "departments", "add", "Digital", "--head", "ani@example.am")
