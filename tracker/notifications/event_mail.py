@@ -29,7 +29,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Notice, NoticeEmail, NoticeKind, OutboxMessage, User, utcnow
-from tracker.notifications.messages import NoticeText, describe, email_to
+from tracker.notifications.messages import NoticeText, describe
+from tracker.outbox_mail import render_email
 from tracker.policy_settings import current_policy
 from tracker.tasks.permissions import can_view
 
@@ -194,7 +195,6 @@ def write_event_email(recipient: User, notices: Sequence[Notice]) -> OutboxMessa
     shown = notices[: current_policy().digest_max_items]
     # The lines are worded as the templates render, inside the recipient's language.
     context = dict(
-        recipient=recipient,
         count=count,
         more=count - len(shown),
         base_url=base_url,
@@ -202,7 +202,7 @@ def write_event_email(recipient: User, notices: Sequence[Notice]) -> OutboxMessa
         requests_url=f"{base_url}{requests_path}" if requests_path and asks_decision else None,
         group_by_task=lambda: group_by_task(shown, base_url, recipient),
     )
-    return email_to(
+    return render_email(
         recipient,
         "event_updates",
         lambda: ngettext("%(num)d update on your tasks", "%(num)d updates on your tasks", count),

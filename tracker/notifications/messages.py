@@ -1,22 +1,21 @@
-"""Emails and words caused by users' actions (not by the daily planner): who decides on a
-task (`deciders`), one email to a person in their language (`email_to`), and how a notice
-reads on the notifications page and in the event email (`describe`)."""
+"""Words caused by users' actions (not by the daily planner): who decides on a task
+(`deciders`), and how a notice reads on the notifications page and in the event email
+(`describe`). One email to a person in their language is tracker.outbox_mail's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from tracker.display import format_day
 from tracker.extensions import db
-from tracker.models import Department, Notice, NoticeKind, OutboxMessage, Role, Task, User
+from tracker.models import Department, Notice, NoticeKind, Role, Task, User
 from tracker.notifications.policy import DepartmentFacts, Organisation, escalation_recipients
 
 
@@ -57,27 +56,6 @@ def deciders(task: Task, actor: User) -> list[User]:
             select(User).where(User.id.in_(wanted), User.active.is_(True)).order_by(User.id)
         )
     )
-
-
-def email_to(
-    recipient: User,
-    template: str,
-    subject: Callable[[], str],
-    context: Mapping[str, object],
-    message_id: str,
-) -> OutboxMessage:
-    """One email to `recipient` in their language: `email/<template>.txt` and `.html` with
-    `context`, and the subject `subject()` gives in that language."""
-    with force_locale(recipient.language):
-        return OutboxMessage(
-            recipient_id=recipient.id,
-            to_address=recipient.email,
-            language=recipient.language,
-            subject=subject(),
-            body_text=render_template(f"email/{template}.txt", **context),
-            body_html=render_template(f"email/{template}.html", **context),
-            message_id=message_id,
-        )
 
 
 # --- How a notice reads --------------------------------------------------------------------

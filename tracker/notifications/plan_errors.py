@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Task, User
-from tracker.notifications.messages import email_to
+from tracker.outbox_mail import render_email
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ def admin_alerts(
     for admin in admins:
         if not admin.active or ids[admin.id] in written:
             continue
-        context = {"recipient": admin, "as_of": as_of, "rows": rows, "base_url": base_url}
+        context = {"as_of": as_of, "rows": rows, "base_url": base_url}
         messages.append(
-            email_to(
+            render_email(
                 admin,
                 "plan_errors",
                 lambda: _("Reminders skipped for %(count)d task(s)", count=len(errors)),
