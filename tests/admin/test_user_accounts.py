@@ -19,7 +19,7 @@ from tracker.notifications.jobs import deliver_outbox
 
 def second_client(app) -> TrackerClient:
     app.test_client_class = TrackerClient
-    return app.test_client()  # type: ignore[return-value]
+    return app.test_client()
 
 
 def refreshed_user(user: User) -> User:

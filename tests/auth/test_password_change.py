@@ -16,7 +16,7 @@ NEW_PASSWORD = "lake sevan in november"
 
 def browser(app) -> TrackerClient:
     app.test_client_class = TrackerClient
-    return app.test_client()  # type: ignore[return-value]
+    return app.test_client()
 
 
 def change(client, current: str, new: str, again: str | None = None):

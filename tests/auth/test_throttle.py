@@ -37,7 +37,7 @@ class SteppingClock(FixedClock):
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
 
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self):
         return super().now() + self.offset
 
 

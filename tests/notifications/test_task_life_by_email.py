@@ -102,7 +102,9 @@ def run(runner: FlaskCliRunner, *args: str) -> None:
 
 
 def text_of(message: EmailMessage) -> str:
-    return str(message.get_body(preferencelist=("plain",)).get_content())
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
 
 
 def after_the_window(

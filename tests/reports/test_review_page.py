@@ -210,9 +210,8 @@ def test_a_recommendation_the_parser_missed_is_added_and_confirmed_with_the_othe
     response = client.post(review_url, data={**form, "add": "y"})
     assert response.headers["Location"] == add_url
     db.session.expire_all()
-    assert db.session.scalars(select(Task).order_by(Task.position)).first().title == (
-        "Edited before adding"
-    )
+    first = db.session.scalars(select(Task).order_by(Task.position)).first()
+    assert first is not None and first.title == "Edited before adding"
 
     page = client.get(add_url).get_data(as_text=True)
     assert '<optgroup label="Staff and administrators (not usually owners)">' in page
@@ -249,7 +248,7 @@ def test_a_recommendation_the_parser_missed_is_added_and_confirmed_with_the_othe
         form[f"rows-{index}-owners"] = form.get(f"rows-{index}-owners") or [str(people["gohar"].id)]
     assert client.post(review_url, data={**form, "confirm": "y"}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Task, added.id).status is TaskStatus.OPEN
+    assert db.session.get_one(Task, added.id).status is TaskStatus.OPEN
     assert (
         db.session.scalar(
             select(func.count()).select_from(Task).where(Task.status == TaskStatus.OPEN)
