@@ -17,6 +17,7 @@ from tracker.auth import (
     public,
     sessions,
     settings_blocks,
+    throttle,
 )
 from tracker.auth.blueprint import bp
 from tracker.auth.forms import (
@@ -40,37 +41,41 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
         return redirect(safe_next_path(form.next.data) or url_for("main.index"))
-    if form.validate_on_submit():
-        # Committed whatever the outcome: a failed try must count (tracker/auth/throttle.py).
-        with unit_of_work():
-            outcome = sessions.sign_in(
-                form.email.data or "",
-                form.password.data or "",
-                remember=bool(form.remember.data),
-                address=request.remote_addr or "",
-            )
-        if outcome.delay is not None:
-            # The password was not checked: even the right one waits.
-            minutes = outcome.delay.minutes
-            flash(
-                ngettext(
-                    "Too many sign-in attempts. Try again in %(num)d minute.",
-                    "Too many sign-in attempts. Try again in %(num)d minutes.",
-                    minutes,
-                ),
-                "error",
-            )
-            page = render_template("auth/login.html", form=form)
-            return page, 429, {"Retry-After": str(outcome.delay.seconds)}
-        if outcome.user is None:
-            flash(_("Wrong email or password."), "error")
-            return render_template("auth/login.html", form=form), 401
-        sessions.start_session(outcome.user)
-        response = redirect(safe_next_path(form.next.data) or url_for("main.index"))
-        if outcome.remember_cookie is not None:
-            sessions.set_remember_cookie(response, outcome.remember_cookie)
-        return response
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    # Committed whatever the outcome: a failed try must count (tracker/auth/throttle.py).
+    with unit_of_work():
+        outcome = sessions.sign_in(
+            form.email.data or "",
+            form.password.data or "",
+            remember=bool(form.remember.data),
+            address=request.remote_addr or "",
+        )
+    if outcome.user is None:
+        return _refused(form, outcome.delay)
+    sessions.start_session(outcome.user)
+    response = redirect(safe_next_path(form.next.data) or url_for("main.index"))
+    if outcome.remember_cookie is not None:
+        sessions.set_remember_cookie(response, outcome.remember_cookie)
+    return response
+
+
+def _refused(form: LoginForm, delay: throttle.Delay | None) -> ResponseReturnValue:
+    """The login page again: 401 for a wrong email or password, 429 while throttled (the
+    password was not checked then: even the right one waits)."""
+    if delay is None:
+        flash(_("Wrong email or password."), "error")
+        return render_template("auth/login.html", form=form), 401
+    flash(
+        ngettext(
+            "Too many sign-in attempts. Try again in %(num)d minute.",
+            "Too many sign-in attempts. Try again in %(num)d minutes.",
+            delay.minutes,
+        ),
+        "error",
+    )
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(delay.seconds)}
 
 
 @bp.route("/logout", methods=["POST"])

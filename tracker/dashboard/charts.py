@@ -17,15 +17,26 @@ LABEL_ROOM = LABEL_WIDTH - 12
 ELLIPSIS = "…"
 
 
+# Scripts whose letters are wider than Latin ones: (first, last, capital, small) in ems.
+_WIDE_SCRIPTS = (
+    ("\u0530", "\u058f", 0.82, 0.74),  # Armenian
+    ("\ufb13", "\ufb17", 0.82, 0.74),  # Armenian ligatures
+    ("\u0400", "\u04ff", 0.7, 0.6),  # Cyrillic
+)
+
+
 def _em(character: str) -> float:
     """About how wide a character is, in ems, by script: Armenian letters are wider than
     Latin ones (measured in chromium with the stylesheet's fonts, rounded up)."""
     if character.isspace():
         return 0.32
-    if "\u0530" <= character <= "\u058f" or "\ufb13" <= character <= "\ufb17":
-        return 0.82 if character.isupper() else 0.74
-    if "\u0400" <= character <= "\u04ff":  # Cyrillic
-        return 0.7 if character.isupper() else 0.6
+    for first, last, capital, small in _WIDE_SCRIPTS:
+        if first <= character <= last:
+            return capital if character.isupper() else small
+    return _latin_em(character)
+
+
+def _latin_em(character: str) -> float:
     if character in "mwMW@%":
         return 1.0
     if character.isupper() or character.isdigit():

@@ -279,6 +279,17 @@ def _wants(user: User | None, due: Due) -> bool:
     return due.kind not in OPTIONAL_KINDS or user.wants_reminders
 
 
+def _standing_in_for(
+    recipient_id: int, due: Due, facts: _Facts
+) -> tuple[tuple[str, date], ...]:
+    """Whom the recipient receives this notification for, and until when they are away."""
+    return tuple(
+        (facts.users[absent_id].name, facts.absent_until[absent_id])
+        for stand_in_id, absent_id in due.substituting
+        if stand_in_id == recipient_id and absent_id in facts.absent_until
+    )
+
+
 def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list[DigestItem]]:
     """Each recipient's digest items, from the notifications this run inserted."""
     details = _task_details(due.task_id for due in notifications)
@@ -291,11 +302,7 @@ def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list
         for recipient_id in due.recipient_ids:
             if not _wants(facts.users.get(recipient_id), due):
                 continue
-            substitute_for = tuple(
-                (facts.users[absent_id].name, facts.absent_until[absent_id])
-                for stand_in_id, absent_id in due.substituting
-                if stand_in_id == recipient_id and absent_id in facts.absent_until
-            )
+            substitute_for = _standing_in_for(recipient_id, due, facts)
             items_by_recipient[recipient_id].append(
                 DigestItem(
                     due=due,
