@@ -23,7 +23,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -518,3 +518,25 @@ def listen(app: Flask, *signals: Any) -> list[object]:
     for signal in signals:
         signal.connect(app, payloads.append)
     return payloads
+
+
+class MovingClock(FixedClock):
+    """The `clock` fixture's clock (TODAY, running from noon UTC), that a test can also move
+    forward: the digest window of the event emails is minutes long."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+        super().__init__(TODAY)
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+    def advance(self, **duration: float) -> None:
+        self.offset += timedelta(**duration)
+
+
+@pytest.fixture
+def moving_clock(app: Flask) -> MovingClock:
+    clock = MovingClock()
+    install_clock(app, clock)
+    return clock

@@ -6,40 +6,17 @@ unused for TRACKER_SESSION_IDLE_MINUTES is refused, even when its old cookie is 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import PASSWORD, TODAY, TrackerClient
+from tests.conftest import PASSWORD, TrackerClient
 from tracker.auth.services import end_all_sessions
-from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, RememberToken, User
 
 REMEMBER = "tracker_remember"
-
-
-class SteppingClock(FixedClock):
-    """The tests' FixedClock, which can also be moved forward by minutes."""
-
-    def __init__(self, day: date) -> None:
-        self.offset = timedelta()
-        super().__init__(day)
-
-    def advance(self, **delta: float) -> None:
-        self.offset += timedelta(**delta)
-
-    def now(self):
-        return super().now() + self.offset
-
-
-@pytest.fixture
-def stepping_clock(app: Flask) -> SteppingClock:
-    clock = SteppingClock(TODAY)
-    install_clock(app, clock)
-    return clock
 
 
 def new_client(app: Flask) -> TrackerClient:
@@ -198,14 +175,14 @@ def test_a_deactivated_users_old_session_is_refused_even_before_the_version_chan
     assert not signed_in(client)
 
 
-def test_remember_me_token_expires_on_the_server(app, client, make_user, stepping_clock) -> None:
+def test_remember_me_token_expires_on_the_server(app, client, make_user, moving_clock) -> None:
     user = make_user()
     cookie = sign_in_remembered(client, user.email)
 
-    stepping_clock.advance(days=13)
+    moving_clock.advance(days=13)
     assert signed_in(only_remember_cookie(app, cookie))
 
-    stepping_clock.advance(days=1, minutes=1)
+    moving_clock.advance(days=1, minutes=1)
     refused = only_remember_cookie(app, cookie)
     response = refused.get("/tasks")
     assert response.status_code == 302
@@ -225,7 +202,7 @@ def test_a_forged_or_unknown_remember_cookie_is_refused(app, client, make_user) 
 
 
 def test_a_session_unused_for_the_idle_time_is_refused(
-    app, client, make_user, stepping_clock
+    app, client, make_user, moving_clock
 ) -> None:
     assert app.config["TRACKER_SESSION_IDLE_MINUTES"] == 60
     user = make_user()
@@ -237,7 +214,7 @@ def test_a_session_unused_for_the_idle_time_is_refused(
 
     # Used every 50 minutes, it stays valid for hours.
     for _ in range(4):
-        stepping_clock.advance(minutes=50)
+        moving_clock.advance(minutes=50)
         assert signed_in(client)
 
     # The cookie of the first request, sent again: the server refuses it (it was last seen
@@ -246,17 +223,17 @@ def test_a_session_unused_for_the_idle_time_is_refused(
     replayed.set_cookie("session", first_cookie)
     assert not signed_in(replayed)
 
-    stepping_clock.advance(minutes=61)
+    moving_clock.advance(minutes=61)
     assert not signed_in(client)
 
 
-def test_the_idle_time_is_a_setting(app, client, make_user, stepping_clock) -> None:
+def test_the_idle_time_is_a_setting(app, client, make_user, moving_clock) -> None:
     app.config["TRACKER_SESSION_IDLE_MINUTES"] = 5
     user = make_user()
     client.login(user.email)
-    stepping_clock.advance(minutes=4)
+    moving_clock.advance(minutes=4)
     assert signed_in(client)
-    stepping_clock.advance(minutes=6)
+    moving_clock.advance(minutes=6)
     assert not signed_in(client)
 
 
@@ -270,12 +247,12 @@ def test_a_session_from_before_versions_is_refused(app, client, make_user) -> No
 
 
 def test_expired_tokens_of_browsers_that_never_came_back_go_at_the_next_sign_in(
-    app, client, make_user, stepping_clock
+    app, client, make_user, moving_clock
 ) -> None:
     user = make_user()
     sign_in_remembered(new_client(app), user.email)
     sign_in_remembered(new_client(app), user.email)
-    stepping_clock.advance(days=15)
+    moving_clock.advance(days=15)
     sign_in_remembered(client, user.email)
     assert len(tokens_of(user)) == 1
 

@@ -11,41 +11,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import PASSWORD, PASSWORD_HASH, TODAY, TrackerClient, make_app
+from tests.conftest import PASSWORD, PASSWORD_HASH, MovingClock, TrackerClient, make_app
 from tracker.auth import throttle
-from tracker.clock import FixedClock, install_clock
+from tracker.clock import install_clock
 from tracker.extensions import db
 from tracker.models import AuditEvent, Role, SignInAttempt, User
 
 WRONG = "not the password"
-
-
-class SteppingClock(FixedClock):
-    """The tests' FixedClock, which can also be moved forward by minutes."""
-
-    def __init__(self, day: date) -> None:
-        self.offset = timedelta()
-        super().__init__(day)
-
-    def advance(self, **delta: float) -> None:
-        self.offset += timedelta(**delta)
-
-    def now(self):
-        return super().now() + self.offset
-
-
-@pytest.fixture
-def stepping_clock(app: Flask) -> SteppingClock:
-    clock = SteppingClock(TODAY)
-    install_clock(app, clock)
-    return clock
 
 
 def new_client(app: Flask, address: str = "127.0.0.1") -> TrackerClient:
@@ -81,7 +60,7 @@ def audit_kinds() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.kind).order_by(AuditEvent.id)))
 
 
-def test_after_five_failures_even_the_right_password_waits(app, make_user, stepping_clock) -> None:
+def test_after_five_failures_even_the_right_password_waits(app, make_user, moving_clock) -> None:
     user = make_user(email="ani@example.am")
     client = in_english(new_client(app))
     fail(client, user.email, 5)
@@ -93,7 +72,7 @@ def test_after_five_failures_even_the_right_password_waits(app, make_user, stepp
     assert 'value="ani@example.am"' in response.get_data(as_text=True)  # what was typed stays
     assert not signed_in(client)
 
-    stepping_clock.advance(seconds=61)
+    moving_clock.advance(seconds=61)
     assert client.login(user.email).status_code == 302
     assert signed_in(client)
 
@@ -112,7 +91,7 @@ def test_after_five_failures_even_the_right_password_waits(app, make_user, stepp
     )
 
 
-def test_the_message_in_armenian(app, make_user, stepping_clock) -> None:
+def test_the_message_in_armenian(app, make_user, moving_clock) -> None:
     user = make_user()
     client = new_client(app)  # the login page is Armenian by default
     fail(client, user.email, 5)
@@ -121,7 +100,7 @@ def test_the_message_in_armenian(app, make_user, stepping_clock) -> None:
     assert "Մուտքի չափազանց շատ փորձեր։ Կրկին փորձեք 1 րոպե անց։" in response.get_data(as_text=True)
 
 
-def test_the_delay_grows_up_to_fifteen_minutes(app, make_user, stepping_clock) -> None:
+def test_the_delay_grows_up_to_fifteen_minutes(app, make_user, moving_clock) -> None:
     user = make_user()
     client = in_english(new_client(app))
     fail(client, user.email, 5)
@@ -133,12 +112,12 @@ def test_the_delay_grows_up_to_fifteen_minutes(app, make_user, stepping_clock) -
         waits.append(-(-seconds // 60))
         page = response.get_data(as_text=True)
         assert f"Try again in {waits[-1]} minute" in page
-        stepping_clock.advance(seconds=seconds + 1)
+        moving_clock.advance(seconds=seconds + 1)
         fail(client, user.email)  # after the wait the password is checked again
     assert waits == [1, 2, 4, 8, 15, 15, 15]
 
 
-def test_a_stranger_cannot_lock_the_owner_out_for_good(app, make_user, stepping_clock) -> None:
+def test_a_stranger_cannot_lock_the_owner_out_for_good(app, make_user, moving_clock) -> None:
     owner_email = "owner@example.am"
     make_user(email=owner_email)
     stranger = new_client(app, "198.51.100.66")
@@ -151,11 +130,11 @@ def test_a_stranger_cannot_lock_the_owner_out_for_good(app, make_user, stepping_
         response = stranger.login(owner_email, WRONG)
         if response.status_code == 401:
             guesses += 1
-            if stepping_clock.offset > timedelta(hours=2):
+            if moving_clock.offset > timedelta(hours=2):
                 break
         else:
             assert response.status_code == 429
-            stepping_clock.advance(seconds=int(response.headers["Retry-After"]) // 2 + 1)
+            moving_clock.advance(seconds=int(response.headers["Retry-After"]) // 2 + 1)
     # …having had 5 free guesses, 4 more in the next 15 minutes (after 1, 2, 4 and 8), then
     # one per 15 minutes; every one recorded, none of the refused tries.
     assert guesses <= 5 + 4 + 105 // 15 + 2
@@ -163,12 +142,12 @@ def test_a_stranger_cannot_lock_the_owner_out_for_good(app, make_user, stepping_
 
     # The owner, elsewhere, is refused for now, but waits at most the longest delay.
     assert owner.login(owner_email).status_code == 429
-    stepping_clock.advance(minutes=15, seconds=1)
+    moving_clock.advance(minutes=15, seconds=1)
     assert owner.login(owner_email).status_code == 302
     assert signed_in(owner)
 
 
-def test_a_success_clears_the_accounts_count(app, make_user, stepping_clock) -> None:
+def test_a_success_clears_the_accounts_count(app, make_user, moving_clock) -> None:
     user = make_user()
     client = new_client(app)
     fail(client, user.email, 4)
@@ -178,7 +157,7 @@ def test_a_success_clears_the_accounts_count(app, make_user, stepping_clock) -> 
     assert client.login(user.email).status_code == 302
 
 
-def test_one_address_trying_many_accounts_is_throttled(app, make_user, stepping_clock) -> None:
+def test_one_address_trying_many_accounts_is_throttled(app, make_user, moving_clock) -> None:
     assert app.config["TRACKER_THROTTLE_ADDRESS_FREE_FAILURES"] == 50
     app.config["TRACKER_THROTTLE_ADDRESS_FREE_FAILURES"] = 12  # a shorter test
     users = [make_user() for _ in range(3)]
@@ -193,7 +172,7 @@ def test_one_address_trying_many_accounts_is_throttled(app, make_user, stepping_
     assert new_client(app, "203.0.113.10").login(users[0].email).status_code == 302
 
 
-def test_forgot_password_requests_are_counted_too(app, stepping_clock) -> None:
+def test_forgot_password_requests_are_counted_too(app, moving_clock) -> None:
     """Every reset request counts (its answer says nothing about the account)."""
     reset = throttle.Kind.PASSWORD_RESET
     with app.test_request_context():
@@ -204,15 +183,15 @@ def test_forgot_password_requests_are_counted_too(app, stepping_clock) -> None:
         assert delay is not None and delay.by == "account" and delay.minutes == 1
         # Sign-ins are another count.
         assert throttle.check(throttle.Kind.SIGN_IN, "ani@example.am", "10.0.0.1") is None
-        stepping_clock.advance(seconds=61)
+        moving_clock.advance(seconds=61)
         assert throttle.check(reset, "ani@example.am", "10.0.0.1") is None
 
 
-def test_old_attempts_are_forgotten(app, make_user, stepping_clock) -> None:
+def test_old_attempts_are_forgotten(app, make_user, moving_clock) -> None:
     user = make_user()
     client = new_client(app)
     fail(client, user.email, 3)
-    stepping_clock.advance(minutes=app.config["TRACKER_THROTTLE_WINDOW_MINUTES"] + 1)
+    moving_clock.advance(minutes=app.config["TRACKER_THROTTLE_WINDOW_MINUTES"] + 1)
     fail(client, user.email)
     assert len(attempts(account=user.email)) == 1
 
@@ -221,7 +200,7 @@ def test_old_attempts_are_forgotten(app, make_user, stepping_clock) -> None:
 def two_postgres_apps(migrated_postgres_url: str, tmp_path: Path) -> Iterator[list[Flask]]:
     """Two application processes (gunicorn workers, or machines) on one PostgreSQL
     database, with one user, on one clock."""
-    clock = SteppingClock(TODAY)
+    clock = MovingClock()
     apps = []
     for name in ("one", "two"):
         (tmp_path / name).mkdir()

@@ -13,8 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import RecordingHandler, SMTPServer, free_port
-from tests.notifications.conftest import MovingClock
+from tests.conftest import MovingClock, RecordingHandler, SMTPServer, free_port
 from tracker.extensions import db
 from tracker.models import (
     Notice,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.notifications.conftest import MovingClock
+from tests.conftest import MovingClock
 from tests.reports.conftest import SAMPLES
 from tests.reports.test_report_pages import review_form, upload
 from tracker.extensions import db

@@ -21,9 +21,8 @@ from email.message import EmailMessage
 import pytest
 from flask.testing import FlaskCliRunner
 
-from tests.conftest import TODAY, SMTPServer, TrackerClient, refreshed, requests_of
+from tests.conftest import TODAY, MovingClock, SMTPServer, TrackerClient, refreshed, requests_of
 from tests.main.test_armenian_everywhere import english_words
-from tests.notifications.conftest import MovingClock
 from tracker.display import format_day
 from tracker.extensions import db
 from tracker.models import (
