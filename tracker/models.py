@@ -159,7 +159,9 @@ class NoticeEmail(StrEnum):
 
     PENDING = "pending"  # waiting for its digest window to close
     QUEUED = "queued"  # written to the outbox
-    SKIPPED = "skipped"  # the person switched this kind of email off
+    # Not mailed: the person switched this kind off, or a request was settled within the
+    # window (tracker/notifications/event_mail.py).
+    SKIPPED = "skipped"
 
 
 class ReportStatus(StrEnum):

@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.conftest import MovingClock, RecordingHandler, SMTPServer, free_port
+from tests.conftest import MovingClock, RecordingHandler, SMTPServer, free_port, requests_of
 from tracker.extensions import db
 from tracker.models import (
     Notice,
@@ -30,7 +30,7 @@ from tracker.notifications.event_mail import mail_due_notices, mail_notices_of
 from tracker.notifications.jobs import deliver_outbox
 from tracker.notifications.scheduling import EVENT_MAIL_JOB_ID, build_scheduler, mail_events
 from tracker.reports.services import confirm_report
-from tracker.tasks import events, services
+from tracker.tasks import events, extensions, services
 from tracker.tasks.services import create_task
 from tracker.unit_of_work import unit_of_work
 
@@ -349,7 +349,7 @@ def test_a_mailer_skips_the_notices_another_is_mailing(
     with unit_of_work():
         services.change_deadline(org.task, org.manager, date(2026, 9, 30), "Later.")
     moving_clock.advance(minutes=6)
-    assert mail_notices_of(org.officer.id) is True  # claimed and written, not committed
+    assert mail_notices_of(org.officer.id) == 1  # claimed and written, not committed
     other: list[int] = []
 
     def second_mailer() -> None:
@@ -385,3 +385,49 @@ def test_a_long_email_lists_as_many_as_a_digest_section_and_points_to_the_rest(
     assert body.count("Karen Manager changed the deadline") == 3
     assert "… and 2 more updates: http://tracker.test/notifications" in body
     assert {n.email for n in db.session.scalars(select(Notice))} == {NoticeEmail.QUEUED}
+
+
+def test_a_request_decided_within_the_window_is_not_mailed_as_waiting(
+    org, mail_to, moving_clock: MovingClock
+) -> None:
+    """Asked and approved within five minutes: the manager is not sent to a request that no
+    longer waits; the owner hears the decision; the manager's notice stays listed."""
+    org.digital.head = org.manager
+    db.session.commit()
+    with unit_of_work():
+        services.request_extension(org.task, org.officer, date(2026, 9, 30), "Ministry.")
+    moving_clock.advance(minutes=2)
+    (waiting,) = requests_of(org.task)
+    with unit_of_work():
+        extensions.approve(waiting, org.manager, "Agreed.")
+    moving_clock.advance(minutes=6)
+    assert send_due() == 1
+    assert mail_to.to(org.manager.email) == []
+    (mail,) = mail_to.to(org.officer.email)
+    assert "granted more time" in plain(mail)
+    (asked,) = db.session.scalars(select(Notice).where(Notice.user_id == org.manager.id))
+    assert (asked.kind, asked.email, asked.read_at) == (
+        NoticeKind.EXTENSION_REQUESTED,
+        NoticeEmail.SKIPPED,
+        None,
+    )
+
+
+def test_a_request_still_waiting_is_mailed_beside_one_settled(
+    org, make_task, mail_to, moving_clock: MovingClock
+) -> None:
+    org.digital.head = org.manager
+    db.session.commit()
+    other = make_task(org.officer, title="Second task", deadline=date(2026, 7, 1))
+    with unit_of_work():
+        services.request_extension(org.task, org.officer, date(2026, 9, 30), "Ministry.")
+        services.request_extension(other, org.officer, date(2026, 9, 30), "Partners.")
+    (waiting,) = requests_of(org.task)
+    with unit_of_work():
+        extensions.refuse(waiting, org.manager, "Not now.")
+    moving_clock.advance(minutes=6)
+    send_due()
+    (mail,) = mail_to.to(org.manager.email)
+    body = plain(mail)
+    assert "Second task" in body and "Partners." in body
+    assert "Ministry." not in body

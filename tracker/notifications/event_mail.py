@@ -28,7 +28,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Notice, NoticeEmail, NoticeKind, OutboxMessage, User, utcnow
+from tracker.models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    Notice,
+    NoticeEmail,
+    NoticeKind,
+    OutboxMessage,
+    User,
+    utcnow,
+)
 from tracker.notifications.messages import NoticeText, describe
 from tracker.outbox_mail import render_email
 from tracker.policy_settings import current_policy
@@ -91,11 +100,11 @@ def mail_due_notices(now: datetime | None = None) -> int:
             db.session.rollback()
             log.exception("event email to user %s failed; retried next run", user_id)
             continue
-        if mailed:
-            db.session.commit()
-            written += 1
-        else:
+        if mailed is None:
             db.session.rollback()
+        else:
+            db.session.commit()
+            written += mailed
     return written
 
 
@@ -121,27 +130,58 @@ def _claim(user_id: int) -> list[int] | None:
     return ids if claimed == len(ids) else None
 
 
-def mail_notices_of(user_id: int) -> bool:
-    """Claim the person's pending notices and write their email (not committed); False
-    when there is nothing left to mail (the caller rolls back)."""
+def mail_notices_of(user_id: int) -> int | None:
+    """Claim the person's pending notices and write their email (not committed): how many
+    emails were written (0 when none of the notices is to be mailed any more), or None
+    when there was nothing to claim (the caller rolls back)."""
     ids = _claim(user_id)
     if ids is None:
-        return False
+        return None
     user = db.session.get_one(User, user_id)
     if not user.active:  # an account closed since: nothing is mailed to it
         _set_outbox(ids, None, NoticeEmail.SKIPPED)
-        return True
+        return 0
     notices = db.session.scalars(
         select(Notice)
         .where(Notice.id.in_(ids))
         .options(selectinload(Notice.task), selectinload(Notice.actor))
         .order_by(Notice.id)
     ).all()
+    settled = _settled_requests(notices)
+    if settled:
+        _set_outbox([notice.id for notice in settled], None, NoticeEmail.SKIPPED)
+        notices = [notice for notice in notices if notice not in settled]
+        if not notices:
+            return 0
     message = write_event_email(user, notices)
     db.session.add(message)
     db.session.flush()
-    _set_outbox(ids, message.id, NoticeEmail.QUEUED)
-    return True
+    _set_outbox([notice.id for notice in notices], message.id, NoticeEmail.QUEUED)
+    return 1
+
+
+def _settled_requests(notices: Sequence[Notice]) -> list[Notice]:
+    """The "asks for more time" notices whose request was decided or withdrawn before the
+    window closed: mailing them would send the decider to a request that no longer waits
+    (they stay listed in the app; the owner hears the decision)."""
+    asked = {
+        notice.id: notice.details.get("request_id")
+        for notice in notices
+        if notice.kind is NoticeKind.EXTENSION_REQUESTED and notice.details.get("request_id")
+    }
+    if not asked:
+        return []
+    still_pending = set(
+        db.session.scalars(
+            select(ExtensionRequest.id).where(
+                ExtensionRequest.id.in_(set(asked.values())),
+                ExtensionRequest.status == ExtensionStatus.PENDING,
+            )
+        )
+    )
+    return [
+        notice for notice in notices if notice.id in asked and asked[notice.id] not in still_pending
+    ]
 
 
 def _set_outbox(ids: Sequence[int], outbox_id: int | None, state: NoticeEmail) -> None:
