@@ -279,9 +279,7 @@ def _wants(user: User | None, due: Due) -> bool:
     return due.kind not in OPTIONAL_KINDS or user.wants_reminders
 
 
-def _standing_in_for(
-    recipient_id: int, due: Due, facts: _Facts
-) -> tuple[tuple[str, date], ...]:
+def _standing_in_for(recipient_id: int, due: Due, facts: _Facts) -> tuple[tuple[str, date], ...]:
     """Whom the recipient receives this notification for, and until when they are away."""
     return tuple(
         (facts.users[absent_id].name, facts.absent_until[absent_id])
