@@ -21,7 +21,7 @@ import secrets
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -41,7 +41,7 @@ from config import TestingConfig
 from tracker import create_app
 from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
-from tracker.models import Department, ExtensionRequest, Role, Task, TaskStatus, User
+from tracker.models import Department, ExtensionRequest, OutboxMessage, Role, Task, TaskStatus, User
 from tracker.tasks.services import create_task
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -540,3 +540,31 @@ def moving_clock(app: Flask) -> MovingClock:
     clock = MovingClock()
     install_clock(app, clock)
     return clock
+
+
+def assert_matches_snapshots(
+    directory: Path,
+    stem: str,
+    message: OutboxMessage,
+    normalise: Callable[[str], str] = lambda body: body,
+) -> None:
+    """The email's subject, text and HTML equal the reviewed files `<stem>.subject.txt`,
+    `<stem>.txt` and `<stem>.html` in `directory`. With TRACKER_UPDATE_SNAPSHOTS=1 they are
+    rewritten instead: review their diff before committing."""
+    rendered = {
+        "subject.txt": message.subject + "\n",
+        "txt": normalise(message.body_text),
+        "html": normalise(message.body_html),
+    }
+    mismatched = []
+    for suffix, body in rendered.items():
+        path = directory / f"{stem}.{suffix}"
+        if os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1":
+            directory.mkdir(exist_ok=True)
+            path.write_text(body, encoding="utf-8")
+        elif not path.exists() or path.read_text(encoding="utf-8") != body:
+            mismatched.append(path.name)
+    assert not mismatched, (
+        f"{mismatched} differ from the rendered email; if the change is intended, rerun with "
+        "TRACKER_UPDATE_SNAPSHOTS=1 and review the snapshots' diff"
+    )

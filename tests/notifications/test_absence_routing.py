@@ -5,13 +5,13 @@ to the person again, and nothing is sent twice across reruns or when an absence 
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from tests.conftest import assert_matches_snapshots
 from tracker.auth.absences import set_absence
 from tracker.extensions import db
 from tracker.models import Role
@@ -135,7 +135,6 @@ def test_notices_follow_the_absences_and_are_sent_once(runner, mail_to, office) 
 
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
 
 
 @pytest.mark.parametrize("language", ["hy", "en"])
@@ -185,21 +184,6 @@ def test_the_substitutes_digest_matches_the_reviewed_snapshot(app, language: str
     recipient = Recipient(7, "deputy@example.am", "Gohar Mkrtchyan", language, True)
     with app.test_request_context():
         message = writer.write(recipient, items)
-    rendered = {
-        "subject.txt": message.subject + "\n",
-        "txt": message.body_text,
-        "html": message.body_html,
-    }
-    mismatched = []
-    for suffix, body in rendered.items():
-        path = SNAPSHOTS / f"digest-substitute.{language}.{suffix}"
-        if UPDATE:
-            path.write_text(body, encoding="utf-8")
-        elif not path.exists() or path.read_text(encoding="utf-8") != body:
-            mismatched.append(path.name)
-    assert not mismatched, (
-        f"{mismatched} differ from the rendered digest; if the change is intended, "
-        "rerun with TRACKER_UPDATE_SNAPSHOTS=1 and review the snapshots' diff"
-    )
+    assert_matches_snapshots(SNAPSHOTS, f"digest-substitute.{language}", message)
     # The task of one's own department's escalation carries no substitute's words.
     assert message.body_text.count("(absent until" if language == "en" else "բացակայում է") == 2

@@ -8,7 +8,6 @@ Run on a migrated SQLite and PostgreSQL database (the link reads the JSON recipi
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.conftest import assert_matches_snapshots
 from tracker.extensions import db
 from tracker.models import Role, TaskStatus
 from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
@@ -23,7 +23,6 @@ from tracker.notifications.policy import ACCEPTANCE_LEVEL, Due, Kind
 from tracker.workdays import add_working_days
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
 AS_OF = date(2025, 6, 4)  # a Wednesday
 
 
@@ -64,19 +63,7 @@ def test_the_acceptance_section_matches_the_reviewed_snapshot(app: Flask, langua
     recipient = Recipient(7, "director@example.am", "Director Davtyan", language, True)
     with app.test_request_context():
         message = writer.write(recipient, items)
-    rendered = {
-        "subject.txt": message.subject + "\n",
-        "txt": message.body_text,
-        "html": message.body_html,
-    }
-    mismatched = []
-    for suffix, body in rendered.items():
-        path = SNAPSHOTS / f"digest-acceptance.{language}.{suffix}"
-        if UPDATE:
-            path.write_text(body, encoding="utf-8")
-        elif not path.exists() or path.read_text(encoding="utf-8") != body:
-            mismatched.append(path.name)
-    assert not mismatched, f"{mismatched} differ: rerun with TRACKER_UPDATE_SNAPSHOTS=1, review"
+    assert_matches_snapshots(SNAPSHOTS, f"digest-acceptance.{language}", message)
     # Whatever the snapshots say: each task once, the wait dated and not counted overdue.
     assert "Road safety study" in message.body_text
     assert message.body_text.count("/tasks/2\n") == 1

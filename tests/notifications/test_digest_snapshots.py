@@ -7,18 +7,17 @@ on this file) rewrites the snapshots; review their diff before committing them.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import assert_matches_snapshots
 from tracker.notifications.digest import DigestItem, DigestWriter, Recipient
 from tracker.notifications.policy import Due, Kind
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
 AS_OF = date(2025, 6, 4)
 RUN_AT = datetime(2025, 6, 4, 5, 0, 0, 123456, tzinfo=UTC)
 
@@ -85,23 +84,7 @@ def test_digest_matches_the_reviewed_snapshot(app, language: str) -> None:
     recipient = Recipient(7, "karen@example.am", "Karen Baghishyan", language, True)
     with app.test_request_context():
         message = writer.write(recipient, ITEMS)
-    rendered = {
-        "subject.txt": message.subject + "\n",
-        "txt": normalised(message.body_text),
-        "html": normalised(message.body_html),
-    }
-    mismatched = []
-    for suffix, body in rendered.items():
-        path = SNAPSHOTS / f"digest.{language}.{suffix}"
-        if UPDATE:
-            SNAPSHOTS.mkdir(exist_ok=True)
-            path.write_text(body, encoding="utf-8")
-        elif not path.exists() or path.read_text(encoding="utf-8") != body:
-            mismatched.append(path.name)
-    assert not mismatched, (
-        f"{mismatched} differ from the rendered digest; if the change is intended, "
-        "rerun with TRACKER_UPDATE_SNAPSHOTS=1 and review the snapshots' diff"
-    )
+    assert_matches_snapshots(SNAPSHOTS, f"digest.{language}", message, normalised)
     # Whatever the snapshots say: each task once, and the caps hold.
     assert message.body_text.count("http://tracker.test/tasks/4\n") == 1
     assert len(re.findall(r"^\* ", message.body_text, re.MULTILINE)) == 6

@@ -7,17 +7,16 @@ review their diff before committing them.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import assert_matches_snapshots
 from tracker.extensions import db
 from tracker.models import Notice, NoticeKind
 from tracker.notifications.event_mail import write_event_email
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-UPDATE = os.environ.get("TRACKER_UPDATE_SNAPSHOTS") == "1"
 
 
 def notices_for(org) -> list[Notice]:
@@ -51,22 +50,7 @@ def notices_for(org) -> list[Notice]:
 def test_the_event_email_matches_the_reviewed_snapshot(app, org, language: str) -> None:
     org.officer.language = language
     message = write_event_email(org.officer, notices_for(org))
-    rendered = {
-        "subject.txt": message.subject + "\n",
-        "txt": message.body_text,
-        "html": message.body_html,
-    }
-    mismatched = []
-    for suffix, body in rendered.items():
-        path = SNAPSHOTS / f"event_updates.{language}.{suffix}"
-        if UPDATE:
-            path.write_text(body, encoding="utf-8")
-        elif not path.exists() or path.read_text(encoding="utf-8") != body:
-            mismatched.append(path.name)
-    assert not mismatched, (
-        f"{mismatched} differ from the rendered event email; if the change is intended, "
-        "rerun with TRACKER_UPDATE_SNAPSHOTS=1 and review the snapshots' diff"
-    )
+    assert_matches_snapshots(SNAPSHOTS, f"event_updates.{language}", message)
     # Whatever the snapshots say: each task once, with its link, its lines under it.
     assert message.body_text.count(f"http://tracker.test/tasks/{org.task.id}\n") == 1
     assert message.body_text.count(f"http://tracker.test/tasks/{org.other_task.id}\n") == 1
