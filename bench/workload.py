@@ -1,0 +1,226 @@
+"""The workload of issue #13, the same rows for the floor and for the tracker.
+
+The floor (`../shared/perf/floor.py gen`) writes its own SQLite file of users and tasks;
+`copy_floor_data` reads that file back and writes the same users, owners, titles,
+statuses and deadlines into a migrated tracker database, and adds what the tracker has
+and the floor has not: 20 departments with heads (the first 20 users; user 1, the admin,
+heads the top department, the others report to it), the owner's department on each task,
+and a completion time on the done tasks (5% of all tasks finished after their deadline).
+
+    .venv/bin/python bench/workload.py DATABASE_URL FLOOR_SQLITE   # copy an existing floor file
+
+Rows go in through the driver (executemany on SQLite, COPY on PostgreSQL): a million tasks
+take about half a minute instead of several with the ORM.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOOR = Path(os.environ.get("TRACKER_PERF_FLOOR", ROOT.parent / "shared" / "perf" / "floor.py"))
+DEPARTMENTS = 20
+STAMP = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+CHUNK = 20_000
+
+
+def generate_floor(path: Path, tasks: int, users: int) -> None:
+    """The floor's own data file, by the floor's own generator (its dates are relative to
+    the real today)."""
+    subprocess.run(
+        [
+            sys.executable,
+            str(FLOOR),
+            "gen",
+            str(path),
+            "--tasks",
+            str(tasks),
+            "--users",
+            str(users),
+        ],
+        check=True,
+    )
+
+
+def department_of(user_id: int) -> int:
+    return user_id if user_id <= DEPARTMENTS else 1 + user_id % DEPARTMENTS
+
+
+def _role(user_id: int) -> str:
+    if user_id == 1:
+        return "admin"
+    return "manager" if user_id <= DEPARTMENTS else "officer"
+
+
+def _users(floor: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    return [
+        (
+            user_id,
+            email,
+            name,
+            _role(user_id),
+            department_of(user_id),
+            "hy",
+            "x",
+            True,
+            True,
+            True,
+            STAMP,
+            1,
+        )
+        for user_id, email, name in floor.execute("SELECT id, email, name FROM users ORDER BY id")
+    ]
+
+
+def _tasks(floor: sqlite3.Connection, task_columns: set[str]) -> Iterator[list[tuple[Any, ...]]]:
+    """Tasks in chunks, with their owner rows at the end of each tuple."""
+    with_search = "search_text" in task_columns
+    rows = floor.execute("SELECT id, title, owner_id, status, deadline FROM tasks ORDER BY id")
+    while chunk := rows.fetchmany(CHUNK):
+        out = []
+        for task_id, title, owner_id, status, deadline_text in chunk:
+            deadline = date.fromisoformat(deadline_text)
+            completed = None
+            if status == "done":
+                # One done task in three finished late: about 5% of all tasks.
+                late = task_id % 3 == 0
+                finished = deadline + timedelta(days=3) if late else deadline - timedelta(days=5)
+                completed = datetime.combine(min(finished, date.today()), time(12), tzinfo=UTC)
+            row: tuple[Any, ...] = (
+                task_id,
+                title,
+                "",
+                department_of(owner_id),
+                deadline,
+                status,
+                completed,
+                0,
+                "[]",
+                STAMP,
+                STAMP,
+            )
+            if with_search:
+                row += (f"{title} · Օգտատեր {owner_id}".casefold(),)
+            out.append((*row, owner_id))
+        yield out
+
+
+TASK_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "department_id",
+    "deadline",
+    "status",
+    "completed_at",
+    "position",
+    "owner_names",
+    "created_at",
+    "updated_at",
+)
+USER_COLUMNS = (
+    "id",
+    "email",
+    "name",
+    "role",
+    "department_id",
+    "language",
+    "password_hash",
+    "active",
+    "wants_reminders",
+    "wants_event_emails",
+    "created_at",
+    "session_version",
+)
+
+
+def copy_floor_data(url: str, floor_path: Path) -> int:
+    """Write the floor file's users and tasks into the migrated tracker database at `url`;
+    the number of tasks."""
+    engine = sa.create_engine(url)
+    floor = sqlite3.connect(floor_path)
+    try:
+        task_columns = {c["name"] for c in sa.inspect(engine).get_columns("tasks")}
+        columns = TASK_COLUMNS + (("search_text",) if "search_text" in task_columns else ())
+        with engine.begin() as connection:
+            _write(
+                connection,
+                "departments",
+                ("id", "name", "parent_id"),
+                [
+                    (n, "Վարչություն" if n == 1 else f"Բաժին {n}", None if n == 1 else 1)
+                    for n in range(1, DEPARTMENTS + 1)
+                ],
+            )
+            _write(connection, "users", USER_COLUMNS, _users(floor))
+            for n in range(1, DEPARTMENTS + 1):
+                connection.execute(
+                    sa.text("UPDATE departments SET head_id = :n WHERE id = :n"), {"n": n}
+                )
+            count = 0
+            for chunk in _tasks(floor, task_columns):
+                _write(connection, "tasks", columns, [row[:-1] for row in chunk])
+                _write(
+                    connection,
+                    "task_owners",
+                    ("task_id", "user_id"),
+                    [(row[0], row[-1]) for row in chunk],
+                )
+                count += len(chunk)
+            if engine.dialect.name == "postgresql":
+                for table, last in (("tasks", count), ("users", None), ("departments", None)):
+                    connection.execute(
+                        sa.text(
+                            f"SELECT setval('{table}_id_seq', "
+                            f"{last or f'(SELECT max(id) FROM {table})'})"
+                        )
+                    )
+        with engine.connect() as connection:
+            connection.execute(sa.text("ANALYZE"))
+            connection.commit()
+        return count
+    finally:
+        floor.close()
+        engine.dispose()
+
+
+def _write(
+    connection: sa.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+        [tuple(map(_sqlite_value, row)) for row in rows],
+    )
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Times as SQLAlchemy's SQLite dialect writes them (naive UTC, microseconds)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+if __name__ == "__main__":
+    print(copy_floor_data(sys.argv[1], Path(sys.argv[2])), "tasks copied")
