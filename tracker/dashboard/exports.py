@@ -1,15 +1,23 @@
-"""The dashboard's current list as CSV (UTF-8 with a BOM, so Excel shows Armenian) or XLSX."""
+"""The dashboard's current list as CSV (UTF-8 with a BOM, so Excel shows Armenian) or XLSX,
+written a chunk of rows at a time (tracker/dashboard/export_rows.py reads them): the CSV is
+streamed as it is written; the XLSX is written (openpyxl's write-only mode) to a temporary
+file that is then streamed and removed. Memory holds one chunk, however long the list.
+
+openpyxl is imported when an XLSX is written, not with this module (the audit log imports
+`spreadsheet_safe`; every `tracker` command starts without openpyxl).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from pathlib import Path
+from typing import IO
 
-from openpyxl import Workbook
-
-from tracker.dashboard.services import ListRow
+from tracker.dashboard.export_rows import ExportRow
 from tracker.models import TaskStatus
 
 # A status as the reader of the export reads it (in their language; the views pass it).
@@ -17,6 +25,11 @@ StatusLabel = Callable[[TaskStatus], str]
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# An XLSX this small stays in memory; a larger one goes to a file in the instance folder.
+XLSX_IN_MEMORY = 1024 * 1024
+# The bytes of an XLSX sent at a time.
+XLSX_BLOCK = 64 * 1024
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -27,45 +40,96 @@ def spreadsheet_safe(value: object) -> object:
     return value
 
 
-def _table(
-    rows: Sequence[ListRow], headers: Sequence[str], status_label: StatusLabel
-) -> list[list[object]]:
-    table: list[list[object]] = [list(headers)]
+def _line(row: ExportRow, status_label: StatusLabel) -> list[object]:
     # Titles and names come from uploaded reports and typed forms: never run as formulas.
-    for row in rows:
-        task = row.task
-        report = task.report
-        line: list[object] = [
-            task.id,
-            task.title,
-            (report.destination or report.source_filename) if report else "",
-            ", ".join(owner.name for owner in task.owners),
-            ", ".join(row.departments),
-            status_label(task.status),
-            task.deadline,
-            task.deadline_text or "",
-            row.days_overdue,
-            row.last_escalation.date() if row.last_escalation else None,
-        ]
-        table.append([spreadsheet_safe(value) for value in line])
-    return table
+    values: list[object] = [
+        row.id,
+        row.title,
+        row.report,
+        row.owners,
+        row.departments,
+        status_label(row.status),
+        row.deadline,
+        row.deadline_text,
+        row.days_overdue,
+        row.last_escalation,
+    ]
+    return [spreadsheet_safe(value) for value in values]
 
 
-def to_csv(rows: Sequence[ListRow], headers: Sequence[str], status_label: StatusLabel) -> bytes:
+def csv_chunks(
+    chunks: Iterable[Sequence[ExportRow]], headers: Sequence[str], status_label: StatusLabel
+) -> Iterator[bytes]:
+    """The CSV, encoded: the BOM and the headers, then each chunk of rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for line in _table(rows, headers, status_label):
-        writer.writerow([value.isoformat() if isinstance(value, date) else value for value in line])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+    def flush() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    buffer.write("\ufeff")
+    writer.writerow(headers)
+    yield flush()
+    for chunk in chunks:
+        for row in chunk:
+            writer.writerow(
+                value.isoformat() if isinstance(value, date) else value
+                for value in _line(row, status_label)
+            )
+        yield flush()
 
 
-def to_xlsx(
-    rows: Sequence[ListRow], headers: Sequence[str], sheet_title: str, status_label: StatusLabel
-) -> bytes:
+def write_xlsx(
+    chunks: Iterable[Sequence[ExportRow]],
+    headers: Sequence[str],
+    sheet_title: str,
+    status_label: StatusLabel,
+    target: IO[bytes],
+) -> int:
+    """The workbook written into `target` (openpyxl's write-only mode: rows go to disk as
+    they are appended); how many rows it holds."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    for line in _table(rows, headers, status_label):
-        sheet.append(line)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.append(list(headers))
+    count = 0
+    for chunk in chunks:
+        for row in chunk:
+            sheet.append(_line(row, status_label))
+        count += len(chunk)
+    workbook.save(target)
+    return count
+
+
+def xlsx_file(
+    chunks: Iterable[Sequence[ExportRow]],
+    headers: Sequence[str],
+    sheet_title: str,
+    status_label: StatusLabel,
+    folder: Path,
+) -> tuple[IO[bytes], int]:
+    """The workbook in a temporary file in `folder` (removed when it is closed), read from
+    its start; and how many rows it holds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    file = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY, dir=str(folder))  # noqa: SIM115
+    try:
+        count = write_xlsx(chunks, headers, sheet_title, status_label, file)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return file, count
+
+
+def file_blocks(file: IO[bytes], size: int = XLSX_BLOCK) -> Iterator[bytes]:
+    """A file's bytes a block at a time; the file closed (so removed) at the end, or when
+    the client goes away."""
+    try:
+        while block := file.read(size):
+            yield block
+    finally:
+        file.close()

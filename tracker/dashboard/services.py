@@ -434,3 +434,12 @@ def tasks_without_active_owner(
         .limit(per_page)
     )
     return list(db.session.scalars(query).all()), total
+
+
+# --- The whole list, for the streamed exports (#13) ---------------------------------------
+
+
+def list_select(user: User, filters: Filters, today: date, sort: str) -> Select[Task]:
+    """The list's query (scope, filters, status, order) without paging or loading options:
+    the exports stream it, choosing the columns they need."""
+    return _list_query(user, filters, today, sort)

@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,10 +20,11 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker import audit
 from tracker.audit import AuditKind
-from tracker.dashboard import exports, services
+from tracker.dashboard import export_rows, exports, services
 from tracker.dashboard.blueprint import bp
 from tracker.dashboard.charts import bar_chart
 from tracker.dashboard.forms import FilterForm
+from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import TaskStatus
 from tracker.notifications.digest import digest_link
@@ -164,9 +174,10 @@ def _export_headers() -> list[str]:
     ]
 
 
-def _status_label(status: TaskStatus) -> str:
-    """The Status column of the exports, as the task pages name the statuses."""
-    labels = {
+def _status_labels() -> dict[TaskStatus, str]:
+    """The Status column of the exports, as the task pages name the statuses (translated
+    once, before the rows stream)."""
+    return {
         TaskStatus.DRAFT: _("Draft"),
         TaskStatus.OPEN: _("Open"),
         TaskStatus.IN_PROGRESS: _("In progress"),
@@ -174,13 +185,12 @@ def _status_label(status: TaskStatus) -> str:
         TaskStatus.DONE: _("Done"),
         TaskStatus.CANCELLED: _("Cancelled"),
     }
-    return labels[status]
 
 
-def _export_rows() -> list[services.ListRow]:
+def _export() -> export_rows.Export:
     services.require_dashboard(current_user)
     filters = _filters(_filter_form())
-    return services.all_rows(
+    return export_rows.prepare(
         current_user, filters, org_today(), sort=request.args.get("sort", "deadline")
     )
 
@@ -200,13 +210,13 @@ def _record_export(file_format: str, count: int) -> None:
 
 @bp.route("/export.csv")
 def export_csv() -> ResponseReturnValue:
-    rows = _export_rows()
-    _record_export("csv", len(rows))
-    body = exports.to_csv(rows, _export_headers(), _status_label)
-    return (
-        body,
-        200,
-        {
+    export = _export()
+    _record_export("csv", export.count(db.session()))  # recorded before a line leaves
+    rows = export.streamed(db.engine)
+    lines = exports.csv_chunks(rows, _export_headers(), _status_labels().__getitem__)
+    return Response(
+        lines,
+        headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="tasks-{org_today()}.csv"',
         },
@@ -215,14 +225,22 @@ def export_csv() -> ResponseReturnValue:
 
 @bp.route("/export.xlsx")
 def export_xlsx() -> ResponseReturnValue:
-    rows = _export_rows()
-    _record_export("xlsx", len(rows))
-    body = exports.to_xlsx(rows, _export_headers(), _("Tasks"), _status_label)
-    return (
-        body,
-        200,
-        {
+    export = _export()
+    file, count = exports.xlsx_file(
+        export.chunks(db.session()),
+        _export_headers(),
+        _("Tasks"),
+        _status_labels().__getitem__,
+        Path(current_app.instance_path) / "tmp",
+    )
+    _record_export("xlsx", count)
+    response = Response(
+        exports.file_blocks(file),
+        headers={
             "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "Content-Disposition": f'attachment; filename="tasks-{org_today()}.xlsx"',
         },
+        direct_passthrough=True,
     )
+    response.call_on_close(file.close)  # removed even if no byte of it was read
+    return response
