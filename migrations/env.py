@@ -44,6 +44,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what the models cannot describe: the task search's FTS5 table on SQLite and
+    its pg_trgm index on PostgreSQL (migration d13a00000001), so autogenerate never drops them."""
+    if type_ == "table" and name and name.startswith("tasks_search"):
+        return False
+    return not (type_ == "index" and name == "ix_tasks_search_text_trgm")
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -91,6 +99,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -8,6 +8,7 @@ values they allow are compared here on their own.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,15 +28,31 @@ from tracker.notifications.policy import Kind
 BEFORE_EXTENSION_KINDS = "27f4992abd55"
 
 
+def not_in_the_models(name: str | None, type_: str, _parents: object) -> bool:
+    """As migrations/env.py: the task search's FTS5 table (SQLite) and pg_trgm index
+    (PostgreSQL) are the migration's alone; the models cannot describe them."""
+    if type_ == "table" and name and name.startswith("tasks_search"):
+        return False
+    return not (type_ == "index" and name == "ix_tasks_search_text_trgm")
+
+
 def test_upgrade_gives_the_models_schema_and_downgrade_removes_it(
     database_url: str, tmp_path: Path
 ) -> None:
     app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         upgrade()
-        with db.engine.connect() as connection:
+        with db.engine.connect() as connection, warnings.catch_warnings():
+            # SQLite's reflection cannot read an index on an expression (the task list's
+            # order, ix_tasks_list_order): SQLAlchemy and Alembic say so and skip it there.
+            warnings.filterwarnings("ignore", ".*expression-based index")
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "compare_server_default": True}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_name": not_in_the_models,
+                },
             )
             differences = compare_metadata(context, db.metadata)
             tables = set(sa.inspect(connection).get_table_names())

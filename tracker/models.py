@@ -341,6 +341,10 @@ class Task(Model):
     owner_names: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # What the task list's search looks in: the title, the report's title and the owners'
+    # names, case-folded; kept current at every flush by tracker/tasks/search.py, indexed
+    # for substrings by the migration d13a00000001 (pg_trgm / an FTS5 trigram table).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
 
     department: Mapped[Department | None] = relationship()
     owners: Mapped[list[User]] = relationship(
@@ -369,6 +373,17 @@ class Task(Model):
 
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status} {self.title[:30]!r}>"
+
+
+# The task list's order (soonest deadline first, none last, then by id) read from an index,
+# a page at a time; the status in it lets the list skip finished tasks without the rows.
+Index(
+    "ix_tasks_list_order",
+    Task.deadline.is_(None),
+    Task.deadline,
+    Task.id,
+    Task.status,
+)
 
 
 def overdue_clause(today: date) -> ColumnElement[bool]:
