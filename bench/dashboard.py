@@ -1,38 +1,64 @@
-"""Benchmark: the dashboard page at 100,000 tasks.
+"""Benchmark: the dashboard page at 100,000 or 1,000,000 tasks.
 
-    .venv/bin/python bench/dashboard.py [--database sqlite|postgresql] [--tasks 100000]
+    .venv/bin/python bench/dashboard.py [--database sqlite|postgresql] [--tasks 1000000]
+        [--runs 20] [--busy] [--keep NAME] [--profile]
 
-Builds the same data as bench/reminders.py (10% overdue, 500 users, 25 departments), runs
-one planning day so escalations exist, then times whole requests through the app (the
-server's time: routing, queries, rendering) for staff (everything) and for a manager
-(one department), with and without filters. Prints the median and the slowest of 15.
+Builds the workload of issue #13 (bench/workload.py: 200 users in 20 departments with
+heads, one owner per task, 10% overdue, 5% done late, the rest due later), runs one
+planning day so escalations exist ("last escalation"), then times whole GET requests
+through the app (the server's time: routing, queries, rendering) for the admin
+(everything) and for a manager (one department), with and without filters. Prints the
+median and the slowest of RUNS runs.
+
+--busy keeps the other core busy (a `while True: pass` process) while the requests run.
+--keep NAME keeps the database (a SQLite file /tmp/NAME.sqlite, or a PostgreSQL schema
+NAME) and reuses it on the next run: building a million tasks and planning their
+reminders takes minutes. --profile prints cProfile's top functions of one admin request.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
+from flask import Flask
 from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.reminders import AS_OF, bench_database, populate
+from bench.workload import copy_floor_data, generate_floor
 from config import TestingConfig
 from tracker import create_app
+from tracker.clock import local_today
 from tracker.extensions import db
 from tracker.notifications.jobs import plan_reminders
 
-RUNS = 15
+RUNS = 20
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ADMIN, MANAGER = 1, 2  # the workload's admin (heads the top department), a department head
+PAGES = [
+    ("dashboard", "/dashboard"),
+    ("all statuses, sorted newest", "/dashboard?status=all&sort=-deadline"),
+    ("filtered by department", "/dashboard?department=5"),
+    ("filtered by owner", "/dashboard?owner=45"),
+    ("page 20", "/dashboard?page=20"),
+]
 
 
-def timed(client: FlaskClient, path: str) -> tuple[float, float]:
+def timed(client: FlaskClient, path: str, runs: int) -> tuple[float, float]:
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         response = client.get(path)
         times.append((time.perf_counter() - started) * 1000)
@@ -40,50 +66,158 @@ def timed(client: FlaskClient, path: str) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def run(database: str, tasks: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))
-    with bench_database(database, workdir) as url:
-        run_on(url, database, workdir, tasks)
+def _server() -> str:
+    return os.environ.get("TRACKER_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
 
-def run_on(url: str, database: str, workdir: Path, tasks: int) -> None:
+def _schema_url(schema: str) -> str:
+    # public too: extensions (pg_trgm) live there.
+    return (
+        sa.make_url(_server())
+        .update_query_dict({"options": f"-csearch_path={schema},public"})
+        .render_as_string(hide_password=False)
+    )
+
+
+@contextmanager
+def kept_database(database: str, name: str) -> Iterator[tuple[str, bool]]:
+    """The URL of a database kept between runs, and whether it already holds the data."""
+    if database == "sqlite":
+        path = Path(tempfile.gettempdir()) / f"{name}.sqlite"
+        yield f"sqlite:///{path}", path.exists()
+        return
+    with sa.create_engine(_server()).begin() as connection:
+        found = connection.scalar(
+            sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :n"), {"n": name}
+        )
+        if not found:
+            connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    yield _schema_url(name), bool(found)
+
+
+@contextmanager
+def fresh_database(database: str, workdir: Path) -> Iterator[tuple[str, bool]]:
+    """An empty database: a SQLite file in `workdir`, or a new PostgreSQL schema dropped
+    afterwards."""
+    if database == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.sqlite'}", False
+        return
+    schema = f"bench_{os.getpid()}"
+    with sa.create_engine(_server()).begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _schema_url(schema), False
+    finally:
+        with sa.create_engine(_server()).begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def make_app(url: str, workdir: Path) -> Flask:
     settings = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
     settings.update(SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False)
     app = create_app(settings)
     app.instance_path = str(workdir)
-    with app.app_context():
-        from flask_migrate import upgrade
+    return app
 
-        upgrade()
-        populate(tasks, 500)
-        plan_reminders(AS_OF)
-        db.session.remove()
-    print(f"{database}: {tasks:,} tasks; GET times in ms (median / slowest of {RUNS})")
-    for who in ("user26@bench.am", "user3@bench.am"):  # the admin, a manager
-        client = app.test_client()
-        # The bench users have no real password hash: sign in through the session.
-        with client.session_transaction() as session:
-            session["_user_id"] = who.removeprefix("user").split("@")[0]
-            session["_fresh"] = True
-        role = "admin" if who.startswith("user26") else "manager"
-        for label, path in [
-            ("dashboard", "/dashboard"),
-            ("all statuses, sorted newest", "/dashboard?status=all&sort=-deadline"),
-            ("filtered by department", "/dashboard?department=5"),
-            ("page 20", "/dashboard?page=20"),
-        ]:
-            median, slowest = timed(client, path)
-            print(f"  {role:<8} {label:<30} {median:7.1f} / {slowest:7.1f}")
+
+def build(app: Flask, url: str, tasks: int) -> None:
+    """Migrate, copy the workload in, plan one day of reminders."""
+    from flask_migrate import upgrade
+
+    floor = Path(tempfile.gettempdir()) / f"tracker-floor-{tasks}.sqlite"
     with app.app_context():
-        db.engine.dispose()  # before the schema is dropped
+        upgrade()
+        if not floor.exists():
+            generate_floor(floor, tasks, 200)
+        started = time.perf_counter()
+        copy_floor_data(url, floor)
+        print(f"  copied {tasks:,} tasks in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        plan_reminders(local_today(app.config["TRACKER_TIMEZONE"]))
+        print(f"  planned reminders in {time.perf_counter() - started:.0f} s")
+        db.session.remove()
+
+
+def upgrade_kept(app: Flask) -> None:
+    """A kept database gets the migrations added since it was built (new indexes)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
+
+
+def signed_in(app: Flask, user_id: int) -> FlaskClient:
+    client = app.test_client()
+    # The bench users have no real password hash: sign in through the session.
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:1"
+        session["_fresh"] = True
+        session["last_seen"] = int(time.time())
+    return client
+
+
+def measure(app: Flask, database: str, tasks: int, runs: int) -> None:
+    print(f"{database}: {tasks:,} tasks; GET times in ms (median / slowest of {runs})")
+    for user_id, role in ((ADMIN, "admin"), (MANAGER, "manager")):
+        client = signed_in(app, user_id)
+        client.get("/dashboard")  # the first request of a process compiles the templates
+        for label, path in PAGES:
+            median, slowest = timed(client, path, runs)
+            print(f"  {role:<8} {label:<30} {median:7.1f} / {slowest:7.1f}", flush=True)
+
+
+def profile(app: Flask) -> None:
+    client = signed_in(app, ADMIN)
+    client.get("/dashboard")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get("/dashboard")
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+@contextmanager
+def other_core_busy(busy: bool) -> Iterator[None]:
+    if not busy:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--busy", action="store_true", help="keep the other core busy")
+    parser.add_argument("--keep", metavar="NAME", help="keep and reuse the database")
+    parser.add_argument("--profile", action="store_true", help="cProfile one admin request")
     arguments = parser.parse_args()
-    run(arguments.database, arguments.tasks)
+    workdir = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))
+    if arguments.keep:
+        database_context = kept_database(arguments.database, arguments.keep)
+    else:
+        database_context = fresh_database(arguments.database, workdir)
+    with database_context as (url, ready):
+        app = make_app(url, workdir)
+        if ready:
+            upgrade_kept(app)
+        else:
+            build(app, url, arguments.tasks)
+        with other_core_busy(arguments.busy):
+            if arguments.profile:
+                profile(app)
+            else:
+                measure(app, arguments.database, arguments.tasks, arguments.runs)
+        with app.app_context():
+            db.engine.dispose()  # before a fresh schema is dropped
 
 
 if __name__ == "__main__":
