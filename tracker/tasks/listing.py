@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 
 from tracker.models import Task, User
+from tracker.tasks.search import fold
+from tracker.tasks.services import TaskPage
 
 _EXTENSION = "tracker.task_list_narrowings"
 
@@ -39,3 +41,11 @@ def narrowed_list(user: User, args: Mapping[str, str], *, mine: bool) -> Narrowe
         if result is not None:
             return result
     return None
+
+
+def narrowed_page(narrowed: Narrowed, scope: str, *, search_for: str = "") -> TaskPage:
+    """A narrowed list (a digest's section, read whole by its feature and shown whole, as
+    its email's "see all N" promises), searched as the plain list is: the same folded text."""
+    folded = fold(search_for.strip())
+    tasks = [task for task in narrowed.tasks if folded in task.search_text]
+    return TaskPage(scope, tasks, 1, max(len(tasks), 1), has_next=False)

@@ -8,12 +8,13 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -37,7 +38,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.policy_settings import current_policy
-from tracker.tasks import events
+from tracker.tasks import events, search
 from tracker.tasks.permissions import (
     can_list_all,
     can_manage,
@@ -174,40 +175,114 @@ def _set_status(
     task.status = status
 
 
+LIST_ORDER = (Task.deadline.is_(None), Task.deadline, Task.id)  # ix_tasks_list_order
+PER_PAGE = 50
+
+
+def _statuses(include_closed: bool) -> tuple[TaskStatus, ...]:
+    # Awaiting acceptance is unfinished: listed with the open tasks, not hidden as finished.
+    return (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
+
+
+def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -> Select[Any]:
+    """The tasks of a list, unordered: the user's own ("mine"), or every task the
+    permissions let them see ("all"); the status and the search narrow either."""
+    base = visible_tasks(user) if scope == "all" else select(Task).where(owned_by(user))
+    query = base.where(Task.status.in_(_statuses(include_closed)))
+    if search_for.strip():
+        query = query.where(search.matching(search_for, db.session.get_bind().dialect.name))
+    return query
+
+
+def _loaded(query: Select[Any]) -> Sequence[Task]:
+    return db.session.scalars(
+        query.options(selectinload(Task.owners), selectinload(Task.department)).order_by(
+            *LIST_ORDER
+        )
+    ).all()
+
+
 def my_tasks(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     """Tasks the user owns, soonest deadline first (tasks without a deadline last)."""
-    # Awaiting acceptance is unfinished: listed with the open tasks, not hidden as finished.
-    statuses = (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
-    query = (
-        select(Task)
-        .where(owned_by(user), Task.status.in_(statuses))
-        .options(selectinload(Task.owners), selectinload(Task.department))
-        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
-    )
-    return db.session.scalars(query).all()
-
-
-def task_list(
-    user: User, scope: str, *, include_closed: bool = False
-) -> tuple[str, Sequence[Task]]:
-    """The task list a user asked for: "all" (what their role may see) for those who may
-    list everyone's tasks, else their own; returns the scope actually shown."""
-    if scope == "all" and can_list_all(user):
-        return "all", tasks_visible_to(user, include_closed=include_closed)
-    return "mine", my_tasks(user, include_closed=include_closed)
+    return _loaded(_list_query(user, "mine", include_closed, ""))
 
 
 def tasks_visible_to(user: User, *, include_closed: bool = False) -> Sequence[Task]:
     """Every task the user may see (a manager's department, everything for staff)."""
-    # Awaiting acceptance is unfinished: listed with the open tasks, not hidden as finished.
-    statuses = (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
-    query = (
-        visible_tasks(user)
-        .where(Task.status.in_(statuses))
+    return _loaded(_list_query(user, "all", include_closed, ""))
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    """One page of a task list: its tasks in the list's order, and whether more follow.
+
+    No total: counting a million tasks (through a manager's permission checks, or a
+    search) costs far more than reading a page, which stops after `per_page + 1` rows."""
+
+    scope: str
+    tasks: Sequence[Task]
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.tasks) - 1
+
+
+def task_list(
+    user: User,
+    scope: str,
+    *,
+    include_closed: bool = False,
+    search_for: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> TaskPage:
+    """A page of the task list a user asked for: "all" (what their role may see) for those
+    who may list everyone's tasks, else their own; says the scope actually shown.
+
+    The page's ids come from the list-order index alone (the rows skipped before it are
+    never read); then only its tasks are loaded."""
+    shown = "all" if scope == "all" and can_list_all(user) else "mine"
+    page = max(page, 1)
+    query = _list_query(user, shown, include_closed, search_for)
+    ids = db.session.scalars(
+        query.with_only_columns(Task.id)
+        .order_by(*LIST_ORDER)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    loaded = db.session.scalars(
+        select(Task)
+        .where(Task.id.in_(ids[:per_page]))
         .options(selectinload(Task.owners), selectinload(Task.department))
-        .order_by(Task.deadline.is_(None), Task.deadline, Task.id)
+    ).all()
+    by_id = {task.id: task for task in loaded}
+    tasks = [by_id[task_id] for task_id in ids[:per_page]]
+    return TaskPage(shown, tasks, page, per_page, has_next=len(ids) > per_page)
+
+
+def last_page(
+    user: User,
+    scope: str,
+    *,
+    include_closed: bool = False,
+    search_for: str = "",
+    per_page: int = PER_PAGE,
+) -> int:
+    """The number of the list's last page (1 when it is empty). It counts the whole list:
+    only asked when a page past the end was requested, never for an ordinary page."""
+    shown = "all" if scope == "all" and can_list_all(user) else "mine"
+    query = _list_query(user, shown, include_closed, search_for)
+    total = db.session.scalar(
+        select(func.count()).select_from(query.with_only_columns(Task.id).subquery())
     )
-    return db.session.scalars(query).all()
+    return max((int(total or 0) + per_page - 1) // per_page, 1)
 
 
 def add_progress(task: Task, actor: User, note: str, *, now: datetime | None = None) -> None:

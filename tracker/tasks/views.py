@@ -30,7 +30,7 @@ from tracker.models import Task, TaskStatus, User
 from tracker.tasks import services
 from tracker.tasks.blueprint import bp
 from tracker.tasks.forms import CancelForm, DeadlineForm, DoneForm, ExtensionForm, ProgressForm
-from tracker.tasks.listing import narrowed_list
+from tracker.tasks.listing import narrowed_list, narrowed_page
 from tracker.tasks.permissions import can_manage, can_view, can_work_on, require
 from tracker.unit_of_work import unit_of_work
 
@@ -45,24 +45,47 @@ def _evidence_directory() -> Path:
     return Path(current_app.instance_path) / "evidence"
 
 
+def _list_page(
+    requested: str, include_closed: bool, search_for: str, page: int
+) -> tuple[services.TaskPage, dict[str, object], int | None]:
+    """The page asked for, the narrowing's words for the page, and the last page's number
+    when the page asked for is past the end (None otherwise)."""
+    # Another feature may narrow the list (an email digest's "and N more" link).
+    narrowed = narrowed_list(current_user, request.args, mine=requested != "all")
+    if narrowed is not None:
+        scope = "all" if requested == "all" else "mine"
+        listing = narrowed_page(narrowed, scope, search_for=search_for)
+        return listing, dict(narrowed.context), (1 if page > 1 else None)
+    listing = services.task_list(
+        current_user, requested, include_closed=include_closed, search_for=search_for, page=page
+    )
+    if listing.tasks or page == 1:
+        return listing, {}, None
+    last = services.last_page(
+        current_user, requested, include_closed=include_closed, search_for=search_for
+    )
+    return listing, {}, last
+
+
 @bp.route("")
 def my_tasks() -> ResponseReturnValue:
     include_closed = request.args.get("closed") == "1"
     requested = request.args.get("scope", "mine")
-    # Another feature may narrow the list (an email digest's "and N more" link).
-    narrowed = narrowed_list(current_user, request.args, mine=requested != "all")
-    if narrowed is None:
-        scope, tasks = services.task_list(current_user, requested, include_closed=include_closed)
-        context: dict[str, object] = {}
-    else:
-        scope = "all" if requested == "all" else "mine"
-        tasks, context = narrowed.tasks, dict(narrowed.context)
+    search_for = request.args.get("q", "").strip()[:200]
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    listing, context, last = _list_page(requested, include_closed, search_for, page)
+    if last is not None:  # an old link, or a number typed in: the last page, and why
+        flash(_("There is no page %(page)d: this is the last one.", page=page), "info")
+        args: dict[str, Any] = dict(request.args.lists())
+        return redirect(url_for("tasks.my_tasks", **{**args, "page": last}))
     return render_template(
         "tasks/list.html",
-        tasks=tasks,
+        tasks=listing.tasks,
+        listing=listing,
         today=org_today(),
-        scope=scope,
+        scope=listing.scope,
         include_closed=include_closed,
+        search_for=search_for,
         **context,
     )
 
