@@ -17,7 +17,6 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Row, and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from tracker.batches import chunks
@@ -107,39 +106,62 @@ def load_organisation() -> tuple[Organisation, dict[int, User]]:
     return Organisation(departments, user_departments, admins), users
 
 
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+_KEY_COLUMNS = ("task_id", "kind", "level", "deadline")
+_ROW_COLUMNS = (*_KEY_COLUMNS, "recipient_ids", "planned_for", "created_at")
+
+
 def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[int, str, int, date]]:
     """Insert the notifications, skipping keys another run already holds; the keys inserted.
 
     Every row of one run gets the same `created_at`: with `planned_for` it names the run,
-    and the digests' "and N more" links use it to list exactly that run's tasks."""
+    the digests' "and N more" links use it to list exactly that run's tasks, and it tells
+    which rows this run inserted (a concurrent run's conflicting rows are skipped)."""
     if not dues:
         return set()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Notification.__table__
+    connection = db.session.connection()
+    dialect = connection.dialect
+    # Through the driver's executemany, each value converted by its column type once:
+    # SQLAlchemy's per-row parameter handling was two thirds of the insert's time.
+    convert = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged
+        for name in _ROW_COLUMNS
+    ]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["task_id", "kind", "level", "deadline"])
-        .returning(table.c.task_id, table.c.kind, table.c.level, table.c.deadline)
+        f"INSERT INTO {table.name} ({', '.join(_ROW_COLUMNS)}) "
+        f"VALUES ({', '.join(mark for _ in _ROW_COLUMNS)}) "
+        f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO NOTHING"
     )
-    inserted: set[tuple[int, str, int, date]] = set()
     for chunk in chunks(dues):
         rows = [
-            {
-                "task_id": due.task_id,
-                "kind": due.kind,
-                "level": due.level,
-                "deadline": due.deadline,
-                "recipient_ids": list(due.recipient_ids),
-                "planned_for": as_of,
-                "created_at": now,
-            }
+            tuple(
+                to_db(value)
+                for to_db, value in zip(
+                    convert,
+                    (
+                        due.task_id,
+                        due.kind,
+                        due.level,
+                        due.deadline,
+                        list(due.recipient_ids),
+                        as_of,
+                        now,
+                    ),
+                    strict=True,
+                )
+            )
             for due in chunk
         ]
-        # executemany: one compiled statement, sent in batches ("insertmanyvalues").
-        result = db.session.execute(statement, rows)
-        inserted.update(tuple(row) for row in result)
-    return inserted
+        connection.exec_driver_sql(statement, rows)
+    written = select(*(table.c[name] for name in _KEY_COLUMNS)).where(
+        table.c.planned_for == as_of, table.c.created_at == now
+    )
+    return {tuple(row) for row in connection.execute(written)}
 
 
 def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
