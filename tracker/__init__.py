@@ -31,7 +31,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from config import config_from_environment
     from tracker import i18n
     from tracker.clock import install_clock
-    from tracker.extensions import babel, csrf, db, login_manager, mail, migrate
+    from tracker.extensions import babel, csrf, db, init_migrations, login_manager, mail
 
     app = Flask(
         __name__,
@@ -48,7 +48,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     install_clock(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    init_migrations(app, str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # Stable constraint names, so Alembic migrations can name what they alter on every database.
 NAMING_CONVENTION = {
@@ -44,11 +46,56 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
+
+
+# Flask-Migrate's `db` group, as Flask-Migrate describes it (tests/test_startup.py checks).
+DB_COMMAND_HELP = "Perform database migrations."
+
+
+def init_migrations(app: Flask, directory: str) -> None:
+    """Flask-Migrate for `app`, bound only when a migration runs.
+
+    Flask-Migrate imports Alembic, a large part of every command's start-up, though only
+    `tracker db …` (and the tests' `flask_migrate.upgrade()`) use it. So the factory puts a
+    stand-in where Flask-Migrate keeps its settings and a `db` command that imports the real
+    one when it runs; the first use of the stand-in binds Flask-Migrate to the application.
+    """
+    from tracker.cli_support import LazyCommand
+
+    app.extensions["migrate"] = DeferredMigrate(app, directory)
+    app.cli.add_command(LazyCommand("db", "flask_migrate.cli:db", help=DB_COMMAND_HELP))
+
+
+class DeferredMigrate:
+    """`app.extensions["migrate"]` until Flask-Migrate is bound: the database and the
+    migrations directory at once, anything else (what Flask-Migrate's commands and
+    migrations/env.py read) from the real settings, made on first use."""
+
+    def __init__(self, app: Flask, directory: str) -> None:
+        self.db = db
+        self.directory = directory
+        self._app = app
+
+    def bind(self) -> Any:
+        """Bind Flask-Migrate to the application (once); its settings object."""
+        settings = self._app.extensions["migrate"]
+        if settings is self:
+            from flask_migrate import Migrate
+
+            # Replaces this stand-in in app.extensions, and the lazy `db` command by the real one.
+            Migrate(self._app, self.db, directory=self.directory)
+            settings = self._app.extensions["migrate"]
+        return settings
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for what __init__ did not set; never for private names (copy, pickle).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.bind(), name)
 
 
 @event.listens_for(Engine, "connect")

@@ -9,25 +9,62 @@ origin.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import cache, lru_cache
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 COUNTRY = "AM"
-_CALENDAR = holidays.country_holidays(COUNTRY).__class__
-# The years in which the package gives Armenian holidays (1991-2100 today); before and
-# after them only weekends are days off, so no per-year table is built for those years.
-FIRST_HOLIDAY_YEAR = max(MINYEAR, int(getattr(_CALENDAR, "start_year", MINYEAR)))
-LAST_HOLIDAY_YEAR = min(MAXYEAR, int(getattr(_CALENDAR, "end_year", MAXYEAR)))
+# The country's module inside the `holidays` package, and its calendar class.
+_COUNTRY_MODULE = "armenia"
+_COUNTRY_CLASS = "Armenia"
+
+
+@cache
+def _calendar() -> type[HolidayBase]:
+    """Armenia's holiday calendar, imported on the first question a weekend cannot answer.
+
+    `holidays.country_holidays("AM")` imports the package's `countries` module, which imports
+    all of its 250 countries (a quarter of a second; `tracker remind` on a working day asked
+    for one). So the Armenian module is read on its own from the package; it imports only the
+    package's core. tests/test_workdays.py checks it gives what `country_holidays` gives.
+    """
+    import holidays
+
+    path = Path(holidays.__file__).parent / "countries" / f"{_COUNTRY_MODULE}.py"
+    spec = spec_from_file_location(f"{__name__}._{_COUNTRY_MODULE}", path)
+    if spec is None or spec.loader is None:  # the package moved its countries: ask it
+        return type(holidays.country_holidays(COUNTRY))
+    module = module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    calendar: type[HolidayBase] = getattr(module, _COUNTRY_CLASS)
+    return calendar
+
+
+@cache
+def holiday_years() -> tuple[int, int]:
+    """The first and last years in which the package gives Armenian holidays (1991-2100
+    today); before and after them only weekends are days off, so no per-year table is built
+    for those years."""
+    calendar = _calendar()
+    first = max(MINYEAR, int(getattr(calendar, "start_year", MINYEAR)))
+    last = min(MAXYEAR, int(getattr(calendar, "end_year", MAXYEAR)))
+    return first, last
 
 
 @lru_cache(maxsize=64)
 def _holidays_of(year: int) -> frozenset[date]:
-    if not FIRST_HOLIDAY_YEAR <= year <= LAST_HOLIDAY_YEAR:
+    first, last = holiday_years()
+    if not first <= year <= last:
         return frozenset()
-    return frozenset(holidays.country_holidays(COUNTRY, years=year).keys())
+    return frozenset(_calendar()(years=year).keys())
 
 
 def is_holiday(day: date) -> bool:
@@ -84,8 +121,8 @@ def _weekday_holidays(year: int) -> tuple[int, ...]:
 @cache
 def _weekday_holidays_before_year(year: int) -> int:
     """Weekday holidays before 1 January of `year` (a loop over at most the package's years)."""
-    last = min(year - 1, LAST_HOLIDAY_YEAR)
-    return sum(len(_weekday_holidays(y)) for y in range(FIRST_HOLIDAY_YEAR, last + 1))
+    first, last = holiday_years()
+    return sum(len(_weekday_holidays(y)) for y in range(first, min(year - 1, last) + 1))
 
 
 def _working_days_through(day: date) -> int:

@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, String, literal, or_, select
 
 from tracker.audit import AuditKind
-from tracker.dashboard.exports import spreadsheet_safe
 from tracker.extensions import db
 from tracker.models import AuditEvent, Department, User
 from tracker.policy_settings import BY_KEY
@@ -232,6 +231,9 @@ def subject_text(subject: str | None, names: Mapping[str, str]) -> str:
 def csv_lines(filters: AuditFilter, headers: Sequence[str], moment: Any) -> Iterator[str]:
     """The CSV of the filter, a chunk of rows at a time (UTF-8 with a BOM, so Excel reads
     Armenian); `moment` words a UTC time in the organisation's time zone."""
+    # The export module (and the dashboard it reads) is loaded by an export, not by every page.
+    from tracker.dashboard.exports import spreadsheet_safe
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 

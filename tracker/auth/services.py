@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +40,9 @@ class InvalidEmailAddress(ValueError):
 def checked_email(address: str) -> str:
     """The address, normalized, if a mail server could deliver to it (international
     domains included); raises InvalidEmailAddress otherwise (a newline, two dots, …)."""
+    # Imported on first use: every command and request would otherwise pay for it (and idna).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         valid = validate_email(address.strip(), check_deliverability=False)
     except EmailNotValidError as error:

@@ -9,17 +9,20 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import raiseload
 
 from tracker.extensions import db
 from tracker.models import UNFINISHED_STATUSES, Task, TaskStatus, User
 from tracker.tasks.permissions import owned_by
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event
 
 PRODID = "-//Follow-up Tracker//Deadlines//EN"
 
@@ -86,6 +89,9 @@ def _open_tasks_with_deadlines(user: User) -> Sequence[Task]:
 
 
 def _calendar(*, name: str, timezone: str) -> Calendar:
+    # icalendar is imported by the feed only, not by every request and command.
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -107,6 +113,8 @@ class _Labels:
 
 def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
     assert task.deadline is not None  # the query keeps only tasks with one
+    from icalendar import Event
+
     url = f"{base_url}/tasks/{task.id}"
     event = Event()
     # The same UID on every fetch, so calendar apps update the event instead of adding one.

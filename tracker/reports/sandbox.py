@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from tracker import PROJECT_ROOT
-from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError, parse_report
+from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError
 from tracker.reports.parsing.errors import ParseWarning
 
 log = logging.getLogger(__name__)
@@ -223,6 +223,11 @@ def _limit_this_process(cpu_seconds: int, memory_mb: int) -> None:
 def main() -> int:
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
+    # The parser is imported here, in the child only: the web server and the commands import
+    # this module to start a parse, not to run one (python-docx and pypdf come with the file
+    # that needs them, tracker/reports/parsing/readers.py).
+    from tracker.reports.parsing import parse_report
+
     _limit_this_process(int(header["cpu_seconds"]), int(header["memory_mb"]))
     try:
         max_bytes = int(header["max_bytes"])

@@ -7,10 +7,8 @@ import os
 from dataclasses import dataclass, field
 
 from .blocks import Block, Line, normalize_line
-from .docx_reader import read_docx
 from .errors import ReportError
 from .layout import looks_hard_wrapped, reflow
-from .pdf_reader import read_pdf
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf")
 
@@ -44,9 +42,15 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
     suffix = os.path.splitext(filename)[1].lower()
     if suffix == ".txt":
         return Extracted(tuple(read_text(data)))
+    # python-docx and pypdf are imported for their own files only: every `tracker` command and
+    # the parse of a .txt would otherwise pay for both.
     if suffix == ".docx":
+        from .docx_reader import read_docx
+
         return Extracted(tuple(read_docx(data, max_bytes=max_bytes)))
     if suffix == ".pdf":
+        from .pdf_reader import read_pdf
+
         blocks, warnings = read_pdf(data)
         return Extracted(tuple(blocks), tuple(warnings))
     shown = suffix or "no extension"
