@@ -298,3 +298,67 @@ def test_the_lifecycle_upgrade_keeps_owners_and_history_and_opens_asked_extensio
         assert kinds_of(task_id) == [EventKind.CREATED, EventKind.EXTENSION_REQUESTED]
         db.session.remove()
         db.engine.dispose()
+
+
+BEFORE_TASK_SEARCH = "ee3d01c48112"
+
+
+def test_the_search_upgrade_fills_the_search_text_of_the_tasks_there_are(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A database in use gets each task's search text, and the search index finds it."""
+    from tracker.models import Task
+    from tracker.tasks.search import matching
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade(revision=BEFORE_TASK_SEARCH)
+        task_id = _task_with_owner_before_the_search()
+        db.session.remove()
+
+        upgrade()
+        found = db.session.execute(
+            sa.text("SELECT search_text FROM tasks WHERE id = :task"), {"task": task_id}
+        ).scalar_one()
+        assert found == "digital services concept · ani"
+        dialect = db.engine.dialect.name
+        for query in ("SERVICES CONCEPT", "ani", "x"):
+            hits = db.session.scalars(sa.select(Task.id).where(matching(query, dialect))).all()
+            assert hits == ([] if query == "x" else [task_id]), query
+        db.session.remove()
+
+        downgrade(revision=BEFORE_TASK_SEARCH)
+        with db.engine.connect() as connection:
+            columns = {column["name"] for column in sa.inspect(connection).get_columns("tasks")}
+            tables = set(sa.inspect(connection).get_table_names())
+        assert "search_text" not in columns
+        assert not any(table.startswith("tasks_search") for table in tables)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _task_with_owner_before_the_search() -> int:
+    at = sa.bindparam("at", type_=UTCDateTime)
+    user_id = db.session.execute(
+        sa.text(
+            "INSERT INTO users (email, name, role, language, password_hash, active,"
+            " wants_reminders, wants_event_emails, session_version, created_at)"
+            " VALUES ('ani@example.am', 'Ani', 'officer', 'hy', :hash, :yes, :yes, :yes, 1, :at)"
+            " RETURNING id"
+        ).bindparams(at),
+        {"hash": PASSWORD_HASH, "yes": True, "at": utcnow()},
+    ).scalar_one()
+    task_id = db.session.execute(
+        sa.text(
+            "INSERT INTO tasks (title, description, status, position, owner_names, created_at,"
+            " updated_at) VALUES ('Digital Services Concept', '', 'open', 0, '[]', :at, :at)"
+            " RETURNING id"
+        ).bindparams(at),
+        {"at": utcnow()},
+    ).scalar_one()
+    db.session.execute(
+        sa.text("INSERT INTO task_owners (task_id, user_id) VALUES (:task, :user)"),
+        {"task": task_id, "user": user_id},
+    )
+    db.session.commit()
+    return int(task_id)

@@ -33,7 +33,7 @@ def _fold(value):
 
 
 def _search_text(title, report_title, owner_names):
-    parts = [title or "", report_title or "", *owner_names]
+    parts = [title or "", report_title or "", *sorted(owner_names)]
     return _fold(" · ".join(part for part in parts if part))
 
 

@@ -40,7 +40,8 @@ def fold(value: str) -> str:
 
 
 def search_text(title: str, report_title: str | None, owner_names: Iterable[str]) -> str:
-    parts = [title, report_title or "", *owner_names]
+    """The title, the report's title and the owners' names (sorted), folded."""
+    parts = [title, report_title or "", *sorted(owner_names)]
     return fold(SEPARATOR.join(part for part in parts if part))
 
 
