@@ -14,7 +14,7 @@ from flask import Flask
 from tests.conftest import TrackerClient
 from tracker.extensions import db
 from tracker.models import Report, ReportStatus, Role, Task, TaskStatus, User
-from tracker.tasks import changes
+from tracker.tasks import changes, services
 from tracker.tasks.changes import Wording
 from tracker.tasks.search import fold
 from tracker.tasks.services import PER_PAGE
@@ -27,6 +27,16 @@ DAY = date(2026, 7, 1)
 def app(any_database_app: Flask) -> Flask:
     """The shared factories on each migrated database."""
     return any_database_app
+
+
+@pytest.fixture(params=["read in order", "through the trigram index"])
+def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each search test twice: the small lists here are read in order (the choice for many
+    matches); a sample of one row and no ordered read force the index (few matches)."""
+    if request.param == "through the trigram index":
+        monkeypatch.setattr(services, "SEARCH_SAMPLE", 1)
+        monkeypatch.setattr(services, "SEARCH_WALK_ROWS", 0)
+    return str(request.param)
 
 
 def listed(html: str) -> list[int]:
@@ -99,7 +109,9 @@ def test_a_page_past_the_end_sends_to_the_last_one_with_the_arguments_kept(
     assert browser.get("/tasks?scope=all&page=abc").status_code == 200
 
 
-def test_page_links_keep_the_search_and_the_finished_tasks(app: Flask, org, make_task) -> None:
+def test_page_links_keep_the_search_and_the_finished_tasks(
+    app: Flask, org, make_task, search_path: str
+) -> None:
     for n in range(PER_PAGE + 3):
         make_task(org.officer, title=f"Budget line {n}", deadline=DAY)
     make_task(org.officer, title="Budget line done", deadline=DAY, status=TaskStatus.DONE)
@@ -117,7 +129,7 @@ def test_page_links_keep_the_search_and_the_finished_tasks(app: Flask, org, make
 
 
 def test_search_finds_the_title_the_report_title_and_an_owners_name(
-    app: Flask, org, make_task
+    app: Flask, org, make_task, search_path: str
 ) -> None:
     report = Report(
         source_filename="visit.docx",
@@ -143,7 +155,7 @@ def test_search_finds_the_title_the_report_title_and_an_owners_name(
 
 
 def test_armenian_capitals_find_small_letters_and_the_other_way(
-    app: Flask, org, make_user, make_task
+    app: Flask, org, make_user, make_task, search_path: str
 ) -> None:
     yerevan = make_task(org.officer, title="Երևանի քաղաքապետարանի հետ հանդիպում", deadline=DAY)
     owner = make_user(Role.OFFICER, department=org.digital, name="Արմինե Սարգսյան")
@@ -165,7 +177,9 @@ def test_armenian_capitals_find_small_letters_and_the_other_way(
     assert fold("ԵՐԵՎԱՆ") == fold("Երևան") == "երեվան"
 
 
-def test_percent_and_underscore_are_taken_literally(app: Flask, org, make_task) -> None:
+def test_percent_and_underscore_are_taken_literally(
+    app: Flask, org, make_task, search_path: str
+) -> None:
     percent = make_task(org.officer, title="Raise coverage to 80% by June", deadline=DAY)
     underscore = make_task(org.officer, title="Rename file_name fields", deadline=DAY)
     make_task(org.officer, title="Rename filename fields 80 times", deadline=DAY)
@@ -194,7 +208,7 @@ def test_an_empty_result_says_so_and_keeps_the_query(app: Flask, org) -> None:
     assert 'value="Nothing like it"' in html
 
 
-def test_a_manager_never_finds_another_departments_task(app: Flask, org) -> None:
+def test_a_manager_never_finds_another_departments_task(app: Flask, org, search_path: str) -> None:
     browser = signed_in(app, org.manager)
     for query in ("Youth", "Lilit", "exchange", "o"):  # "o": short, scanned, still scoped
         html = browser.get("/tasks", query_string={"scope": "all", "q": query}).get_data(

@@ -51,17 +51,32 @@ def _like_pattern(folded: str) -> str:
 
 
 def matching(query: str, dialect: str) -> ColumnElement[bool]:
-    """Tasks whose search text holds the query (folded, taken literally: % and _ too)."""
+    """Tasks whose search text holds the query (folded, taken literally: % and _ too),
+    found through the trigram index where the query is long enough for one."""
     folded = fold(query.strip())
     contains = Task.search_text.like(_like_pattern(folded), escape="\\")
     if dialect != "sqlite" or len(folded) < INDEXED_LENGTH:
         return contains  # PostgreSQL's trigram index serves the LIKE itself
-    # The FTS5 trigram table finds the candidates; the LIKE keeps its exact meaning.
-    phrase = '"' + folded.replace('"', '""') + '"'
+    # The FTS5 trigram table finds the candidates (GLOB: case-sensitive, as the table is);
+    # the LIKE keeps the exact meaning on both databases.
+    glob = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
     candidates = text(
-        "tasks.id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH :search_phrase)"
-    ).bindparams(search_phrase=phrase)
+        "tasks.id IN (SELECT rowid FROM tasks_search WHERE search_text GLOB :search_glob)"
+    ).bindparams(search_glob=glob)
     return and_(candidates, contains)
+
+
+def matching_unindexed(query: str, words: ColumnElement[str] | None = None) -> ColumnElement[bool]:
+    """The same test, written so that no trigram index serves it: for reading the list in
+    its order and testing each row, which is cheaper when many tasks match. `words`: the
+    search text as another query names it (a subquery's column)."""
+    folded = fold(query.strip())
+    column = (Task.search_text + "") if words is None else words
+    return column.like(_like_pattern(folded), escape="\\")
+
+
+def is_indexed(query: str) -> bool:
+    return len(fold(query.strip())) >= INDEXED_LENGTH
 
 
 def refresh(session: Session, task: Task) -> None:

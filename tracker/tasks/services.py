@@ -194,6 +194,39 @@ def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -
     return query
 
 
+# How a search reads a page (see _reads_in_order): at most this many rows of the list are
+# sampled, and reading the list in order is chosen while it should take fewer rows than this.
+SEARCH_SAMPLE = 1000
+SEARCH_WALK_ROWS = 50_000
+
+
+def _reads_in_order(listed: Select[Any], search_for: str, needed: int) -> bool:
+    """Whether a search page is cheaper read along the list's order, testing each row,
+    than through the trigram index (every match found, then sorted).
+
+    Many matches (a word every title has) make the index return most of the table, while
+    the list's first rows already hold the page; few matches (an owner, a number) are the
+    other way round. The list's first rows, sampled, tell which: the rows the ordered read
+    would take are about needed × sampled / matches."""
+    if not search.is_indexed(search_for):
+        return True  # no trigram to look up: the ordered read is all there is
+    head = (
+        listed.with_only_columns(Task.search_text.label("words"))
+        .order_by(*LIST_ORDER)
+        .limit(SEARCH_SAMPLE)
+        .subquery()
+    )
+    sampled, hits = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(search.matching_unindexed(search_for, head.c.words)),
+        ).select_from(head)
+    ).one()
+    if sampled < SEARCH_SAMPLE or hits >= needed:
+        return True  # the whole list was sampled, or its first rows hold the page
+    return hits > 0 and needed * sampled / hits <= SEARCH_WALK_ROWS
+
+
 def _loaded(query: Select[Any]) -> Sequence[Task]:
     return db.session.scalars(
         query.options(selectinload(Task.owners), selectinload(Task.department)).order_by(
@@ -250,7 +283,12 @@ def task_list(
     never read); then only its tasks are loaded."""
     shown = "all" if scope == "all" and can_list_all(user) else "mine"
     page = max(page, 1)
-    query = _list_query(user, shown, include_closed, search_for)
+    query = _list_query(user, shown, include_closed, "")
+    if search_for.strip():
+        if _reads_in_order(query, search_for, page * per_page + 1):
+            query = query.where(search.matching_unindexed(search_for))
+        else:
+            query = query.where(search.matching(search_for, db.session.get_bind().dialect.name))
     ids = db.session.scalars(
         query.with_only_columns(Task.id)
         .order_by(*LIST_ORDER)
