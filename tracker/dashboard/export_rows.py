@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine, Row, Select, func, select
 from sqlalchemy.orm import Session
@@ -42,8 +43,7 @@ EXPORT_CHUNK = 2000
 EXPORT_LIMIT = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """One task as the exports write it: the list's columns, names resolved."""
 
     id: int
@@ -107,7 +107,8 @@ def read_chunks(
     session: Session, query: ExportSelect, today: date, size: int
 ) -> Iterator[list[ExportRow]]:
     names = _Names(session)
-    result = session.execute(query.execution_options(yield_per=size))
+    # Core rows (plain tuples), not the ORM's: the export needs columns, not entities.
+    result = session.connection().execute(query.execution_options(yield_per=size))
     try:
         for partition in result.partitions():
             yield _chunk(partition, today, names)
@@ -115,39 +116,40 @@ def read_chunks(
         result.close()
 
 
-@dataclass(frozen=True)
-class _Owner:
-    name: str
-    department_id: int | None
-
-
 class _Names:
     """The names of departments and reports, each read once per export (there are few)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.departments: dict[int, str] = {}
-        self.reports: dict[int, str] = {}
+        self.departments: dict[int | None, str] = {}
+        self.reports: dict[int | None, str] = {}
 
-    def learn(self, department_ids: set[int], report_ids: set[int]) -> None:
-        for chunk in chunks(sorted(department_ids - self.departments.keys())):
+    def learn(self, department_ids: set[int | None], report_ids: set[int | None]) -> None:
+        new_departments = sorted(id_ for id_ in department_ids - self.departments.keys() if id_)
+        for chunk in chunks(new_departments):
             query = select(Department.id, Department.name).where(Department.id.in_(chunk))
-            self.departments.update({id_: name for id_, name in self.session.execute(query)})
-        for chunk in chunks(sorted(report_ids - self.reports.keys())):
+            self.departments.update((id_, name) for id_, name in self.session.execute(query))
+        for chunk in chunks(sorted(id_ for id_ in report_ids - self.reports.keys() if id_)):
             reports = select(Report.id, Report.destination, Report.source_filename).where(
                 Report.id.in_(chunk)
             )
-            self.reports.update(
-                {
-                    id_: destination or filename
-                    for id_, destination, filename in self.session.execute(reports)
-                }
-            )
+            for id_, destination, filename in self.session.execute(reports):
+                self.reports[id_] = destination or filename
+
+    def of_departments(self, ids: set[int]) -> str:
+        """The names of these departments, A to Z."""
+        if len(ids) == 1:
+            return self.departments.get(next(iter(ids)), "")
+        return ", ".join(sorted({self.departments[id_] for id_ in ids if id_ in self.departments}))
 
 
-def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, list[_Owner]]:
+# A task's owners: their names (A to Z) and their departments.
+_Owners = tuple[list[str], set[int]]
+
+
+def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
     """The owners of each task, by name (as the task's `owners` are ordered)."""
-    found: dict[int, list[_Owner]] = {}
+    found: dict[int, _Owners] = {}
     for chunk in chunks(task_ids):
         query = (
             select(task_owners.c.task_id, User.name, User.department_id)
@@ -155,8 +157,13 @@ def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, list[_Owner]
             .where(task_owners.c.task_id.in_(chunk))
             .order_by(task_owners.c.task_id, User.name)
         )
-        for task_id, name, department_id in session.execute(query):
-            found.setdefault(task_id, []).append(_Owner(name, department_id))
+        for task_id, name, department_id in session.connection().execute(query):
+            owners = found.get(task_id)
+            if owners is None:
+                found[task_id] = owners = ([], set())
+            owners[0].append(name)
+            if department_id is not None:
+                owners[1].add(department_id)
     return found
 
 
@@ -169,7 +176,7 @@ def _last_escalations(session: Session, task_ids: Sequence[int]) -> dict[int, da
             .where(Notification.kind == Kind.ESCALATION, Notification.task_id.in_(chunk))
             .group_by(Notification.task_id)
         )
-        for task_id, at in session.execute(query):
+        for task_id, at in session.connection().execute(query):
             found[task_id] = _utc(at).date()
     return found
 
@@ -178,48 +185,41 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+_ACTIVE = frozenset(ACTIVE_STATUSES)
+_NO_OWNERS: _Owners = ([], set())
+
+
 def _chunk(partition: Sequence[ExportRecord], today: date, names: _Names) -> list[ExportRow]:
-    ids = [row.id for row in partition]
+    ids = [row[0] for row in partition]
     owners = _owners(names.session, ids)
     escalations = _last_escalations(names.session, ids)
-    names.learn(
-        {o.department_id for found in owners.values() for o in found if o.department_id}
-        | {row.department_id for row in partition if row.department_id is not None},
-        {row.report_id for row in partition if row.report_id is not None},
-    )
+    departments: set[int | None] = {row[3] for row in partition}
+    for _names, owned in owners.values():
+        departments.update(owned)
+    names.learn(departments, {row[2] for row in partition})
     return [
-        _row(row, owners.get(row.id, []), escalations.get(row.id), today, names)
+        _row(row, owners.get(row[0], _NO_OWNERS), escalations.get(row[0]), today, names)
         for row in partition
     ]
 
 
-def _departments(owners: list[_Owner], own: int | None, names: _Names) -> str:
-    """The task's departments (its owners', else its own), A to Z."""
-    ids = {owner.department_id for owner in owners} if owners else {own}
-    return ", ".join(
-        sorted({names.departments.get(id_, "") for id_ in ids if id_ is not None} - {""})
-    )
-
-
-def _days_overdue(status: TaskStatus, deadline: date | None, today: date) -> int:
-    """As `Task.days_overdue`."""
-    if status in ACTIVE_STATUSES and deadline is not None and deadline < today:
-        return (today - deadline).days
-    return 0
-
-
 def _row(
-    row: ExportRecord, owners: list[_Owner], escalation: date | None, today: date, names: _Names
+    row: ExportRecord, owners: _Owners, escalation: date | None, today: date, names: _Names
 ) -> ExportRow:
+    id_, title, report_id, department_id, status, deadline, deadline_text = row
+    owner_names, departments = owners
+    if not owner_names and department_id is not None:
+        departments = {department_id}  # a task without owners: its own department
+    overdue = status in _ACTIVE and deadline is not None and deadline < today
     return ExportRow(
-        id=row.id,
-        title=row.title,
-        report=names.reports.get(row.report_id, "") if row.report_id is not None else "",
-        owners=", ".join(owner.name for owner in owners),
-        departments=_departments(owners, row.department_id, names),
-        status=row.status,
-        deadline=row.deadline,
-        deadline_text=row.deadline_text or "",
-        days_overdue=_days_overdue(row.status, row.deadline, today),
-        last_escalation=escalation,
+        id_,
+        title,
+        names.reports.get(report_id, ""),
+        ", ".join(owner_names),
+        names.of_departments(departments),
+        status,
+        deadline,
+        deadline_text or "",
+        (today - deadline).days if overdue else 0,  # type: ignore[operator]
+        escalation,
     )
