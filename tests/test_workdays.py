@@ -146,3 +146,19 @@ def test_the_calendar_edges_refuse_cleanly() -> None:
         add_working_days(date(9999, 12, 31), 1)
     with pytest.raises(OverflowError, match="no working day before 0001-01-01"):
         add_working_days(date(1, 1, 1), -1)
+
+
+# ---------------------------------------------------------------- the calendar, read alone
+# workdays reads the Armenian module of `holidays` on its own (the package's country_holidays
+# imports all 250 countries): it must give what country_holidays gives, every year.
+
+
+def test_the_calendar_read_alone_is_the_packages() -> None:
+    from tracker.workdays import _calendar, holiday_years
+
+    package = type(holidays.country_holidays("AM"))
+    assert holiday_years() == (package.start_year, package.end_year)
+    for year in range(package.start_year - 1, package.end_year + 2):
+        assert set(_calendar()(years=year)) == set(holidays.country_holidays("AM", years=year)), (
+            year
+        )
