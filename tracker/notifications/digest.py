@@ -87,7 +87,7 @@ class Recipient:
     sees_dashboard: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     due: Due
     title: str
@@ -155,9 +155,23 @@ def once_per_task(items: Sequence[DigestItem]) -> list[DigestItem]:
     return list(kept.values())
 
 
-def _order(item: DigestItem) -> tuple[int, date, int]:
+def _most_severe(dues: Sequence[Due]) -> list[Due]:
+    """`once_per_task` for bare notifications."""
+    kept: dict[int, Due] = {}
+    for due in dues:
+        current = kept.get(due.task_id)
+        if current is None or severity(due) > severity(current):
+            kept[due.task_id] = due
+    return list(kept.values())
+
+
+def _due_order(due: Due) -> tuple[int, date, int]:
     """The most overdue first, then the nearest deadline, then the task number."""
-    return (-item.due.days_overdue, item.due.deadline, item.due.task_id)
+    return (-due.days_overdue, due.deadline, due.task_id)
+
+
+def _order(item: DigestItem) -> tuple[int, date, int]:
+    return _due_order(item.due)
 
 
 # --- The link to every task of one section of one digest ------------------------------
@@ -380,6 +394,18 @@ class DigestWriter:
             awaiting_label=_awaiting_label(due, words),
             substitute_label=_substitute_label(item, words),
         )
+
+    def listed_task_ids(self, dues: Sequence[Due]) -> set[int]:
+        """The tasks a digest of these notifications lists by name (the others are only
+        counted): the same choice as `write` makes, without the tasks' details."""
+        grouped: dict[Section, list[Due]] = {section: [] for section in SECTIONS}
+        for due in _most_severe(dues):
+            grouped[section_of(due)].append(due)
+        return {
+            due.task_id
+            for section_dues in grouped.values()
+            for due in sorted(section_dues, key=_due_order)[: self.max_items]
+        }
 
     def list_url(self, recipient: Recipient, section: Section) -> str:
         """The list of every task of this section: the dashboard for escalations (the

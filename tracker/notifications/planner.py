@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Row, and_, or_, select
+from sqlalchemy import ColumnElement, Dialect, Row, Table, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.batches import chunks
@@ -110,6 +110,26 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
+class _ValueCache:
+    """Column values as the driver takes them, each distinct value converted once (a run
+    has a few hundred deadlines and recipient lists among tens of thousands of rows)."""
+
+    def __init__(self, table: Table, dialect: Dialect) -> None:
+        self.convert = {
+            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged
+            for name in _ROW_COLUMNS
+        }
+        self.converted: dict[tuple[str, Any], Any] = {}
+
+    def __call__(self, column: str, value: Any) -> Any:
+        key = (column, value)
+        if key not in self.converted:
+            # The JSON column takes a list; the key needs the hashable tuple.
+            given = list(value) if isinstance(value, tuple) else value
+            self.converted[key] = self.convert[column](given)
+        return self.converted[key]
+
+
 _KEY_COLUMNS = ("task_id", "kind", "level", "deadline")
 _ROW_COLUMNS = (*_KEY_COLUMNS, "recipient_ids", "planned_for", "created_at")
 
@@ -125,35 +145,26 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
     table = Notification.__table__
     connection = db.session.connection()
     dialect = connection.dialect
-    # Through the driver's executemany, each value converted by its column type once:
-    # SQLAlchemy's per-row parameter handling was two thirds of the insert's time.
-    convert = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) or _unchanged
-        for name in _ROW_COLUMNS
-    ]
+    # Through the driver's executemany, each distinct value converted by its column type
+    # once: SQLAlchemy's per-row parameter handling was two thirds of the insert's time.
+    to_db = _ValueCache(table, dialect)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     statement = (
         f"INSERT INTO {table.name} ({', '.join(_ROW_COLUMNS)}) "
         f"VALUES ({', '.join(mark for _ in _ROW_COLUMNS)}) "
         f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO NOTHING"
     )
+    planned_for, created_at = to_db("planned_for", as_of), to_db("created_at", now)
     for chunk in chunks(dues):
         rows = [
-            tuple(
-                to_db(value)
-                for to_db, value in zip(
-                    convert,
-                    (
-                        due.task_id,
-                        due.kind,
-                        due.level,
-                        due.deadline,
-                        list(due.recipient_ids),
-                        as_of,
-                        now,
-                    ),
-                    strict=True,
-                )
+            (
+                due.task_id,
+                to_db("kind", due.kind),
+                due.level,
+                to_db("deadline", due.deadline),
+                to_db("recipient_ids", due.recipient_ids),
+                planned_for,
+                created_at,
             )
             for due in chunk
         ]
@@ -164,45 +175,29 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
     return {tuple(row) for row in connection.execute(written)}
 
 
-def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None, str | None]]:
-    """Title, deadline as written and department name of each task."""
-    details: dict[int, tuple[str, str | None, str | None]] = {}
+def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
+    """Title and deadline as written of each task."""
+    details: dict[int, tuple[str, str | None]] = {}
     for chunk in chunks(sorted(set(task_ids))):
-        query = (
-            select(Task.id, Task.title, Task.deadline_text, Department.name)
-            .outerjoin(Department, Department.id == Task.department_id)
-            .where(Task.id.in_(chunk))
-        )
-        details.update({row[0]: (row[1], row[2], row[3]) for row in db.session.execute(query)})
+        query = select(Task.id, Task.title, Task.deadline_text).where(Task.id.in_(chunk))
+        details.update({row[0]: (row[1], row[2]) for row in db.session.execute(query)})
     return details
-
-
-def _owners_departments(task_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """The names of the departments of each task's owners, A to Z (a task belongs to all)."""
-    names: dict[int, set[str]] = defaultdict(set)
-    for chunk in chunks(sorted(set(task_ids))):
-        query = (
-            select(task_owners.c.task_id, Department.name)
-            .join(User, User.id == task_owners.c.user_id)
-            .join(Department, Department.id == User.department_id)
-            .where(task_owners.c.task_id.in_(chunk))
-        )
-        for task_id, name in db.session.execute(query):
-            names[task_id].add(name)
-    return {task_id: tuple(sorted(found)) for task_id, found in names.items()}
 
 
 @dataclass
 class _Facts:
     """What the policy needs about the candidate tasks and the organisation."""
 
-    tasks: Sequence[Row[int, date | None, TaskStatus, datetime | None]]
+    tasks: Sequence[Row[int, date | None, TaskStatus, datetime | None, int | None]]
     owners: dict[int, list[int]]
     already_planned: set[tuple[Any, ...]]
     organisation: Organisation
     users: dict[int, User]
     # The last day of each absence of the planning day (for "absent until …").
     absent_until: dict[int, date] = field(default_factory=dict)
+    # Each candidate task's department, and every department's name.
+    task_departments: dict[int, int | None] = field(default_factory=dict)
+    department_names: dict[int, str] = field(default_factory=dict)
 
 
 def with_absences(organisation: Organisation, as_of: date) -> tuple[Organisation, dict[int, date]]:
@@ -226,7 +221,9 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
     """The candidate tasks, their owners, what was already planned for them, and the
     organisation (five queries); None when no task is a candidate."""
     tasks = db.session.execute(
-        select(Task.id, Task.deadline, Task.status, Task.submitted_at).where(*candidates)
+        select(Task.id, Task.deadline, Task.status, Task.submitted_at, Task.department_id).where(
+            *candidates
+        )
     ).all()
     if not tasks:
         return None
@@ -259,7 +256,17 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
         )
     }
     organisation, users = load_organisation()
-    return _Facts(tasks, owners, already_planned, organisation, users)
+    return _Facts(
+        tasks,
+        owners,
+        already_planned,
+        organisation,
+        users,
+        task_departments={task.id: task.department_id for task in tasks},
+        department_names={
+            row.id: row.name for row in db.session.execute(select(Department.id, Department.name))
+        },
+    )
 
 
 def _owed(
@@ -303,6 +310,8 @@ def _wants(user: User | None, due: Due) -> bool:
 
 def _standing_in_for(recipient_id: int, due: Due, facts: _Facts) -> tuple[tuple[str, date], ...]:
     """Whom the recipient receives this notification for, and until when they are away."""
+    if not due.substituting:
+        return ()
     return tuple(
         (facts.users[absent_id].name, facts.absent_until[absent_id])
         for stand_in_id, absent_id in due.substituting
@@ -310,29 +319,80 @@ def _standing_in_for(recipient_id: int, due: Due, facts: _Facts) -> tuple[tuple[
     )
 
 
-def _digest_items(notifications: Sequence[Due], facts: _Facts) -> dict[int, list[DigestItem]]:
-    """Each recipient's digest items, from the notifications this run inserted."""
-    details = _task_details(due.task_id for due in notifications)
-    departments = _owners_departments(due.task_id for due in notifications)
-    items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
+class _Card(NamedTuple):
+    title: str
+    deadline_text: str | None
+    owner_names: tuple[str, ...]
+    department_name: str | None  # the task's own
+    department_names: tuple[str, ...]  # its owners', A to Z
+
+
+class _TaskCards:
+    """What a digest item says about its task, worked out once per task for all its
+    recipients: the owners' names and departments from the organisation already loaded,
+    the title and the deadline as written only for the tasks some digest will list."""
+
+    def __init__(self, facts: _Facts, details: dict[int, tuple[str, str | None]]) -> None:
+        self.facts = facts
+        self.details = details
+        self.cards: dict[int, _Card] = {}
+
+    def card(self, task_id: int) -> _Card:
+        if task_id not in self.cards:
+            users, names = self.facts.users, self.facts.department_names
+            owners = [users[uid] for uid in self.facts.owners[task_id] if uid in users]
+            department_id = self.facts.task_departments.get(task_id)
+            title, deadline_text = self.details.get(task_id, ("", None))
+            self.cards[task_id] = _Card(
+                title,
+                deadline_text,
+                tuple(owner.name for owner in owners),
+                None if department_id is None else names.get(department_id),
+                tuple(
+                    sorted(
+                        {
+                            names[owner.department_id]
+                            for owner in owners
+                            if owner.department_id in names
+                        }
+                    )
+                ),
+            )
+        return self.cards[task_id]
+
+
+def _digest_items(
+    notifications: Sequence[Due], facts: _Facts, writer: DigestWriter
+) -> dict[int, list[DigestItem]]:
+    """Each recipient's digest items, from the notifications this run inserted.
+
+    A digest lists at most `max_items` tasks a section: the titles are read only for the
+    tasks some digest lists (a first run over a large backlog notifies hundreds of
+    thousands of tasks); the others count in the totals and the department counts."""
+    dues_by_recipient: dict[int, list[Due]] = defaultdict(list)
     for due in notifications:
-        title, deadline_text, department_name = details[due.task_id]
-        owner_ids = facts.owners[due.task_id]
-        owner_names = tuple(facts.users[uid].name for uid in owner_ids if uid in facts.users)
         for recipient_id in due.recipient_ids:
-            if not _wants(facts.users.get(recipient_id), due):
-                continue
-            substitute_for = _standing_in_for(recipient_id, due, facts)
-            items_by_recipient[recipient_id].append(
+            if _wants(facts.users.get(recipient_id), due):
+                dues_by_recipient[recipient_id].append(due)
+    listed: set[int] = set()
+    for dues in dues_by_recipient.values():
+        listed.update(writer.listed_task_ids(dues))
+    cards = _TaskCards(facts, _task_details(listed))
+    items_by_recipient: dict[int, list[DigestItem]] = defaultdict(list)
+    for recipient_id, dues in dues_by_recipient.items():
+        items = items_by_recipient[recipient_id]
+        for due in dues:
+            card = cards.card(due.task_id)
+            items.append(
                 DigestItem(
-                    due=due,
-                    title=title,
-                    deadline_text=deadline_text,
-                    owner_names=owner_names,
-                    recipient_owns_task=recipient_id in owner_ids,
-                    department_name=department_name,
-                    department_names=departments.get(due.task_id, ()),
-                    substitute_for=substitute_for,
+                    due,
+                    card.title,
+                    card.deadline_text,
+                    card.owner_names,
+                    recipient_id in facts.owners[due.task_id],
+                    card.department_name,
+                    card.department_names,
+                    _standing_in_for(recipient_id, due, facts),
                 )
             )
     return items_by_recipient
@@ -387,7 +447,7 @@ def plan(
         max_items=_max_items(max_items),
     )
     result.messages = _write_digests(
-        writer, _digest_items(result.notifications, facts), facts.users
+        writer, _digest_items(result.notifications, facts, writer), facts.users
     )
     result.messages += admin_alerts(
         result.task_errors,

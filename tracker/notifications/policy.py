@@ -96,7 +96,7 @@ class TaskFacts:
     submitted_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     task_id: int
     kind: Kind
