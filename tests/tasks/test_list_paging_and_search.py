@@ -31,11 +31,10 @@ def app(any_database_app: Flask) -> Flask:
 
 @pytest.fixture(params=["read in order", "through the trigram index"])
 def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each search test twice: the small lists here are read in order (the choice for many
-    matches); a sample of one row and no ordered read force the index (few matches)."""
-    if request.param == "through the trigram index":
-        monkeypatch.setattr(services, "SEARCH_SAMPLE", 1)
-        monkeypatch.setattr(services, "SEARCH_WALK_ROWS", 0)
+    """Each search test both ways a page can be read (services._reads_in_order chooses by
+    the numbers of matches, which these small lists cannot reach)."""
+    in_order = request.param == "read in order"
+    monkeypatch.setattr(services, "_reads_in_order", lambda *args: in_order)
     return str(request.param)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, and_, event, select, text
 from sqlalchemy.orm import Session, attributes
 
+from tracker.extensions import db
 from tracker.models import Report, Task, User, task_owners
 
 # Between the parts of the text, so a query never matches across two of them by accident.
@@ -50,6 +51,23 @@ def _like_pattern(folded: str) -> str:
     return f"%{escaped}%"
 
 
+def _glob(folded: str) -> str:
+    return "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
+
+
+def candidates(query: str, limit: int) -> int:
+    """SQLite: how many tasks the trigram table finds for the query, counted up to `limit`
+    (the table stops looking there: cheap however common the words are)."""
+    statement = text(
+        "SELECT count(*) FROM (SELECT rowid FROM tasks_search"
+        " WHERE search_text GLOB :search_glob LIMIT :limit)"
+    )
+    found = db.session.scalar(
+        statement, {"search_glob": _glob(fold(query.strip())), "limit": limit}
+    )
+    return int(found or 0)
+
+
 def matching(query: str, dialect: str) -> ColumnElement[bool]:
     """Tasks whose search text holds the query (folded, taken literally: % and _ too),
     found through the trigram index where the query is long enough for one."""
@@ -59,11 +77,10 @@ def matching(query: str, dialect: str) -> ColumnElement[bool]:
         return contains  # PostgreSQL's trigram index serves the LIKE itself
     # The FTS5 trigram table finds the candidates (GLOB: case-sensitive, as the table is);
     # the LIKE keeps the exact meaning on both databases.
-    glob = "*" + "".join(f"[{c}]" if c in "*?[" else c for c in folded) + "*"
-    candidates = text(
+    found = text(
         "tasks.id IN (SELECT rowid FROM tasks_search WHERE search_text GLOB :search_glob)"
-    ).bindparams(search_glob=glob)
-    return and_(candidates, contains)
+    ).bindparams(search_glob=_glob(folded))
+    return and_(found, contains)
 
 
 def matching_unindexed(query: str, words: ColumnElement[str] | None = None) -> ColumnElement[bool]:
@@ -95,16 +112,22 @@ def _changed(obj: object, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
+def _affected(session: Session, obj: object) -> Iterable[Task]:
+    """The tasks whose words a changed object changes: itself, a report's, a person's."""
+    if isinstance(obj, Task) and _changed(obj, "title", "owners", "report", "report_id"):
+        return [obj]
+    if isinstance(obj, Report) and _changed(obj, "title"):
+        return obj.tasks
+    if isinstance(obj, User) and obj.id is not None and _changed(obj, "name"):
+        owned = select(Task).join(task_owners).where(task_owners.c.user_id == obj.id)
+        return session.scalars(owned).all()
+    return []
+
+
 def _tasks_to_refresh(session: Session) -> set[Task]:
     tasks = {obj for obj in session.new if isinstance(obj, Task)}
     for obj in session.dirty:
-        if isinstance(obj, Task) and _changed(obj, "title", "owners", "report", "report_id"):
-            tasks.add(obj)
-        elif isinstance(obj, Report) and _changed(obj, "title"):
-            tasks.update(obj.tasks)
-        elif isinstance(obj, User) and _changed(obj, "name") and obj.id is not None:
-            owned = select(Task).join(task_owners).where(task_owners.c.user_id == obj.id)
-            tasks.update(session.scalars(owned))
+        tasks.update(_affected(session, obj))
     return tasks
 
 

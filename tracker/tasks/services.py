@@ -194,9 +194,11 @@ def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -
     return query
 
 
-# How a search reads a page (see _reads_in_order): at most this many rows of the list are
-# sampled, and reading the list in order is chosen while it should take fewer rows than this.
-SEARCH_SAMPLE = 1000
+# How a search reads a page on SQLite (see _reads_in_order): below this many candidates
+# from the trigram table, the index; else this many of the list's first rows are sampled,
+# and the list is read in order while that should take fewer rows than SEARCH_WALK_ROWS.
+SEARCH_CANDIDATES = 1000
+SEARCH_SAMPLE = 200
 SEARCH_WALK_ROWS = 50_000
 
 
@@ -206,10 +208,16 @@ def _reads_in_order(listed: Select[Any], search_for: str, needed: int) -> bool:
 
     Many matches (a word every title has) make the index return most of the table, while
     the list's first rows already hold the page; few matches (an owner, a number) are the
-    other way round. The list's first rows, sampled, tell which: the rows the ordered read
-    would take are about needed × sampled / matches."""
+    other way round. PostgreSQL's planner weighs the two itself, from its statistics of
+    search_text. SQLite's cannot: the trigram table is asked whether it has few candidates
+    (it stops counting at SEARCH_CANDIDATES), and otherwise the list's first rows, sampled,
+    tell how many rows the ordered read would take (about needed × sampled / matches)."""
     if not search.is_indexed(search_for):
         return True  # no trigram to look up: the ordered read is all there is
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    if search.candidates(search_for, SEARCH_CANDIDATES) < SEARCH_CANDIDATES:
+        return False
     head = (
         listed.with_only_columns(Task.search_text.label("words"))
         .order_by(*LIST_ORDER)
