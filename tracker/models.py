@@ -302,6 +302,9 @@ class Task(Model):
         Index("ix_tasks_department_id_status", "department_id", "status"),
         # The dashboard's "done this month" and "done on time" read only these columns.
         Index("ix_tasks_status_completed_at", "status", "completed_at", "deadline"),
+        # The dashboard's overdue charts and a manager's overdue list walk the overdue range
+        # and need each task's own department without reading the table (#13).
+        Index("ix_tasks_status_deadline_department_id", "status", "deadline", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

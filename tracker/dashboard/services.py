@@ -11,26 +11,26 @@ aggregates over tasks, narrowed by EXISTS, never over a join with the owners).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Select,
     and_,
     case,
     exists,
     false,
     func,
+    or_,
     select,
     true,
-    union,
+    union_all,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.batches import chunks
 from tracker.extensions import db
@@ -53,9 +53,9 @@ from tracker.notifications.policy import Kind
 from tracker.permissions import PermissionDenied
 from tracker.tasks.permissions import (
     OVERSEERS,
+    SEES_EVERYTHING,
+    absent_people_covered_by,
     department_subtree_ids,
-    in_departments,
-    managed_by,
 )
 
 DASHBOARD_ROLES = OVERSEERS
@@ -106,14 +106,82 @@ class Headline:
         return self.done_on_time / self.due if self.due else None
 
 
-def _scope(user: User) -> ColumnElement[bool]:
-    """The tasks this user's dashboard covers: never drafts; a manager's departments."""
+def _departments_below(roots: Iterable[int]) -> list[int]:
+    """These departments and every department below them, read once (a few rows)."""
+    found: set[int] = set()
+    for root in roots:
+        found.update(db.session.scalars(department_subtree_ids(root)))
+    return sorted(found)
+
+
+def _managed_departments(user: User) -> list[int] | None:
+    """The departments a manager's dashboard covers: theirs and those below, and while a
+    manager is absent theirs for the substitute (as tracker.tasks.permissions.managed_by).
+    None for staff and admins, who see every department."""
+    if user.role in SEES_EVERYTHING:
+        return None
+    people = [user, *absent_people_covered_by(user)]
+    return _departments_below(
+        person.department_id
+        for person in people
+        if person.role is Role.MANAGER and person.department_id is not None
+    )
+
+
+def _of_departments(department_ids: Sequence[int], *, probe: bool = False) -> ColumnElement[bool]:
+    """Tasks of these departments: an owner works there, or the task has no owner and its
+    own department is one of them (tracker.tasks.permissions.in_departments, same result).
+
+    Never an EXISTS per task of the table. By default `tasks.id IN (the departments'
+    people's tasks, the unowned tasks of the departments)`: the database walks from the
+    people (task_owners' (user_id, task_id) index) to their tasks, a cost that follows the
+    departments' tasks. With `probe`, for a query that walks a short range of its own (the
+    overdue tasks on (status, deadline, department_id)): each task of the range is looked
+    up in the people's task ids (read once), and only a task of the departments' own
+    without such an owner is probed for owners."""
+    if not department_ids:
+        return false()
+    link = task_owners.alias("scope_link")
+    owner = aliased(User, name="scope_owner")
+    owned = (
+        select(link.c.task_id)
+        .join(owner, owner.id == link.c.user_id)
+        .where(owner.department_id.in_(department_ids))
+    )
+    any_owner = task_owners.alias("scope_any_owner")
+    if probe:
+        unowned_here = and_(
+            Task.department_id.in_(department_ids),
+            ~exists().where(any_owner.c.task_id == Task.id),
+        )
+        return or_(Task.id.in_(owned), unowned_here)
+    own = aliased(Task, name="scope_task")
+    unowned = select(own.id).where(
+        own.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == own.id)
+    )
+    return Task.id.in_(union_all(owned, unowned))
+
+
+def _scope(user: User, *, probe: bool = False) -> ColumnElement[bool]:
+    """The tasks this user's dashboard covers: never drafts; a manager's departments.
+    `probe`: for a query over the overdue range (see `_of_departments`)."""
     require_dashboard(user)
-    return and_(Task.status != TaskStatus.DRAFT, managed_by(user))
+    departments = _managed_departments(user)
+    if departments is None:
+        return Task.status != TaskStatus.DRAFT
+    return and_(Task.status != TaskStatus.DRAFT, _of_departments(departments, probe=probe))
 
 
-def _narrowing(user: User, filters: Filters, today: date) -> list[ColumnElement[bool]]:
-    """The filters, except status (figures count every status; the list uses it)."""
+def _sees_everything(user: User, filters: Filters) -> bool:
+    """Whether the figures cover every task but the drafts (no scope, no filter)."""
+    return user.role in SEES_EVERYTHING and filters == Filters(status=filters.status)
+
+
+def _narrowing(
+    user: User, filters: Filters, today: date, *, probe: bool = False
+) -> list[ColumnElement[bool]]:
+    """The filters, except status (figures count every status; the list uses it).
+    `probe`: for a query over the overdue range (see `_of_departments`)."""
     clauses: list[ColumnElement[bool]] = []
     if filters.digest_invalid:
         clauses.append(false())  # a damaged link shows nothing rather than everything
@@ -121,12 +189,14 @@ def _narrowing(user: User, filters: Filters, today: date) -> list[ColumnElement[
         # One section of the viewer's own digest: another user's link shows their own.
         clauses.append(digest_clause(filters.digest, user.id))
     if filters.department_id is not None:
-        clauses.append(in_departments(department_subtree_ids(filters.department_id)))
+        subtree = _departments_below([filters.department_id])
+        clauses.append(_of_departments(subtree, probe=probe))
     if filters.owner_id is not None:
-        # An alias: the by-owner figure joins task_owners itself, and must not correlate.
+        # From the owner's tasks (task_owners' (user_id, task_id) index), not every task's
+        # owners; an alias, so that no query that joins task_owners itself correlates it.
         link = task_owners.alias("owner_filter")
         clauses.append(
-            exists().where(link.c.task_id == Task.id, link.c.user_id == filters.owner_id)
+            Task.id.in_(select(link.c.task_id).where(link.c.user_id == filters.owner_id))
         )
     if filters.report_id is not None:
         clauses.append(Task.report_id == filters.report_id)
@@ -164,107 +234,274 @@ def _aging_label(low: int, high: int | None) -> str:
     return f"{low}–{high}" if high else f"> {low - 1}"
 
 
-def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
-    """The headline figures and the aging buckets in two passes: one over the (status,
-    deadline) index grouped by status, one over the done tasks for completion dates."""
-    scope = (_scope(user), *_narrowing(user, filters, today))
-    before_today = and_(Task.deadline.is_not(None), Task.deadline < today)
-    soon = and_(Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
+@dataclass
+class _Tally:
+    open: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+    awaiting: int = 0
+    done_this_month: int = 0
+    due: int = 0
+    done_on_time: int = 0
+    aging: list[int] = field(default_factory=lambda: [0] * len(AGING_BUCKETS))
+
+
+def _aging_counts(today: date) -> list[Any]:
     buckets = []
     for low, high in AGING_BUCKETS:
         bucket = Task.deadline <= today - timedelta(days=low)
         if high is not None:
             bucket = and_(bucket, Task.deadline >= today - timedelta(days=high))
         buckets.append(_count(bucket))
+    return buckets
+
+
+def _before(day: date) -> ColumnElement[bool]:
+    return and_(Task.deadline.is_not(None), Task.deadline < day)
+
+
+def _done_on_time(today: date) -> ColumnElement[bool]:
+    # date() of the completion time: the same SQL on SQLite and PostgreSQL.
+    return and_(_before(today), func.date(Task.completed_at) <= Task.deadline)
+
+
+def _tally_in_one_pass(
+    scope: Sequence[ColumnElement[bool]], today: date, month_start: datetime
+) -> _Tally:
+    """Every figure in one pass over the scope's tasks, grouped by status: for a narrowed
+    scope (a manager's departments, a filter), which the database reaches through its ids."""
+    soon = and_(Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
     by_status = db.session.execute(
-        select(Task.status, func.count(), _count(before_today), _count(soon), *buckets)
+        select(
+            Task.status,
+            func.count(),
+            _count(_before(today)),
+            _count(soon),
+            _count(Task.completed_at >= month_start),
+            _count(_done_on_time(today)),
+            *_aging_counts(today),
+        )
         .where(*scope)
         .group_by(Task.status)
     ).all()
-    open_ = overdue = due_soon = due = awaiting = 0
-    aging = [0] * len(AGING_BUCKETS)
-    for status, total, late, upcoming, *bucket_counts in by_status:
+    tally = _Tally()
+    for status, total, late, upcoming, this_month, on_time, *buckets in by_status:
         if status is TaskStatus.AWAITING_ACCEPTANCE:
-            awaiting += total
+            tally.awaiting += total
         if status in ACTIVE_STATUSES:
-            open_ += total
-            overdue += late
-            due_soon += upcoming
-            aging = [a + int(b) for a, b in zip(aging, bucket_counts, strict=True)]
+            tally.open += total
+            tally.overdue += late
+            tally.due_soon += upcoming
+            tally.aging = [a + int(b) for a, b in zip(tally.aging, buckets, strict=True)]
+        if status is TaskStatus.DONE:
+            tally.done_this_month += this_month
+            tally.done_on_time += on_time
         if status is not TaskStatus.CANCELLED:
-            due += late
-    done_this_month, done_on_time = db.session.execute(
+            tally.due += late
+    return tally
+
+
+def _active_count(count: Callable[..., Any], active: ColumnElement[bool]) -> Any:
+    """How many tasks are open or in progress, in the whole organisation.
+
+    On SQLite, the tasks there are (`SELECT count(*)` without a condition: SQLite counts
+    an index's pages, not its entries) less the tasks of every other status, counted on
+    (status, ...): the open tasks are most of the table, the others the smaller part.
+    PostgreSQL has no such count and counts the active range of (status, deadline)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return count(active)
+    every_task = select(func.count()).select_from(Task).scalar_subquery()
+    other_statuses = [status for status in TaskStatus if status not in ACTIVE_STATUSES]
+    others = select(func.count()).where(Task.status.in_(other_statuses)).scalar_subquery()
+    return every_task - others
+
+
+def _tally_by_ranges(
+    scope: Sequence[ColumnElement[bool]], today: date, month_start: datetime
+) -> _Tally:
+    """Every figure of the whole organisation in one statement of counts, each over its
+    own range of an index and nothing else: the active tasks (status) and their deadline
+    periods (overdue, each aging bucket, due soon) on (status, deadline); the done tasks'
+    on (status, completed_at, deadline). Plain counts of a range, no expression per row:
+    the large ranges (every open task) cost a step of the index per task, no more."""
+
+    def count(*conditions: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(Task).where(*scope, *conditions).scalar_subquery()
+
+    active = Task.status.in_(ACTIVE_STATUSES)
+    awaiting = Task.status == TaskStatus.AWAITING_ACCEPTANCE
+    done = Task.status == TaskStatus.DONE
+    late = _before(today)
+    periods = [
+        and_(
+            Task.deadline >= today - timedelta(days=high),
+            Task.deadline <= today - timedelta(days=low),
+        )
+        if high is not None
+        else Task.deadline <= today - timedelta(days=low)
+        for low, high in AGING_BUCKETS
+    ]
+    row = db.session.execute(
         select(
-            _count(Task.completed_at >= _month_start_utc(today, timezone)),
-            # date() of the completion time: the same SQL on SQLite and PostgreSQL.
-            _count(and_(before_today, func.date(Task.completed_at) <= Task.deadline)),
-        ).where(*scope, Task.status == TaskStatus.DONE)
+            _active_count(count, active),
+            count(active, late),
+            count(active, Task.deadline >= today, Task.deadline <= today + timedelta(days=14)),
+            count(awaiting),
+            count(awaiting, late),
+            count(done, Task.completed_at >= month_start),
+            count(done, late),
+            count(done, _done_on_time(today)),
+            *(count(active, period) for period in periods),
+        )
     ).one()
+    open_, overdue, soon, waiting, waiting_late, this_month, done_late, on_time, *aging = map(
+        int, row
+    )
+    return _Tally(
+        open=open_,
+        overdue=overdue,
+        due_soon=soon,
+        awaiting=waiting,
+        done_this_month=this_month,
+        due=overdue + waiting_late + done_late,
+        done_on_time=on_time,
+        aging=aging,
+    )
+
+
+def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
+    """The headline figures and the aging buckets."""
+    scope = (_scope(user), *_narrowing(user, filters, today))
+    month_start = _month_start_utc(today, timezone)
+    if _sees_everything(user, filters):
+        tally = _tally_by_ranges(scope, today, month_start)
+    else:
+        tally = _tally_in_one_pass(scope, today, month_start)
     return Figures(
         headline=Headline(
-            open=int(open_),
-            overdue=int(overdue),
-            due_soon=int(due_soon),
-            done_this_month=int(done_this_month),
-            due=int(due),
-            done_on_time=int(done_on_time),
-            awaiting_acceptance=int(awaiting),
+            open=int(tally.open),
+            overdue=int(tally.overdue),
+            due_soon=int(tally.due_soon),
+            done_this_month=int(tally.done_this_month),
+            due=int(tally.due),
+            done_on_time=int(tally.done_on_time),
+            awaiting_acceptance=int(tally.awaiting),
         ),
         aging=[
-            (_aging_label(low, high), count)
-            for (low, high), count in zip(AGING_BUCKETS, aging, strict=True)
+            (_aging_label(low, high), int(count))
+            for (low, high), count in zip(AGING_BUCKETS, tally.aging, strict=True)
         ],
     )
 
 
-def task_departments() -> CompoundSelect:
-    """(task id, department id) for each department a task belongs to: its owners'
-    departments, or its own for a task without owners. UNION: two owners of one
-    department make one pair."""
-    owners_departments = select(
-        task_owners.c.task_id.label("task_id"), User.department_id.label("department_id")
-    ).join(User, User.id == task_owners.c.user_id)
-    unowned = select(Task.id, Task.department_id).where(
-        ~exists().where(task_owners.c.task_id == Task.id)
+@dataclass(frozen=True)
+class OverdueCharts:
+    """The bars of the two overdue charts: (name, overdue tasks, id), the most first."""
+
+    by_department: list[tuple[str, int, int]]
+    by_owner: list[tuple[str, int, int]]
+
+
+def _overdue_per_owner(
+    user: User, filters: Filters, today: date
+) -> list[tuple[int | None, int | None, int, int]]:
+    """One pass over the overdue tasks (the (status, deadline) index), each joined to its
+    owners: (owner id, None, overdue tasks, of which an owner with a smaller id works in
+    the same department) for each owner; (None, department id, tasks, 0) for the tasks
+    without owners, by their own department. Never a pass over every task."""
+    link = task_owners.alias("chart_link")
+    co_link = task_owners.alias("chart_co_link")
+    co_owner = aliased(User, name="chart_co_owner")
+    me = aliased(User, name="chart_owner")
+    # The second owner (by id) of a task in one department: that department has the task
+    # already. Only a task with two owners or more has a row here to find.
+    repeated = exists().where(
+        co_link.c.task_id == Task.id,
+        co_link.c.user_id < link.c.user_id,
+        co_owner.id == co_link.c.user_id,
+        me.id == link.c.user_id,
+        co_owner.department_id == me.department_id,
     )
-    return union(owners_departments, unowned)
+    # A task without owners counts in its own department (in the (status, deadline,
+    # department_id) index, so the pass never reads the table).
+    unowned_department = case((link.c.user_id.is_(None), Task.department_id), else_=None)
+    query = (
+        select(link.c.user_id, unowned_department, func.count(), _count(repeated))
+        .select_from(Task)
+        .outerjoin(link, link.c.task_id == Task.id)
+        .where(
+            _scope(user, probe=True),
+            *_narrowing(user, filters, today, probe=True),
+            overdue_clause(today),
+        )
+        .group_by(link.c.user_id, unowned_department)
+    )
+    return [
+        (owner_id, department_id, int(tasks), int(again))
+        for owner_id, department_id, tasks, again in db.session.execute(query)
+    ]
+
+
+def _most_first(
+    counts: dict[int, int], names: dict[int, str], limit: int
+) -> list[tuple[str, int, int]]:
+    """The most first, then by name (code point order, as the databases' C collation)."""
+    bars = [(names[id_], count, id_) for id_, count in counts.items() if count and id_ in names]
+    bars.sort(key=lambda bar: (-bar[1], bar[0], bar[2]))
+    return bars[:limit]
+
+
+def overdue_charts(user: User, filters: Filters, today: date, limit: int = 12) -> OverdueCharts:
+    """Both overdue charts from one pass over the overdue tasks and their owners.
+
+    By department: a task belongs to the departments of all its owners (its own without
+    owners), each task once a department, so the bars may add up to more than the overdue
+    figure. By owner: each owner's overdue tasks."""
+    per_owner: dict[int, int] = {}
+    per_department: dict[int, int] = {}
+    owner_rows = []
+    for owner_id, department_id, tasks, again in _overdue_per_owner(user, filters, today):
+        if owner_id is None:
+            if department_id is not None:
+                per_department[department_id] = per_department.get(department_id, 0) + tasks
+        else:
+            per_owner[owner_id] = tasks
+            owner_rows.append((owner_id, tasks - again))
+    people = {
+        id_: (name, department_id)
+        for id_, name, department_id in db.session.execute(
+            select(User.id, User.name, User.department_id).where(User.id.in_(list(per_owner)))
+        )
+    }
+    for owner_id, tasks in owner_rows:
+        department_id = people[owner_id][1]
+        if department_id is not None:
+            per_department[department_id] = per_department.get(department_id, 0) + tasks
+    departments = {
+        id_: name
+        for id_, name in db.session.execute(
+            select(Department.id, Department.name).where(Department.id.in_(list(per_department)))
+        )
+    }
+    return OverdueCharts(
+        by_department=_most_first(per_department, departments, limit),
+        by_owner=_most_first(per_owner, {id_: name for id_, (name, _d) in people.items()}, limit),
+    )
 
 
 def overdue_by_department(
     user: User, filters: Filters, today: date, limit: int = 12
 ) -> list[tuple[str, int, int]]:
-    """(name, overdue tasks, department id), the most first: a task of two departments is
-    a task of each (the bars may add up to more than the overdue figure)."""
-    pairs = task_departments().subquery("department_of_task")
-    tasks = func.count(func.distinct(Task.id))
-    query = (
-        select(Department.name, tasks, Department.id)
-        .select_from(Task)
-        .join(pairs, pairs.c.task_id == Task.id)
-        .join(Department, Department.id == pairs.c.department_id)
-        .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
-        .group_by(Department.id, Department.name)
-        .order_by(tasks.desc(), Department.name)
-        .limit(limit)
-    )
-    return [(name, count, id_) for name, count, id_ in db.session.execute(query)]
+    """(name, overdue tasks, department id), the most first (see `overdue_charts`, which
+    gives both charts for the price of one)."""
+    return overdue_charts(user, filters, today, limit).by_department
 
 
 def overdue_by_owner(
     user: User, filters: Filters, today: date, limit: int = 12
 ) -> list[tuple[str, int, int]]:
-    """(name, overdue tasks, user id), the most first."""
-    query = (
-        select(User.name, func.count(Task.id), User.id)
-        .select_from(Task)
-        .join(task_owners, task_owners.c.task_id == Task.id)
-        .join(User, User.id == task_owners.c.user_id)
-        .where(_scope(user), *_narrowing(user, filters, today), overdue_clause(today))
-        .group_by(User.id, User.name)
-        .order_by(func.count(Task.id).desc(), User.name)
-        .limit(limit)
-    )
-    return [(name, count, id_) for name, count, id_ in db.session.execute(query)]
+    """(name, overdue tasks, user id), the most first (see `overdue_charts`)."""
+    return overdue_charts(user, filters, today, limit).by_owner
 
 
 @dataclass(frozen=True)
@@ -277,21 +514,37 @@ class ReportRow:
 
 
 def report_progress(user: User, filters: Filters, today: date, limit: int = 15) -> list[ReportRow]:
-    query = (
-        select(
-            Report.id,
-            func.coalesce(Report.destination, Report.source_filename),
-            func.count(Task.id),
-            _count(Task.status == TaskStatus.DONE),
-            _count(overdue_clause(today)),
-        )
-        .join(Report, Report.id == Task.report_id)
-        .where(_scope(user), *_narrowing(user, filters, today))
-        .group_by(Report.id, Report.destination, Report.source_filename, Report.created_at)
+    """The latest reports with a task on this dashboard, and their tasks' progress: the
+    reports are chosen first (newest first, an index probe each), then only their tasks
+    are counted (the report_id index), never every task of every report."""
+    scope = (_scope(user), *_narrowing(user, filters, today))
+    shown = exists().where(Task.report_id == Report.id, *scope)
+    reports = db.session.execute(
+        select(Report.id, func.coalesce(Report.destination, Report.source_filename))
+        .where(shown)
         .order_by(Report.created_at.desc(), Report.id.desc())
         .limit(limit)
-    )
-    return [ReportRow(*row) for row in db.session.execute(query)]
+    ).all()
+    if not reports:
+        return []
+    counts = {
+        report_id: (tasks, done, overdue)
+        for report_id, tasks, done, overdue in db.session.execute(
+            select(
+                Task.report_id,
+                func.count(Task.id),
+                _count(Task.status == TaskStatus.DONE),
+                _count(overdue_clause(today)),
+            )
+            .where(*scope, Task.report_id.in_([report_id for report_id, _name in reports]))
+            .group_by(Task.report_id)
+        )
+    }
+    return [
+        ReportRow(report_id, name, *(int(value) for value in counts[report_id]))
+        for report_id, name in reports
+        if report_id in counts
+    ]
 
 
 @dataclass(frozen=True)
@@ -316,10 +569,14 @@ def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[
         "title": (Task.title.asc(), Task.id),
         "-title": (Task.title.desc(), Task.id),
     }[sort if sort in SORTS else "deadline"]
+    # The overdue list walks the overdue range; the others reach the scope through its ids.
+    probe = filters.status == "overdue"
     return (
         select(Task)
         .where(
-            _scope(user), *_narrowing(user, filters, today), _status_clause(filters.status, today)
+            _scope(user, probe=probe),
+            *_narrowing(user, filters, today, probe=probe),
+            _status_clause(filters.status, today),
         )
         .order_by(*order)
     )
@@ -410,13 +667,31 @@ ORPHANS_PER_PAGE = 20
 
 
 def _without_active_owner() -> ColumnElement[bool]:
-    """No owner of the task is an active account (no owner at all included)."""
-    active_owner = (
-        select(task_owners.c.task_id)
-        .join(User, User.id == task_owners.c.user_id)
-        .where(task_owners.c.task_id == Task.id, User.active.is_(True))
+    """No owner of the task is an active account (no owner at all included): the tasks of
+    the deactivated people (few: from task_owners' (user_id, task_id) index) with no active
+    co-owner, and the tasks without any owner (a probe of task_owners' key per task)."""
+    link = task_owners.alias("left_link")
+    gone = aliased(User, name="left_owner")
+    co_link = task_owners.alias("left_co_link")
+    colleague = aliased(User, name="left_co_owner")
+    left_behind = (
+        select(link.c.task_id)
+        .join(gone, gone.id == link.c.user_id)
+        .where(
+            gone.active.is_(False),
+            ~exists().where(
+                co_link.c.task_id == link.c.task_id,
+                colleague.id == co_link.c.user_id,
+                colleague.active.is_(True),
+            ),
+        )
     )
-    return ~exists(active_owner)
+    own = aliased(Task, name="left_task")
+    any_owner = task_owners.alias("left_any_owner")
+    unowned = select(own.id).where(
+        own.status.in_(UNFINISHED_STATUSES), ~exists().where(any_owner.c.task_id == own.id)
+    )
+    return Task.id.in_(union_all(left_behind, unowned))
 
 
 def tasks_without_active_owner(
