@@ -35,6 +35,7 @@ from tracker.models import (
     UsedActionToken,
     User,
     clipped,
+    task_owners,
     utcnow,
 )
 from tracker.policy_settings import current_policy
@@ -43,7 +44,6 @@ from tracker.tasks.permissions import (
     can_list_all,
     can_manage,
     can_work_on,
-    owned_by,
     require,
     visible_tasks,
 )
@@ -187,7 +187,11 @@ def _statuses(include_closed: bool) -> tuple[TaskStatus, ...]:
 def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -> Select[Any]:
     """The tasks of a list, unordered: the user's own ("mine"), or every task the
     permissions let them see ("all"); the status and the search narrow either."""
-    base = visible_tasks(user) if scope == "all" else select(Task).where(owned_by(user))
+    if scope == "all":
+        base = visible_tasks(user)
+    else:  # owned_by(user) as a list of ids: read from (user_id, task_id), not task by task
+        owned = select(task_owners.c.task_id).where(task_owners.c.user_id == user.id)
+        base = select(Task).where(Task.id.in_(owned))
     query = base.where(Task.status.in_(_statuses(include_closed)))
     if search_for.strip():
         query = query.where(search.matching(search_for, db.session.get_bind().dialect.name))
