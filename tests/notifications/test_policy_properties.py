@@ -16,6 +16,7 @@ from tracker.notifications.policy import (
     earliest_deadline_needing_notice,
     escalation_recipients,
     notifications_due,
+    pairs_owed,
 )
 from tracker.workdays import add_working_days, is_working_day, working_days_between
 
@@ -177,3 +178,57 @@ def test_the_cut_off_with_the_default_settings() -> None:
 def test_the_cut_off_without_reminders_is_today() -> None:
     settings_ = PolicySettings(reminder_working_days=())
     assert earliest_deadline_needing_notice(date(2025, 4, 18), settings_) == date(2025, 4, 18)
+
+
+@FAST
+@given(
+    today=days,
+    deadline=days,
+    policy=policy_settings,
+    parents=st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=4, max_size=4),
+    heads=st.lists(st.one_of(st.none(), st.integers(100, 102)), min_size=4, max_size=4),
+    owner_departments=st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=3),
+    admins=st.sampled_from([(), (900,)]),
+    status=st.sampled_from(["open", "in_progress"]),
+)
+def test_a_task_is_owed_no_pair_its_deadline_is_not_owed(
+    today: date,
+    deadline: date,
+    policy: PolicySettings,
+    parents: list[int | None],
+    heads: list[int | None],
+    owner_departments: list[int | None],
+    admins: tuple[int, ...],
+    status: str,
+) -> None:
+    """The planner evaluates only tasks missing one of `pairs_owed`: so whatever the owners
+    and the tree (none, loops, no heads, no admins), a task is owed nothing outside them."""
+    departments = {i: DepartmentFacts(i, parents[i], heads[i]) for i in range(4)}
+    owners = tuple(range(1, len(owner_departments) + 1))
+    org = Organisation(departments, dict(zip(owners, owner_departments, strict=True)), admins)
+    task = TaskFacts(task_id=7, deadline=deadline, status=status, owner_ids=owners)
+    owed = {(due.kind.value, due.level) for due in notifications_due(task, today, org, policy)}
+    assert owed <= pairs_owed(deadline, today, policy)
+
+
+@FAST
+@given(today=days, deadline=days, policy=policy_settings)
+def test_a_task_with_an_owner_a_head_and_an_admin_is_owed_every_pair(
+    today: date, deadline: date, policy: PolicySettings
+) -> None:
+    owed = {
+        (due.kind.value, due.level)
+        for due in notifications_due(open_task(deadline), today, ORG, policy)
+    }
+    assert owed == pairs_owed(deadline, today, policy)
+
+
+def test_the_pairs_owed_for_a_task_overdue_two_weeks() -> None:
+    thursday = date(2026, 11, 26)
+    assert pairs_owed(thursday - timedelta(days=14), thursday, PolicySettings()) == {
+        ("overdue", 1),
+        ("escalation", 1),
+        ("escalation", 2),
+    }
+    assert pairs_owed(thursday + timedelta(days=1), thursday, PolicySettings()) == {("reminder", 1)}
+    assert pairs_owed(thursday + timedelta(days=60), thursday, PolicySettings()) == frozenset()

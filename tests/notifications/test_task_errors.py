@@ -75,11 +75,14 @@ def remind_json(app: Flask, day: date = DAY, *extra: str) -> dict[str, Any]:
 
 
 def failing_for(title: str, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Make the policy raise for one task, as a bug or an unreadable deadline would."""
+    """Make the policy raise for one task, as a bug or an unreadable deadline would. The
+    failure follows the task's deadline (its own here): the planner evaluates once for all
+    the tasks sharing a deadline, status and owners, with a stand-in task id."""
     broken = task_id(title)
+    deadline = db.session.get_one(Task, broken).deadline
 
     def evaluate(task, *args, **kwargs):
-        if task.task_id == broken:
+        if task.deadline == deadline:
             raise RuntimeError("the calendar cannot count from here")
         return notifications_due(task, *args, **kwargs)
 

@@ -16,7 +16,21 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Dialect, Row, Table, and_, or_, select
+from sqlalchemy import (
+    Date,
+    Dialect,
+    Integer,
+    Row,
+    String,
+    Table,
+    and_,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    values,
+)
 from sqlalchemy.orm import aliased
 
 from tracker.batches import chunks
@@ -47,6 +61,7 @@ from tracker.notifications.policy import (
     TaskFacts,
     earliest_deadline_needing_notice,
     notifications_due,
+    pairs_owed,
 )
 from tracker.policy_settings import Policy, current_policy
 from tracker.tasks.permissions import OVERSEERS as DASHBOARD_ROLES
@@ -78,16 +93,61 @@ def policy_settings(policy: Policy | None = None) -> PolicySettings:
     )
 
 
-def _candidates(horizon: date) -> tuple[ColumnElement[bool], ...]:
-    """Tasks that may be owed something: active, with a deadline no later than the horizon;
-    or awaiting acceptance (few: only those not accepted yet), whose wait may escalate."""
+_TaskRow = Row[int, date | None, TaskStatus, datetime | None, int | None]
+_TASK_COLUMNS = (Task.id, Task.deadline, Task.status, Task.submitted_at, Task.department_id)
+# Deadlines per query when looking for tasks owed something new (three parameters each
+# (kind, level) pair, within every database's limit on parameters).
+_DEADLINES_PER_QUERY = 300
+
+
+def _tasks_to_evaluate(as_of: date, settings: PolicySettings) -> list[_TaskRow]:
+    """The tasks that may be owed something not planned yet: every task awaiting acceptance
+    (few: only those not accepted yet), and every active task with a deadline up to the
+    horizon that lacks one of the (kind, level) pairs its deadline may be owed today
+    (`pairs_owed`). An active task already told everything its deadline calls for is not
+    evaluated again: most of a daily run's candidates, and all of a rerun's."""
+    horizon = earliest_deadline_needing_notice(as_of, settings)
     active = and_(
-        Task.status.in_(ACTIVE_STATUSES),
-        Task.deadline.is_not(None),
-        Task.deadline <= horizon,
+        Task.status.in_(ACTIVE_STATUSES), Task.deadline.is_not(None), Task.deadline <= horizon
     )
     awaiting = and_(Task.status == TaskStatus.AWAITING_ACCEPTANCE, Task.submitted_at.is_not(None))
-    return (or_(active, awaiting),)
+    rows: dict[int, _TaskRow] = {
+        row.id: row for row in db.session.execute(select(*_TASK_COLUMNS).where(awaiting))
+    }
+    deadlines = db.session.scalars(select(Task.deadline).where(active).distinct()).all()
+    for chunk in chunks(
+        sorted(deadline for deadline in deadlines if deadline is not None), _DEADLINES_PER_QUERY
+    ):
+        pairs = [
+            (deadline, kind, level)
+            for deadline in chunk
+            for kind, level in sorted(pairs_owed(deadline, as_of, settings))
+        ]
+        if not pairs:
+            continue
+        owed = (
+            values(
+                column("deadline", Date),
+                column("kind", String),
+                column("level", Integer),
+                name="owed",
+            )
+            .data(pairs)
+            .cte("owed")
+        )  # a CTE: SQLite names no columns of a VALUES in FROM
+        planned = exists().where(
+            Notification.task_id == Task.id,
+            Notification.kind == owed.c.kind,
+            Notification.level == owed.c.level,
+            Notification.deadline == owed.c.deadline,
+        )
+        query = (
+            select(*_TASK_COLUMNS)
+            .join(owed, owed.c.deadline == Task.deadline)
+            .where(active, Task.deadline.between(chunk[0], chunk[-1]), ~planned)
+        )
+        rows.update((row.id, row) for row in db.session.execute(query))
+    return [rows[task_id] for task_id in sorted(rows)]
 
 
 def load_organisation() -> tuple[Organisation, dict[int, User]]:
@@ -134,14 +194,14 @@ _KEY_COLUMNS = ("task_id", "kind", "level", "deadline")
 _ROW_COLUMNS = (*_KEY_COLUMNS, "recipient_ids", "planned_for", "created_at")
 
 
-def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[int, str, int, date]]:
-    """Insert the notifications, skipping keys another run already holds; the keys inserted.
+def _insert_new(dues: list[Due], as_of: date, now: datetime) -> list[Due]:
+    """Insert the notifications, skipping keys another run already holds; those inserted.
 
     Every row of one run gets the same `created_at`: with `planned_for` it names the run,
     the digests' "and N more" links use it to list exactly that run's tasks, and it tells
     which rows this run inserted (a concurrent run's conflicting rows are skipped)."""
     if not dues:
-        return set()
+        return []
     table = Notification.__table__
     connection = db.session.connection()
     dialect = connection.dialect
@@ -169,10 +229,12 @@ def _insert_new(dues: Sequence[Due], as_of: date, now: datetime) -> set[tuple[in
             for due in chunk
         ]
         connection.exec_driver_sql(statement, rows)
-    written = select(*(table.c[name] for name in _KEY_COLUMNS)).where(
-        table.c.planned_for == as_of, table.c.created_at == now
-    )
-    return {tuple(row) for row in connection.execute(written)}
+    this_run = (table.c.planned_for == as_of, table.c.created_at == now)
+    if connection.scalar(select(func.count()).where(*this_run)) == len(dues):
+        return dues  # the usual case: no other run held any (spares a set of every key)
+    written = select(*(table.c[name] for name in _KEY_COLUMNS)).where(*this_run)
+    inserted = {tuple(row) for row in connection.execute(written)}
+    return [due for due in dues if due.key in inserted]
 
 
 def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
@@ -188,7 +250,7 @@ def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
 class _Facts:
     """What the policy needs about the candidate tasks and the organisation."""
 
-    tasks: Sequence[Row[int, date | None, TaskStatus, datetime | None, int | None]]
+    tasks: Sequence[_TaskRow]
     owners: dict[int, list[int]]
     already_planned: set[tuple[Any, ...]]
     organisation: Organisation
@@ -217,33 +279,27 @@ def with_absences(organisation: Organisation, as_of: date) -> tuple[Organisation
     return replace(organisation, absences=absences), until
 
 
-def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
-    """The candidate tasks, their owners, what was already planned for them, and the
-    organisation (five queries); None when no task is a candidate."""
-    tasks = db.session.execute(
-        select(Task.id, Task.deadline, Task.status, Task.submitted_at, Task.department_id).where(
-            *candidates
-        )
-    ).all()
+def _load_facts(as_of: date, settings: PolicySettings) -> _Facts | None:
+    """The tasks to evaluate, their owners, what was already planned for them, and the
+    organisation; None when no task may be owed anything new."""
+    tasks = _tasks_to_evaluate(as_of, settings)
     if not tasks:
         return None
     owners: dict[int, list[int]] = defaultdict(list)
-    owner_query = (
-        select(task_owners.c.task_id, task_owners.c.user_id)
-        .join(Task, Task.id == task_owners.c.task_id)
-        .where(*candidates)
-    )
-    for task_id, user_id in db.session.execute(owner_query):
-        owners[task_id].append(user_id)
-    already_planned = {
-        tuple(row)
-        for row in db.session.execute(
+    already_planned: set[tuple[Any, ...]] = set()
+    for chunk in chunks([task.id for task in tasks]):
+        owner_query = select(task_owners.c.task_id, task_owners.c.user_id).where(
+            task_owners.c.task_id.in_(chunk)
+        )
+        for task_id, user_id in db.session.execute(owner_query):
+            owners[task_id].append(user_id)
+        planned_query = (
             select(
                 Notification.task_id, Notification.kind, Notification.level, Notification.deadline
             )
             .join(Task, Task.id == Notification.task_id)
             .where(
-                *candidates,
+                Notification.task_id.in_(chunk),
                 or_(
                     Notification.deadline == Task.deadline,
                     # An acceptance escalation's deadline is the acceptance deadline.
@@ -254,7 +310,7 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
                 ),
             )
         )
-    }
+        already_planned.update(tuple(row) for row in db.session.execute(planned_query))
     organisation, users = load_organisation()
     return _Facts(
         tasks,
@@ -267,6 +323,27 @@ def _load_facts(candidates: tuple[ColumnElement[bool], ...]) -> _Facts | None:
             row.id: row.name for row in db.session.execute(select(Department.id, Department.name))
         },
     )
+
+
+class _SharedPolicy:
+    """The policy, evaluated once for all the tasks that share a deadline, status, owners
+    and submission day: they are owed the same notifications but for the task's id, and a
+    backlog has many such (one officer's tasks of one deadline)."""
+
+    def __init__(self, as_of: date, organisation: Organisation, settings: PolicySettings) -> None:
+        self.as_of = as_of
+        self.organisation = organisation
+        self.settings = settings
+        self.shared: dict[tuple[Any, ...], list[Due]] = {}
+
+    def notifications_due(self, task: TaskFacts) -> list[Due]:
+        key = (task.deadline, task.status, task.owner_ids, task.submitted_on)
+        if key not in self.shared:
+            # A failure is not kept: each task of the group fails, and is reported, alone.
+            self.shared[key] = notifications_due(
+                replace(task, task_id=0), self.as_of, self.organisation, self.settings
+            )
+        return [replace(due, task_id=task.task_id) for due in self.shared[key]]
 
 
 def _owed(
@@ -282,6 +359,7 @@ def _owed(
     cannot count from, say) is logged, added to `errors` and skipped, so that the other
     tasks' reminders still go out."""
     owed: list[Due] = []
+    policy = _SharedPolicy(as_of, facts.organisation, settings)
     for task in facts.tasks:
         task_facts = TaskFacts(
             task.id,
@@ -292,7 +370,7 @@ def _owed(
             local_today(timezone, task.submitted_at) if task.submitted_at else None,
         )
         try:
-            dues = notifications_due(task_facts, as_of, facts.organisation, settings)
+            dues = policy.notifications_due(task_facts)
         except Exception as error:
             log.exception("task %d skipped: its notifications could not be worked out", task.id)
             errors.append(TaskPlanError(task.id, f"{type(error).__name__}: {error}"))
@@ -429,15 +507,14 @@ def plan(
     result = PlanResult(as_of)
     if not is_working_day(as_of):
         return result
-    facts = _load_facts(_candidates(earliest_deadline_needing_notice(as_of, settings)))
+    facts = _load_facts(as_of, settings)
     if facts is None:
         return result
     facts.organisation, facts.absent_until = with_absences(facts.organisation, as_of)
     timezone = current_app.config["TRACKER_TIMEZONE"]
     owed = _owed(facts, as_of, settings, result.task_errors, timezone)
     run_at = utcnow()
-    inserted = _insert_new(owed, as_of, run_at)
-    result.notifications = [due for due in owed if due.key in inserted]
+    result.notifications = _insert_new(owed, as_of, run_at)
     writer = DigestWriter(
         as_of=as_of,
         base_url=base_url,

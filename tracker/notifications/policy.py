@@ -368,6 +368,20 @@ def routed(
     return _sorted_unique(recipients), tuple(sorted(substituting))
 
 
+def pairs_owed(deadline: date, today: date, settings: PolicySettings) -> frozenset[tuple[str, int]]:
+    """The (kind, level) of every notification an active task with this deadline may be owed
+    today, whoever owns it: what `notifications_due` gives such a task with an owner, a head
+    above and an admin. A real task is owed a subset (it may lack owners, or heads for some
+    level), so one that already holds all these needs no evaluation today."""
+    owner, head, admin = -1, -2, -3
+    organisation = Organisation({0: DepartmentFacts(0, None, head)}, {owner: 0}, (admin,))
+    task = TaskFacts(0, deadline, "open", (owner,))
+    return frozenset(
+        (due.kind.value, due.level)
+        for due in notifications_due(task, today, organisation, settings)
+    )
+
+
 def earliest_deadline_needing_notice(today: date, settings: PolicySettings) -> date:
     """The latest deadline for which a reminder may be owed today: tasks whose deadline is
     after this date need nothing today (lets the planner filter in SQL).
