@@ -56,7 +56,7 @@ def notified() -> set[tuple[int, str, int]]:
 
 
 def test_twin_tasks_are_evaluated_once_and_each_notified(runner, twins, evaluations) -> None:
-    first, second, later = twins
+    first, second, _later = twins
     remind(runner, FIRST_OVERDUE)
     assert len(evaluations) == 1  # the two share a deadline and an owner; "Later" is not due
     assert notified() == {(first, "overdue", 0), (second, "overdue", 0)}
@@ -82,7 +82,7 @@ def test_a_rerun_and_a_day_with_nothing_new_evaluate_no_task(runner, twins, eval
 
 
 def test_a_task_given_a_new_deadline_is_evaluated_again(runner, twins, evaluations) -> None:
-    first, second, _ = twins
+    first, _, _ = twins
     remind(runner, FIRST_OVERDUE)
     task = db.session.get_one(planner.Task, first)
     task.deadline = date(2025, 3, 25)
