@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Engine, Row, Select, func, select
+from sqlalchemy import Engine, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tracker.batches import chunks
@@ -147,17 +147,30 @@ class _Names:
 _Owners = tuple[list[str], set[int]]
 
 
+# Built once: an expanding parameter takes each slice of ids without rebuilding the query.
+_OWNERS = (
+    select(task_owners.c.task_id, User.name, User.department_id)
+    .join(User, User.id == task_owners.c.user_id)
+    .where(task_owners.c.task_id.in_(bindparam("ids", expanding=True)))
+    .order_by(task_owners.c.task_id, User.name)
+)
+_ESCALATIONS = (
+    select(Notification.task_id, func.max(Notification.created_at))
+    .where(
+        Notification.kind == Kind.ESCALATION,
+        Notification.task_id.in_(bindparam("ids", expanding=True)),
+    )
+    .group_by(Notification.task_id)
+)
+
+
 def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
     """The owners of each task, by name (as the task's `owners` are ordered)."""
     found: dict[int, _Owners] = {}
     for chunk in chunks(task_ids):
-        query = (
-            select(task_owners.c.task_id, User.name, User.department_id)
-            .join(User, User.id == task_owners.c.user_id)
-            .where(task_owners.c.task_id.in_(chunk))
-            .order_by(task_owners.c.task_id, User.name)
-        )
-        for task_id, name, department_id in session.connection().execute(query):
+        for task_id, name, department_id in (
+            session.connection().execute(_OWNERS, {"ids": list(chunk)}).all()
+        ):
             owners = found.get(task_id)
             if owners is None:
                 found[task_id] = owners = ([], set())
@@ -168,21 +181,13 @@ def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
 
 
 def _last_escalations(session: Session, task_ids: Sequence[int]) -> dict[int, date]:
-    """The day (UTC) of each task's latest escalation, as the list shows it."""
+    """The day (UTC: the column's type reads times in UTC) of each task's latest
+    escalation, as the list shows it."""
     found: dict[int, date] = {}
     for chunk in chunks(task_ids):
-        query = (
-            select(Notification.task_id, func.max(Notification.created_at))
-            .where(Notification.kind == Kind.ESCALATION, Notification.task_id.in_(chunk))
-            .group_by(Notification.task_id)
-        )
-        for task_id, at in session.connection().execute(query):
-            found[task_id] = _utc(at).date()
+        rows = session.connection().execute(_ESCALATIONS, {"ids": list(chunk)}).all()
+        found.update((task_id, at.date()) for task_id, at in rows)
     return found
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _ACTIVE = frozenset(ACTIVE_STATUSES)
