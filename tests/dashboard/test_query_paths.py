@@ -367,3 +367,36 @@ def test_tasks_without_an_active_owner(world: World, who: str) -> None:
     assert not {"left_with_colleague", "unowned_done", "draft"} & {
         name for name, task in world.tasks.items() if task in found
     }
+
+
+@pytest.mark.parametrize("who", ["north_head", "staff"])
+@pytest.mark.parametrize("sort", ["deadline", "-deadline"])
+def test_the_overdue_list_pages_merge_the_statuses_in_order(
+    world: World, make_task, who: str, sort: str
+) -> None:
+    """Open and in-progress tasks on one deadline and on others, over several pages: the
+    pages taken from each status's own range hold the list sorted by deadline, then id."""
+    ani, nairi = world.people["ani"], world.people["nairi"]
+    for days in (3, 3, 7, 20, 20, 45):
+        make_task(ani, deadline=TODAY - timedelta(days=days))
+        make_task(nairi, deadline=TODAY - timedelta(days=days), status=TaskStatus.IN_PROGRESS)
+    user = world.people[who]
+    scope = reference_scope(user)
+    overdue = [
+        task
+        for task in db.session.scalars(select(Task).where(Task.id.in_(scope)))
+        if task.is_overdue(TODAY)
+    ]
+    newest_first = sort == "-deadline"
+    overdue.sort(key=lambda task: (task.deadline, -task.id if newest_first else task.id))
+    if newest_first:
+        overdue.reverse()
+    expected = [task.id for task in overdue]
+    seen: list[int] = []
+    filters = services.Filters(status="overdue")
+    for page in (1, 2, 3, 4):
+        rows, total = services.task_list(user, filters, TODAY, sort=sort, page=page, per_page=5)
+        assert total == len(expected)
+        seen += [row.task.id for row in rows]
+    assert seen == expected and 15 < len(expected) <= 20
+    assert {task.status for task in overdue} == {TaskStatus.OPEN, TaskStatus.IN_PROGRESS}
