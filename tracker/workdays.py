@@ -39,7 +39,8 @@ def _calendar() -> type[HolidayBase]:
 
     path = Path(holidays.__file__).parent / "countries" / f"{_COUNTRY_MODULE}.py"
     spec = spec_from_file_location(f"{__name__}._{_COUNTRY_MODULE}", path)
-    if spec is None or spec.loader is None:  # the package moved its countries: ask it
+    if not path.is_file() or spec is None or spec.loader is None:
+        # The package moved its countries: ask it, the slow way.
         return type(holidays.country_holidays(COUNTRY))
     module = module_from_spec(spec)
     sys.modules[spec.name] = module
