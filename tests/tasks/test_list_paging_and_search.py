@@ -104,6 +104,9 @@ def test_a_page_past_the_end_sends_to_the_last_one_with_the_arguments_kept(
     # An empty list has one page: page 5 of nothing goes to page 1.
     nothing = browser.get("/tasks?scope=all&q=no+such+words&page=5")
     assert nothing.status_code == 302 and "page=1" in nothing.headers["Location"]
+    # A number larger than any database takes is past the end too.
+    huge = browser.get(f"/tasks?scope=all&page={10**30}")
+    assert huge.status_code == 302 and "page=2" in huge.headers["Location"]
     # A page number that is not one is the first page.
     assert browser.get("/tasks?scope=all&page=abc").status_code == 200
 

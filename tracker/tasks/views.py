@@ -67,12 +67,16 @@ def _list_page(
     return listing, {}, last
 
 
+_MAX_PAGE = 10_000_000
+
+
 @bp.route("")
 def my_tasks() -> ResponseReturnValue:
     include_closed = request.args.get("closed") == "1"
     requested = request.args.get("scope", "mine")
     search_for = request.args.get("q", "").strip()[:200]
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    # Past any real list (and within what a database's OFFSET takes): sent to the last page.
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), _MAX_PAGE)
     listing, context, last = _list_page(requested, include_closed, search_for, page)
     if last is not None:  # an old link, or a number typed in: the last page, and why
         flash(_("There is no page %(page)d: this is the last one.", page=page), "info")
