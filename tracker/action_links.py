@@ -9,11 +9,13 @@ read them: neither package imports the other for it.
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from itsdangerous.encoding import base64_encode, int_to_bytes
 
 SALT = "tracker.task-action"
 
@@ -49,10 +51,18 @@ class ActionLinkSigner:
 
     def __init__(self, secret_key: str) -> None:
         self._signer = TimestampSigner(secret_key, salt=SALT)
+        # itsdangerous's own signature (the key derived as it derives it, its digest), kept
+        # ready: its sign() derives the key and converts every part again for each link.
+        self._mac = hmac.new(self._signer.derive_key(), digestmod=self._signer.digest_method)
 
     def make(self, task_id: int, user_id: int, action: Action) -> str:
+        """What `TimestampSigner.sign` makes of the payload, several times faster."""
         payload = f"{task_id}.{user_id}.{action.value}.{secrets.token_hex(8)}"
-        return self._signer.sign(payload).decode()
+        timestamp = base64_encode(int_to_bytes(self._signer.get_timestamp()))
+        value = payload.encode() + b"." + timestamp
+        mac = self._mac.copy()
+        mac.update(value)
+        return (value + b"." + base64_encode(mac.digest())).decode()
 
     def read(self, token: str, max_age_days: int) -> ActionLink:
         try:
