@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tracker.extensions import db
 from tracker.models import Notification, Role
 from tracker.notifications import planner
+from tracker.notifications.jobs import plan_reminders
 from tracker.notifications.policy import notifications_due
 
 DEADLINE = date(2025, 3, 26)  # a Wednesday
@@ -96,3 +97,19 @@ def test_a_task_given_a_new_deadline_is_evaluated_again(runner, twins, evaluatio
             Notification.task_id == first, Notification.deadline == date(2025, 3, 25)
         )
     )
+
+
+def test_the_run_emails_are_listed_without_a_query_each(twins) -> None:
+    result = plan_reminders(FIRST_OVERDUE)
+    statements: list[str] = []
+
+    def count(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        listed = [(message.to_address, message.subject) for message in result.messages]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert [address for address, _ in listed] == ["ani@example.am"]
+    assert statements == []

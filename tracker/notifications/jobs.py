@@ -13,10 +13,11 @@ from types import FrameType
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from tracker.batches import chunks
 from tracker.extensions import db
-from tracker.models import utcnow
+from tracker.models import OutboxMessage, utcnow
 from tracker.notifications import outbox
 from tracker.notifications.planner import PlanResult, plan, policy_settings
 
@@ -71,8 +72,17 @@ def plan_reminders(as_of: date, *, dry_run: bool = False) -> PlanResult:
     if dry_run:
         db.session.rollback()
     else:
+        message_ids = [message.id for message in result.messages]
         db.session.commit()
+        _reload(message_ids)
     return result
+
+
+def _reload(message_ids: list[int]) -> None:
+    """Read the run's emails back in a few queries: the commit expired them, and the caller
+    lists them (read one by one, each would cost a query)."""
+    for chunk in chunks(message_ids):
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(chunk))).all()
 
 
 def _limit_lock_waits(seconds: int) -> None:
