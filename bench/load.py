@@ -29,6 +29,7 @@ import csv
 import json
 import math
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -55,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SIGN_IN = ("/login", "POST /login")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -67,6 +69,28 @@ class Row:
     p95: float
     p99: float
     slowest: float
+
+
+@dataclass
+class CpuUse:
+    """Where the machine's CPU went during the measured run, in CPU seconds."""
+
+    wall: float = 0.0
+    cores: int = os.cpu_count() or 1
+    gunicorn: float = 0.0
+    scheduler: float = 0.0
+    postgres: float = 0.0  # this database's server processes alive at the end
+    locust: float = 0.0
+    machine: float = 0.0  # everything on the machine, these included
+
+    def line(self) -> str:
+        others = self.machine - self.gunicorn - self.scheduler - self.postgres - self.locust
+        return (
+            f"CPU seconds over the {self.wall:.0f} s run ({self.cores} cores: at most"
+            f" {self.wall * self.cores:.0f}): machine {self.machine:.0f} = gunicorn"
+            f" {self.gunicorn:.0f} + PostgreSQL for this database {self.postgres:.0f} +"
+            f" scheduler {self.scheduler:.0f} + locust {self.locust:.0f} + others {others:.0f}"
+        )
 
 
 @dataclass
@@ -83,6 +107,7 @@ class Result:
     planned_before: float | None = None  # seconds of `tracker remind` before the load
     mails: int = 0
     scheduler: dict[str, int] = field(default_factory=dict)
+    cpu: CpuUse = field(default_factory=CpuUse)
     rows: list[Row] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -212,16 +237,82 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float = 9
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
-def children(pid: int) -> int:
-    """How many processes have `pid` as their parent (gunicorn's workers)."""
-    count = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        count += fields[1] == str(pid)
-    return count
+def _stat(path: Path) -> list[str]:
+    """The fields of a /proc stat file after the command's name (state first); [] if gone."""
+    try:
+        return path.read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (gunicorn's workers)."""
+    return [
+        int(stat.parent.name)
+        for stat in Path("/proc").glob("[0-9]*/stat")
+        if _stat(stat)[1:2] == [str(pid)]
+    ]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a live process so far."""
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine spent not idle since boot (all cores)."""
+    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICKS
+
+
+def backends(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the load test's database (other than this
+    question's own)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        pids = connection.scalars(
+            sa.text(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    engine.dispose()
+    return list(pids)
+
+
+class CpuMeter:
+    """CPU used by the processes under test between `start` and `stop`."""
+
+    def __init__(self, web: int, scheduler: int, url: str) -> None:
+        self.web, self.scheduler, self.url = web, scheduler, url
+        self.before: dict[str, dict[int, float]] = {}
+        self.began = self.busy = self.locust = 0.0
+
+    def groups(self) -> dict[str, dict[int, float]]:
+        pids = {
+            "gunicorn": [self.web, *children(self.web)],
+            "scheduler": [self.scheduler],
+            "postgres": backends(self.url),
+        }
+        return {name: {pid: cpu_seconds(pid) for pid in group} for name, group in pids.items()}
+
+    def start(self) -> None:
+        self.before = self.groups()
+        self.began, self.busy = time.monotonic(), machine_busy()
+        children_time = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.locust = children_time.ru_utime + children_time.ru_stime
+
+    def stop(self) -> CpuUse:
+        wall, busy = time.monotonic() - self.began, machine_busy() - self.busy
+        children_time = resource.getrusage(resource.RUSAGE_CHILDREN)
+        use = CpuUse(wall=wall, machine=busy)
+        use.locust = children_time.ru_utime + children_time.ru_stime - self.locust
+        for name, group in self.groups().items():
+            before = self.before.get(name, {})
+            spent = sum(now - before.get(pid, 0.0) for pid, now in group.items())
+            setattr(use, name, spent)
+        return use
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -313,6 +404,7 @@ def report(result: Result, out: Path) -> str:
         f" gunicorn workers: {result.workers}",
         f"load average before: {_loads(result.load_before)}  after: {_loads(result.load_after)}"
         f"  ({os.cpu_count()} cores)",
+        result.cpu.line(),
         f"reminders: {planned}; mails sent by the scheduler meanwhile: {result.mails}",
         "in the database afterwards: "
         + ", ".join(f"{name} {count}" for name, count in result.scheduler.items()),
@@ -412,9 +504,11 @@ def measure(
                 print(f"warming up for {arguments.warmup}", flush=True)
                 run_locust(base, password, arguments.wait, out, "warmup", 8, 4, arguments.warmup)
             mails_before = mails_sent(count_file)
-            with started([str(BIN / "tracker"), "scheduler"], env, log, source):
+            with started([str(BIN / "tracker"), "scheduler"], env, log, source) as scheduler:
                 print(f"gunicorn on {base}, scheduler beside it; locust for {arguments.duration}")
                 result.load_before = os.getloadavg()
+                meter = CpuMeter(web.pid, scheduler.pid, url)
+                meter.start()
                 prefix = run_locust(
                     base,
                     password,
@@ -425,7 +519,8 @@ def measure(
                     arguments.spawn_rate,
                     arguments.duration,
                 )
-                result.workers = children(web.pid)
+                result.cpu = meter.stop()
+                result.workers = len(children(web.pid))
                 result.load_after = os.getloadavg()
                 result.mails = mails_sent(count_file) - mails_before
     result.scheduler = scheduler_work(url)
