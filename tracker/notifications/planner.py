@@ -17,6 +17,7 @@ from typing import Any, NamedTuple, TypeVarTuple
 
 from flask import current_app
 from sqlalchemy import (
+    Connection,
     Date,
     Dialect,
     Integer,
@@ -215,18 +216,12 @@ def _insert_new(dues: list[Due], as_of: date, now: datetime) -> list[Due]:
         return []
     table = Notification.__table__
     connection = db.session.connection()
-    dialect = connection.dialect
-    # Through the driver's executemany, each distinct value converted by its column type
-    # once: SQLAlchemy's per-row parameter handling was two thirds of the insert's time.
-    to_db = _ValueCache(table, dialect)
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(_ROW_COLUMNS)}) "
-        f"VALUES ({', '.join(mark for _ in _ROW_COLUMNS)}) "
-        f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO NOTHING"
-    )
+    # Through the driver, each distinct value converted by its column type once:
+    # SQLAlchemy's per-row parameter handling was two thirds of the insert's time.
+    to_db = _ValueCache(table, connection.dialect)
     planned_for, created_at = to_db("planned_for", as_of), to_db("created_at", now)
-    for chunk in chunks(dues):
+    write = _copy_rows if connection.dialect.name == "postgresql" else _insert_rows
+    for chunk in chunks(dues, _ROWS_PER_WRITE):
         rows = [
             (
                 due.task_id,
@@ -239,13 +234,47 @@ def _insert_new(dues: list[Due], as_of: date, now: datetime) -> list[Due]:
             )
             for due in chunk
         ]
-        connection.exec_driver_sql(statement, rows)
+        write(connection, rows)
     this_run = (table.c.planned_for == as_of, table.c.created_at == now)
     if connection.scalar(select(func.count()).where(*this_run)) == len(dues):
         return dues  # the usual case: no other run held any (spares a set of every key)
     written = select(*(table.c[name] for name in _KEY_COLUMNS)).where(*this_run)
     inserted = {tuple(row) for row in connection.execute(written)}
     return [due for due in dues if due.key in inserted]
+
+
+_ROWS_PER_WRITE = 20_000
+_CONFLICT = f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO NOTHING"
+
+
+def _insert_rows(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """SQLite: one executemany."""
+    marks = ", ".join("?" for _ in _ROW_COLUMNS)
+    connection.exec_driver_sql(
+        f"INSERT INTO notifications ({', '.join(_ROW_COLUMNS)}) VALUES ({marks}) {_CONFLICT}",
+        rows,
+    )
+
+
+def _copy_rows(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: COPY into a temporary table of this connection, then one INSERT ...
+    SELECT (several times faster than an executemany of a first run's 300,000 rows)."""
+    columns = ", ".join(_ROW_COLUMNS)
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS planned_notifications (task_id integer,"
+            " kind varchar(20), level integer, deadline date, recipient_ids json,"
+            " planned_for date, created_at timestamp with time zone) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute("DELETE FROM planned_notifications")
+        with cursor.copy(f"COPY planned_notifications ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO notifications ({columns}) SELECT {columns}"
+            f" FROM planned_notifications {_CONFLICT}"
+        )
 
 
 def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
