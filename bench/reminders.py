@@ -44,7 +44,6 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.planner import AS_OF, bench_database, populate  # noqa: F401  (the other benches')
 from bench.smtp_sink import read_count
 from bench.workload import FLOOR, ROOT, copy_floor_data, generate_floor
 from tracker.workdays import is_working_day

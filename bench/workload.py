@@ -202,7 +202,7 @@ def _write(
         raw = connection.connection.driver_connection
         assert raw is not None
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
         return
