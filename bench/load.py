@@ -1,7 +1,8 @@
 """Load test (issue #13 point 4): the application as deployed, under 50 signed-in users.
 
     .venv/bin/python bench/load.py [--tasks 100000] [--users 50] [--spawn-rate 10]
-        [--duration 60s] [--workers 4] [--out DIR]
+        [--duration 60] [--workers 4] [--wait 1,3] [--warmup 15] [--plan-first]
+        [--commit HEAD | --worktree] [--out DIR]
 
 Needs the bench extra (`pip install -e '.[bench]'`: gunicorn, locust) and the PostgreSQL
 server of TRACKER_TEST_POSTGRES_URL. Run by hand, never by the test suite.
@@ -10,15 +11,23 @@ server of TRACKER_TEST_POSTGRES_URL. Run by hand, never by the test suite.
    with `tracker db upgrade` and fills it with the workload of issue #13
    (bench/workload.py: 200 users in 20 departments with heads, user 1 the admin, 2..20
    managers, the rest officers); every user gets one random password (one UPDATE).
-2. Starts `gunicorn -w 4 "tracker:create_app()"` in production configuration (plain HTTP on
-   loopback, hence TRACKER_SECURE_COOKIES=0) and beside it `tracker scheduler`, mailing to
-   bench/smtp_sink.py.
-3. Drives it with locust (bench/locustfile.py): each virtual user signs in with an account
-   of its own through the login form, so sign-in throttling (which counts failures only,
-   per account and per address) is left as deployed.
+2. Serves the code of --commit (HEAD: exported with `git archive`, so that edits in
+   progress in the checkout are not measured; --worktree serves the checkout as it is):
+   `gunicorn -w 4 "tracker:create_app()"` in production configuration (plain HTTP on
+   loopback, hence TRACKER_SECURE_COOKIES=0), and beside it `tracker scheduler`, mailing
+   to bench/smtp_sink.py. On a fresh database the scheduler's first planning run of the
+   day (after the planning hour) falls inside the load; --plan-first runs `tracker remind`
+   before, as on a day whose reminders went out in the morning.
+3. A warm-up (8 users, --warmup seconds, not counted: each worker's first requests
+   compile templates), then the load (bench/locustfile.py): --users virtual users start,
+   --spawn-rate a second, each signing in with an account of its own through the login
+   form (sign-in throttling counts failures only, per account and per address, so it is
+   left as deployed); once all have signed in, --duration seconds of work are measured.
 4. Prints, and writes to DIR/summary.txt and DIR/summary.json: requests per second, median,
-   p95 and p99 per request and overall, failures, the load average before and after, the
-   number of gunicorn workers and the mails the scheduler sent meanwhile.
+   p95 and p99 per request and overall (the measured phase, then the sign-in phase),
+   failures, the load average before and after, where the CPU went (the machine is
+   shared), the number of gunicorn workers, the mails the scheduler sent meanwhile and what
+   the planning left in the database.
 5. Stops the processes and drops the database, whatever happened.
 """
 
@@ -55,7 +64,7 @@ from tracker.auth.services import hash_password
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SIGN_IN = ("/login", "POST /login")
+ALL = "all requests"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -98,9 +107,9 @@ class Result:
     code: str
     tasks: int
     users: int
-    duration: str
+    duration: int
     wait: str
-    warmup: str
+    warmup: int
     workers: int = 0
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -108,7 +117,8 @@ class Result:
     mails: int = 0
     scheduler: dict[str, int] = field(default_factory=dict)
     cpu: CpuUse = field(default_factory=CpuUse)
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # the measured phase
+    sign_in_rows: list[Row] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
 
@@ -334,24 +344,28 @@ def figures(name: str, samples: list[tuple[str, float, float, bool]], seconds: f
     )
 
 
-def _samples(path: Path) -> list[tuple[str, float, float, bool]]:
-    """(name, start, milliseconds, failed) of each request; a GET named by its path alone."""
+Sample = tuple[str, float, float, bool]  # name, start, milliseconds, failed
+
+
+def _samples(path: Path) -> dict[str, list[Sample]]:
+    """Each request by phase ("sign-in", "measured"); a GET named by its path alone."""
+    phases: dict[str, list[Sample]] = {"sign-in": [], "measured": []}
     with path.open(newline="") as file:
-        return [
-            (
-                line["name"] if line["method"] == "GET" else f"{line['method']} {line['name']}",
-                float(line["start"]),
-                float(line["ms"]),
-                line["failed"] == "1",
+        for line in csv.DictReader(file):
+            method, name = line["method"], line["name"]
+            phases[line["phase"]].append(
+                (
+                    name if method == "GET" else f"{method} {name}",
+                    float(line["start"]),
+                    float(line["ms"]),
+                    line["failed"] == "1",
+                )
             )
-            for line in csv.DictReader(file)
-        ]
+    return phases
 
 
-def read_samples(path: Path) -> list[Row]:
-    """Exact figures from every request of the run: per request, all of them, and all but
-    the sign-in form (once per session, and slow on purpose: the password hash)."""
-    samples = _samples(path)
+def table(samples: list[Sample]) -> list[Row]:
+    """Exact figures per request and over all of them (req/s over the span they cover)."""
     if not samples:
         return []
     first = min(start for _name, start, _ms, _failed in samples)
@@ -361,12 +375,7 @@ def read_samples(path: Path) -> list[Row]:
         figures(name, [sample for sample in samples if sample[0] == name], seconds)
         for name in sorted({sample[0] for sample in samples})
     ]
-    pages = [sample for sample in samples if not sample[0].startswith(SIGN_IN)]
-    return [
-        *rows,
-        figures("all requests", samples, seconds),
-        figures("all but sign-in", pages, seconds),
-    ]
+    return [*rows, figures(ALL, samples, seconds)]
 
 
 def read_failures(prefix: Path) -> list[str]:
@@ -391,6 +400,19 @@ def _loads(values: tuple[float, float, float]) -> str:
     return " ".join(f"{value:.2f}" for value in values)
 
 
+def _table_lines(rows: list[Row]) -> list[str]:
+    lines = [
+        f"{'request':<28} {'count':>6} {'fail':>5} {'req/s':>7} {'median':>7} {'p95':>7}"
+        f" {'p99':>7} {'max':>7}  (ms)"
+    ]
+    for row in rows:
+        lines.append(
+            f"{row.name:<28} {row.requests:>6} {row.failures:>5} {row.per_second:>7.2f}"
+            f" {row.median:>7.0f} {row.p95:>7.0f} {row.p99:>7.0f} {row.slowest:>7.0f}"
+        )
+    return lines
+
+
 def report(result: Result, out: Path) -> str:
     planned = (
         f"planned and sent before the load in {result.planned_before} s (tracker remind)"
@@ -399,8 +421,8 @@ def report(result: Result, out: Path) -> str:
     )
     lines = [
         f"Code: {result.code}",
-        f"Load test: {result.tasks:,} tasks, {result.users} users for {result.duration}"
-        f" (think time {result.wait} s, warm-up {result.warmup or 'none'}),"
+        f"Load test: {result.tasks:,} tasks, {result.users} users"
+        f" (think time {result.wait} s, warm-up {result.warmup} s),"
         f" gunicorn workers: {result.workers}",
         f"load average before: {_loads(result.load_before)}  after: {_loads(result.load_after)}"
         f"  ({os.cpu_count()} cores)",
@@ -409,17 +431,16 @@ def report(result: Result, out: Path) -> str:
         "in the database afterwards: "
         + ", ".join(f"{name} {count}" for name, count in result.scheduler.items()),
         "",
-        f"{'request':<28} {'count':>6} {'fail':>5} {'req/s':>7} {'median':>7} {'p95':>7}"
-        f" {'p99':>7} {'max':>7}  (ms)",
+        f"Measured: {result.duration} s of {result.users} signed-in users, once all had signed in",
+        *_table_lines(result.rows),
+        "",
+        f"Before that, the sign-in of the {result.users} users (and what the first ones did"
+        " meanwhile)",
+        *_table_lines(result.sign_in_rows),
+        "(exact percentiles over every request; req/s over the span the requests cover)",
     ]
-    for row in result.rows:
-        lines.append(
-            f"{row.name:<28} {row.requests:>6} {row.failures:>5} {row.per_second:>7.2f}"
-            f" {row.median:>7.0f} {row.p95:>7.0f} {row.p99:>7.0f} {row.slowest:>7.0f}"
-        )
-    errors = sum(row.failures for row in result.rows if row.name == "all requests")
-    lines.append("(exact percentiles over every request; req/s over the run's span)")
-    lines += ["", f"errors: {errors}", *result.failures]
+    errors = sum(row.failures for row in result.rows + result.sign_in_rows if row.name == ALL)
+    lines += ["", f"errors (both phases): {errors}", *result.failures]
     text = "\n".join(lines) + "\n"
     (out / "summary.txt").write_text(text)
     (out / "summary.json").write_text(json.dumps(asdict(result), indent=2, ensure_ascii=False))
@@ -427,27 +448,25 @@ def report(result: Result, out: Path) -> str:
 
 
 def run_locust(
-    base: str, password: str, wait: str, out: Path, name: str, users: int, rate: int, duration: str
+    base: str, password: str, wait: str, out: Path, name: str, users: int, rate: int, seconds: int
 ) -> Path:
-    """One headless locust run; the prefix of its CSV files."""
+    """One headless locust run (the locustfile's shape: sign-in, then `seconds` of work);
+    the prefix of its CSV files."""
     prefix = out / name
     env = {
         **os.environ,
         "TRACKER_LOAD_PASSWORD": password,
         "TRACKER_LOAD_WAIT": wait,
         "TRACKER_LOAD_SAMPLES": f"{prefix}_samples.csv",
+        "TRACKER_LOAD_USERS": str(users),
+        "TRACKER_LOAD_RATE": str(rate),
+        "TRACKER_LOAD_SECONDS": str(seconds),
     }
     command = [
         str(BIN / "locust"),
         "-f",
         str(ROOT / "bench" / "locustfile.py"),
         "--headless",
-        "-u",
-        str(users),
-        "-r",
-        str(rate),
-        "-t",
-        duration,
         "--host",
         base,
         "--csv",
@@ -501,11 +520,11 @@ def measure(
         with started([*gunicorn, "tracker:create_app()"], env, log, source) as web:
             wait_healthy(base, web)
             if arguments.warmup:
-                print(f"warming up for {arguments.warmup}", flush=True)
+                print(f"warming up: 8 users sign in, then {arguments.warmup} s", flush=True)
                 run_locust(base, password, arguments.wait, out, "warmup", 8, 4, arguments.warmup)
             mails_before = mails_sent(count_file)
             with started([str(BIN / "tracker"), "scheduler"], env, log, source) as scheduler:
-                print(f"gunicorn on {base}, scheduler beside it; locust for {arguments.duration}")
+                print(f"gunicorn on {base}, scheduler beside it: locust signs in, then runs")
                 result.load_before = os.getloadavg()
                 meter = CpuMeter(web.pid, scheduler.pid, url)
                 meter.start()
@@ -524,7 +543,8 @@ def measure(
                 result.load_after = os.getloadavg()
                 result.mails = mails_sent(count_file) - mails_before
     result.scheduler = scheduler_work(url)
-    result.rows = read_samples(Path(f"{prefix}_samples.csv"))
+    phases = _samples(Path(f"{prefix}_samples.csv"))
+    result.rows, result.sign_in_rows = table(phases["measured"]), table(phases["sign-in"])
     result.failures = read_failures(prefix)
 
 
@@ -533,11 +553,13 @@ def arguments_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=int, default=10)
-    parser.add_argument("--duration", default="60s")
+    parser.add_argument(
+        "--duration", type=int, default=60, help="seconds measured once all have signed in"
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--wait", default="1,3", help="think time between clicks, seconds")
     parser.add_argument(
-        "--warmup", default="15s", help="a first run of 8 users, not counted ('' for none)"
+        "--warmup", type=int, default=15, help="seconds of a first run of 8 users, not counted"
     )
     parser.add_argument(
         "--plan-first",

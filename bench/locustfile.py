@@ -1,6 +1,10 @@
 """The virtual users of the load test (issue #13 point 4), driven by bench/load.py.
 
-    .venv/bin/locust -f bench/locustfile.py --headless -u 50 -r 10 -t 60s --host URL
+    TRACKER_LOAD_PASSWORD=… .venv/bin/locust -f bench/locustfile.py --headless --host URL
+
+Two phases (the load shape below): TRACKER_LOAD_USERS users (50) start, TRACKER_LOAD_RATE
+a second (10), and sign in; once every one of them has, TRACKER_LOAD_SECONDS (60) of work
+by the signed-in users, then the end.
 
 Each virtual user signs in with an account of its own (no two share one) through the real
 login form: GET /login for the CSRF token, POST the credentials, follow the redirect to its
@@ -16,8 +20,8 @@ between clicks, a mix of pages by weight:
 Every account has the password TRACKER_LOAD_PASSWORD. A request fails when its status is
 not 2xx/3xx, or when it ends on the login page (the session was lost); a progress note
 fails unless it answers with the redirect to its task page. With TRACKER_LOAD_SAMPLES set,
-every request's name, start, time and outcome is written there as CSV at the end, for exact
-percentiles (locust's own are rounded to two digits).
+every request's name, start, time, outcome and phase ("sign-in" or "measured") is written
+there as CSV at the end, for exact percentiles (locust's own are rounded to two digits).
 """
 
 from __future__ import annotations
@@ -32,10 +36,15 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, LoadTestShape, between, events, task
 from locust.clients import ResponseContextManager
 
 PASSWORD = os.environ.get("TRACKER_LOAD_PASSWORD", "")
+USERS = int(os.environ.get("TRACKER_LOAD_USERS", "50"))
+RATE = float(os.environ.get("TRACKER_LOAD_RATE", "10"))
+SECONDS = float(os.environ.get("TRACKER_LOAD_SECONDS", "60"))
+# Should some user never finish signing in, the measured phase starts anyway after this.
+SIGN_IN_LIMIT = 300
 _low, _high = (float(part) for part in os.environ.get("TRACKER_LOAD_WAIT", "1,3").split(","))
 ADMIN = 1
 MANAGERS: Iterator[int] = itertools.cycle(range(1, 21))  # the admin first, then the heads
@@ -49,6 +58,30 @@ SEARCHES = ("քննարկումներ", "Առաջադրանք 12", "Օգտատե
 
 
 SAMPLES: list[tuple[str, str, float, float, int]] = []
+
+
+class Phase:
+    """How many users have finished signing in, and when the last of them did."""
+
+    signed_in = 0
+    ready_at: float | None = None
+
+    @classmethod
+    def one_more(cls) -> None:
+        cls.signed_in += 1
+        if cls.signed_in == USERS:
+            cls.ready_at = time.time()
+
+
+class SignInThenWork(LoadTestShape):
+    """USERS users, RATE a second, until all have signed in; then SECONDS more; then stop."""
+
+    def tick(self) -> tuple[int, float] | None:
+        if Phase.ready_at is None and self.get_run_time() > SIGN_IN_LIMIT:
+            Phase.ready_at = time.time()
+        if Phase.ready_at is not None and time.time() - Phase.ready_at >= SECONDS:
+            return None
+        return USERS, RATE
 
 
 @events.request.add_listener
@@ -68,8 +101,10 @@ def _write_samples(**_: Any) -> None:
         return
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(("method", "name", "start", "ms", "failed"))
-        writer.writerows(SAMPLES)
+        writer.writerow(("method", "name", "start", "ms", "failed", "phase"))
+        ready = Phase.ready_at or float("inf")
+        for sample in SAMPLES:
+            writer.writerow((*sample, "measured" if sample[2] >= ready else "sign-in"))
 
 
 def _checked(response: ResponseContextManager) -> None:
@@ -111,6 +146,7 @@ class TrackerUser(HttpUser):
                 response.success()
         with self.client.get("/", name="/ (landing)", catch_response=True) as response:
             _checked(response)
+        Phase.one_more()
         self.my_tasks()
 
     def _list(self, path: str, name: str, *, own: bool = False) -> None:
