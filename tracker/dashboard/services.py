@@ -700,10 +700,12 @@ def filter_choices(user: User) -> tuple[Sequence[Department], Sequence[User], Se
 ORPHANS_PER_PAGE = 20
 
 
-def _without_active_owner() -> ColumnElement[bool]:
+def _without_active_owner(departments: Sequence[int] | None) -> ColumnElement[bool]:
     """No owner of the task is an active account (no owner at all included): the tasks of
     the deactivated people (few: from task_owners' (user_id, task_id) index) with no active
-    co-owner, and the tasks without any owner (a probe of task_owners' key per task)."""
+    co-owner, and the tasks without any owner: a probe of task_owners' key per unfinished
+    task, or for a manager per task of their departments' own (an ownerless task is in
+    their scope only there)."""
     link = task_owners.alias("left_link")
     gone = aliased(User, name="left_owner")
     co_link = task_owners.alias("left_co_link")
@@ -725,6 +727,8 @@ def _without_active_owner() -> ColumnElement[bool]:
     unowned = select(own.id).where(
         own.status.in_(UNFINISHED_STATUSES), ~exists().where(any_owner.c.task_id == own.id)
     )
+    if departments is not None:
+        unowned = unowned.where(own.department_id.in_(departments))
     return Task.id.in_(union_all(left_behind, unowned))
 
 
@@ -733,7 +737,11 @@ def tasks_without_active_owner(
 ) -> tuple[list[Task], int]:
     """Unfinished tasks of the user's dashboard that no active person owns, to be given to
     someone else on the task page; oldest deadline first (no deadline last). And the count."""
-    condition = and_(_scope(user), Task.status.in_(UNFINISHED_STATUSES), _without_active_owner())
+    condition = and_(
+        _scope(user),
+        Task.status.in_(UNFINISHED_STATUSES),
+        _without_active_owner(_managed_departments(user)),
+    )
     total = db.session.scalar(select(func.count(Task.id)).where(condition)) or 0
     query = (
         select(Task)
