@@ -15,8 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Engine, Row, Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Engine,
+    Integer,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tracker.batches import chunks
 from tracker.dashboard import services
@@ -139,7 +150,8 @@ class _Names:
     def of_departments(self, ids: set[int]) -> str:
         """The names of these departments, A to Z."""
         if len(ids) == 1:
-            return self.departments.get(next(iter(ids)), "")
+            for id_ in ids:
+                return self.departments.get(id_, "")
         return ", ".join(sorted({self.departments[id_] for id_ in ids if id_ in self.departments}))
 
 
@@ -147,30 +159,34 @@ class _Names:
 _Owners = tuple[list[str], set[int]]
 
 
-# Built once: an expanding parameter takes each slice of ids without rebuilding the query.
-_OWNERS = (
-    select(task_owners.c.task_id, User.name, User.department_id)
-    .join(User, User.id == task_owners.c.user_id)
-    .where(task_owners.c.task_id.in_(bindparam("ids", expanding=True)))
-    .order_by(task_owners.c.task_id, User.name)
-)
-_ESCALATIONS = (
-    select(Notification.task_id, func.max(Notification.created_at))
-    .where(
-        Notification.kind == Kind.ESCALATION,
-        Notification.task_id.in_(bindparam("ids", expanding=True)),
-    )
-    .group_by(Notification.task_id)
-)
+def _with_ids(
+    column: ColumnElement[int] | InstrumentedAttribute[int], postgresql: bool
+) -> ColumnElement[bool]:
+    """`column` is one of the ids bound to "ids": on PostgreSQL one array parameter (one
+    statement text whatever the number of ids: the driver parses it once); elsewhere an
+    expanding IN, given in slices (`batches`)."""
+    if postgresql:
+        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def _id_slices(session: Session, ids: Sequence[int]) -> tuple[bool, Iterator[Sequence[int]]]:
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    return postgresql, iter([ids]) if postgresql else chunks(ids)
 
 
 def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
     """The owners of each task, by name (as the task's `owners` are ordered)."""
+    postgresql, slices = _id_slices(session, task_ids)
+    query = (
+        select(task_owners.c.task_id, User.name, User.department_id)
+        .join(User, User.id == task_owners.c.user_id)
+        .where(_with_ids(task_owners.c.task_id, postgresql))
+        .order_by(task_owners.c.task_id, User.name)
+    )
     found: dict[int, _Owners] = {}
-    for chunk in chunks(task_ids):
-        for task_id, name, department_id in (
-            session.connection().execute(_OWNERS, {"ids": list(chunk)}).all()
-        ):
+    for ids in slices:
+        for task_id, name, department_id in session.connection().execute(query, {"ids": list(ids)}):
             owners = found.get(task_id)
             if owners is None:
                 found[task_id] = owners = ([], set())
@@ -183,9 +199,15 @@ def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
 def _last_escalations(session: Session, task_ids: Sequence[int]) -> dict[int, date]:
     """The day (UTC: the column's type reads times in UTC) of each task's latest
     escalation, as the list shows it."""
+    postgresql, slices = _id_slices(session, task_ids)
+    query = (
+        select(Notification.task_id, func.max(Notification.created_at))
+        .where(Notification.kind == Kind.ESCALATION, _with_ids(Notification.task_id, postgresql))
+        .group_by(Notification.task_id)
+    )
     found: dict[int, date] = {}
-    for chunk in chunks(task_ids):
-        rows = session.connection().execute(_ESCALATIONS, {"ids": list(chunk)}).all()
+    for ids in slices:
+        rows = session.connection().execute(query, {"ids": list(ids)}).all()
         found.update((task_id, at.date()) for task_id, at in rows)
     return found
 
