@@ -221,7 +221,7 @@ def report(runs: list[Run], floor_wall: float) -> None:
     )
 
 
-def run(database: str, tasks: int, users: int, repeat: int) -> None:
+def run(database: str, tasks: int, users: int, repeat: int, checkout: Path | None = None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tracker-remind-bench-"))
     today = date.today()  # the floor's generator dates its data from the real today
     first_day = last_working_day(today)
@@ -248,6 +248,10 @@ def run(database: str, tasks: int, users: int, repeat: int) -> None:
         "TRACKER_BASE_URL": "https://tracker.example.am",
         "MAIL_SERVER": "127.0.0.1",
     }
+    if checkout is not None:
+        # Its package and config.py come first on the path, before this checkout's install.
+        env["PYTHONPATH"] = str(checkout.resolve())
+        print(f"tracker from {checkout}")
     try:
         started = time.perf_counter()
         count = databases.template(env, floor_file)
@@ -298,8 +302,14 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        help="run the tracker of another checkout (git worktree add DIR COMMIT), to measure"
+        " an earlier commit the same way",
+    )
     arguments = parser.parse_args()
-    run(arguments.database, arguments.tasks, arguments.users, arguments.repeat)
+    run(arguments.database, arguments.tasks, arguments.users, arguments.repeat, arguments.checkout)
 
 
 if __name__ == "__main__":
