@@ -381,16 +381,7 @@ def test_the_overdue_list_pages_merge_the_statuses_in_order(
         make_task(ani, deadline=TODAY - timedelta(days=days))
         make_task(nairi, deadline=TODAY - timedelta(days=days), status=TaskStatus.IN_PROGRESS)
     user = world.people[who]
-    scope = reference_scope(user)
-    overdue = [
-        task
-        for task in db.session.scalars(select(Task).where(Task.id.in_(scope)))
-        if task.is_overdue(TODAY)
-    ]
-    newest_first = sort == "-deadline"
-    overdue.sort(key=lambda task: (task.deadline, -task.id if newest_first else task.id))
-    if newest_first:
-        overdue.reverse()
+    overdue = sorted_overdue(reference_scope(user), newest_first=sort == "-deadline")
     expected = [task.id for task in overdue]
     seen: list[int] = []
     filters = services.Filters(status="overdue")
@@ -400,3 +391,12 @@ def test_the_overdue_list_pages_merge_the_statuses_in_order(
         seen += [row.task.id for row in rows]
     assert seen == expected and 15 < len(expected) <= 20
     assert {task.status for task in overdue} == {TaskStatus.OPEN, TaskStatus.IN_PROGRESS}
+
+
+def sorted_overdue(scope: set[int], *, newest_first: bool) -> list[Task]:
+    """The overdue tasks of `scope` in the list's order: by deadline, then id (the id
+    ascending within a deadline either way)."""
+    tasks = db.session.scalars(select(Task).where(Task.id.in_(scope))).all()
+    overdue = [task for task in tasks if task.is_overdue(TODAY)]
+    overdue.sort(key=lambda task: (task.deadline, -task.id if newest_first else task.id))
+    return overdue[::-1] if newest_first else overdue
