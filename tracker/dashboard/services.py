@@ -410,32 +410,34 @@ def _overdue_per_owner(
     the same department) for each owner; (None, department id, tasks, 0) for the tasks
     without owners, by their own department. Never a pass over every task."""
     link = task_owners.alias("chart_link")
-    co_link = task_owners.alias("chart_co_link")
-    co_owner = aliased(User, name="chart_co_owner")
-    me = aliased(User, name="chart_owner")
-    # The second owner (by id) of a task in one department: that department has the task
-    # already. Only a task with two owners or more has a row here to find.
-    repeated = exists().where(
-        co_link.c.task_id == Task.id,
-        co_link.c.user_id < link.c.user_id,
-        co_owner.id == co_link.c.user_id,
-        me.id == link.c.user_id,
-        co_owner.department_id == me.department_id,
-    )
+    owner = aliased(User, name="chart_owner")
     # A task without owners counts in its own department (in the (status, deadline,
     # department_id) index, so the pass never reads the table).
     unowned_department = case((link.c.user_id.is_(None), Task.department_id), else_=None)
-    query = (
-        select(link.c.user_id, unowned_department, func.count(), _count(repeated))
+    # The second owner (by id) of a task in one department: that department has the task
+    # already. Numbered within (task, department): one sort of the pass's rows.
+    place = func.row_number().over(
+        partition_by=(Task.id, owner.department_id), order_by=link.c.user_id
+    )
+    rows = (
+        select(
+            link.c.user_id.label("user_id"),
+            unowned_department.label("department_id"),
+            place.label("place"),
+        )
         .select_from(Task)
         .outerjoin(link, link.c.task_id == Task.id)
+        .outerjoin(owner, owner.id == link.c.user_id)
         .where(
             _scope(user, probe=True),
             *_narrowing(user, filters, today, probe=True),
             overdue_clause(today),
         )
-        .group_by(link.c.user_id, unowned_department)
+        .subquery("chart_rows")
     )
+    query = select(
+        rows.c.user_id, rows.c.department_id, func.count(), _count(rows.c.place > 1)
+    ).group_by(rows.c.user_id, rows.c.department_id)
     return [
         (owner_id, department_id, int(tasks), int(again))
         for owner_id, department_id, tasks, again in db.session.execute(query)
