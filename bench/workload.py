@@ -150,47 +150,18 @@ def copy_floor_data(url: str, floor_path: Path) -> int:
     floor = sqlite3.connect(floor_path)
     try:
         task_columns = {c["name"] for c in sa.inspect(engine).get_columns("tasks")}
-        columns = TASK_COLUMNS + (("search_text",) if "search_text" in task_columns else ())
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
                 # The rows are the workload's own and consistent; a foreign-key check per row
                 # against a table without statistics yet scans it (a million task owners
                 # took more than an hour).
                 connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            _write(
-                connection,
-                "departments",
-                ("id", "name", "parent_id"),
-                [
-                    (n, "Վարչություն" if n == 1 else f"Բաժին {n}", None if n == 1 else 1)
-                    for n in range(1, DEPARTMENTS + 1)
-                ],
-            )
-            _write(connection, "users", USER_COLUMNS, _users(floor))
-            for n in range(1, DEPARTMENTS + 1):
-                connection.execute(
-                    sa.text("UPDATE departments SET head_id = :n WHERE id = :n"), {"n": n}
-                )
-            count = 0
+            _write_organisation(connection, floor)
             triggers = _without_search_triggers(connection)
-            for chunk in _tasks(floor, task_columns):
-                _write(connection, "tasks", columns, [row[:-1] for row in chunk])
-                _write(
-                    connection,
-                    "task_owners",
-                    ("task_id", "user_id"),
-                    [(row[0], row[-1]) for row in chunk],
-                )
-                count += len(chunk)
+            count = _write_tasks(connection, floor, task_columns)
             _rebuild_search(connection, triggers)
             if engine.dialect.name == "postgresql":
-                for table, last in (("tasks", count), ("users", None), ("departments", None)):
-                    connection.execute(
-                        sa.text(
-                            f"SELECT setval('{table}_id_seq', "
-                            f"{last or f'(SELECT max(id) FROM {table})'})"
-                        )
-                    )
+                _advance_sequences(connection, count)
         with engine.connect() as connection:
             connection.execute(sa.text("ANALYZE"))
             connection.commit()
@@ -198,6 +169,41 @@ def copy_floor_data(url: str, floor_path: Path) -> int:
     finally:
         floor.close()
         engine.dispose()
+
+
+def _write_organisation(connection: sa.Connection, floor: sqlite3.Connection) -> None:
+    _write(
+        connection,
+        "departments",
+        ("id", "name", "parent_id"),
+        [
+            (n, "Վարչություն" if n == 1 else f"Բաժին {n}", None if n == 1 else 1)
+            for n in range(1, DEPARTMENTS + 1)
+        ],
+    )
+    _write(connection, "users", USER_COLUMNS, _users(floor))
+    for n in range(1, DEPARTMENTS + 1):
+        connection.execute(sa.text("UPDATE departments SET head_id = :n WHERE id = :n"), {"n": n})
+
+
+def _write_tasks(connection: sa.Connection, floor: sqlite3.Connection, columns: set[str]) -> int:
+    written = TASK_COLUMNS + (("search_text",) if "search_text" in columns else ())
+    count = 0
+    for chunk in _tasks(floor, columns):
+        _write(connection, "tasks", written, [row[:-1] for row in chunk])
+        _write(
+            connection, "task_owners", ("task_id", "user_id"), [(row[0], row[-1]) for row in chunk]
+        )
+        count += len(chunk)
+    return count
+
+
+def _advance_sequences(connection: sa.Connection, tasks: int) -> None:
+    """PostgreSQL: the id sequences past the rows written with their own ids."""
+    for table, last in (("tasks", tasks), ("users", None), ("departments", None)):
+        connection.execute(
+            sa.text(f"SELECT setval('{table}_id_seq', {last or f'(SELECT max(id) FROM {table})'})")
+        )
 
 
 def _without_search_triggers(connection: sa.Connection) -> list[str]:
