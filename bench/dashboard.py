@@ -214,30 +214,6 @@ def profile(app: Flask) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
-def simulate_view_changes(without_orphans: bool, one_chart_pass: bool) -> None:
-    """What the view would cost with the changes proposed for it (issue #13), measured
-    without editing it: no "tasks without an active owner" section on every request (its
-    ownerless tasks cost a probe per unfinished task), and both charts from one
-    `services.overdue_charts` call instead of two."""
-    from tracker.dashboard import services
-
-    if without_orphans:
-        services.tasks_without_active_owner = lambda *args, **kwargs: ([], 0)
-    if one_chart_pass:
-        charts = services.overdue_charts
-        last: dict[str, services.OverdueCharts] = {}
-
-        def by_department(*args: object, **kwargs: object) -> list[tuple[str, int, int]]:
-            last["charts"] = charts(*args, **kwargs)  # type: ignore[arg-type]
-            return last["charts"].by_department
-
-        def by_owner(*args: object, **kwargs: object) -> list[tuple[str, int, int]]:
-            return last.pop("charts").by_owner
-
-        services.overdue_by_department = by_department
-        services.overdue_by_owner = by_owner
-
-
 @contextmanager
 def other_core_busy(busy: bool) -> Iterator[None]:
     if not busy:
@@ -260,14 +236,7 @@ def main() -> None:
     parser.add_argument("--keep", metavar="NAME", help="keep and reuse the database")
     parser.add_argument("--profile", action="store_true", help="cProfile one admin request")
     parser.add_argument("--only", choices=[label for label, _path in PAGES], help="one page")
-    parser.add_argument(
-        "--without-orphans", action="store_true", help="as if the view left that section out"
-    )
-    parser.add_argument(
-        "--one-chart-pass", action="store_true", help="as if the view called overdue_charts"
-    )
     arguments = parser.parse_args()
-    simulate_view_changes(arguments.without_orphans, arguments.one_chart_pass)
     workdir = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))
     if arguments.keep:
         database_context = kept_database(arguments.database, arguments.keep)

@@ -76,6 +76,7 @@ PAGES: dict[str, list[str]] = {
         "a task",
         "/dashboard",
         "/dashboard?status=all",
+        "/dashboard/without-owner",
         REVERSED_PERIOD,
         "/reports",
         "/settings",
