@@ -162,9 +162,11 @@ def copy_floor_data(url: str, floor_path: Path) -> int:
             _rebuild_search(connection, triggers)
             if engine.dialect.name == "postgresql":
                 _advance_sequences(connection, count)
-        with engine.connect() as connection:
-            connection.execute(sa.text("ANALYZE"))
-            connection.commit()
+        # VACUUM too on PostgreSQL: until the visibility map knows the new pages, its
+        # index-only scans read the table anyway (a dashboard figure: 762 ms, then 66 ms).
+        statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text(statement))
         return count
     finally:
         floor.close()
