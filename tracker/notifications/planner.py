@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, NamedTuple, TypeVarTuple
 
 from flask import current_app
@@ -32,6 +34,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     values,
 )
 from sqlalchemy.orm import aliased
@@ -277,6 +280,19 @@ def _copy_rows(connection: Connection, rows: list[tuple[Any, ...]]) -> None:
         )
 
 
+# Rows one run may add before PostgreSQL is asked to analyze the table again.
+_ANALYZE_AFTER_ROWS = 10_000
+
+
+def _analyze_after_many(rows: int) -> None:
+    """PostgreSQL: refresh the notifications table's statistics after a run that wrote many
+    rows (a first run over a backlog). Planned with the statistics of a nearly empty table,
+    the next run's lookups by task scanned it whole: 10 s instead of a fraction of one at a
+    million tasks, until autovacuum came by."""
+    if rows >= _ANALYZE_AFTER_ROWS and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE notifications"))
+
+
 def _task_details(task_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
     """Title and deadline as written of each task."""
     details: dict[int, tuple[str, str | None]] = {}
@@ -291,7 +307,7 @@ class _Facts:
     """What the policy needs about the candidate tasks and the organisation."""
 
     tasks: Sequence[_TaskRow]
-    owners: dict[int, list[int]]
+    owners: dict[int, tuple[int, ...]]  # a task without owners is not in it
     already_planned: set[tuple[Any, ...]]
     organisation: Organisation
     users: dict[int, User]
@@ -325,14 +341,15 @@ def _load_facts(as_of: date, settings: PolicySettings) -> _Facts | None:
     tasks = _tasks_to_evaluate(as_of, settings)
     if not tasks:
         return None
-    owners: dict[int, list[int]] = defaultdict(list)
+    owners: dict[int, tuple[int, ...]] = {}
     already_planned: set[tuple[Any, ...]] = set()
     for chunk in chunks([task.id for task in tasks]):
         owner_query = select(task_owners.c.task_id, task_owners.c.user_id).where(
             task_owners.c.task_id.in_(chunk)
         )
-        for task_id, user_id in _core_rows(owner_query):
-            owners[task_id].append(user_id)
+        owner_rows = _core_rows(owner_query.order_by(task_owners.c.task_id, task_owners.c.user_id))
+        for task_id, rows in groupby(owner_rows, key=itemgetter(0)):
+            owners[task_id] = tuple(user_id for _, user_id in rows)
         planned_query = (
             select(
                 Notification.task_id, Notification.kind, Notification.level, Notification.deadline
@@ -417,7 +434,7 @@ def _owed(
             task.id,
             task.deadline,
             task.status.value,
-            tuple(facts.owners[task.id]),
+            facts.owners.get(task.id, ()),
             # The organisation's day, as every deadline is: 23:30 UTC is tomorrow in Yerevan.
             local_today(timezone, task.submitted_at) if task.submitted_at else None,
         )
@@ -458,37 +475,38 @@ class _Card(NamedTuple):
 
 
 class _TaskCards:
-    """What a digest item says about its task, worked out once per task for all its
-    recipients: the owners' names and departments from the organisation already loaded,
-    the title and the deadline as written only for the tasks some digest will list."""
+    """What a digest item says about its task: the owners' names and departments from the
+    organisation already loaded (once per set of owners: many tasks share theirs), the title
+    and the deadline as written only for the tasks some digest will list."""
 
     def __init__(self, facts: _Facts, details: dict[int, tuple[str, str | None]]) -> None:
         self.facts = facts
         self.details = details
-        self.cards: dict[int, _Card] = {}
+        self.of_owners: dict[tuple[int, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def _owners(self, owner_ids: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The owners' names, and their departments' names A to Z (a task belongs to all)."""
+        if owner_ids not in self.of_owners:
+            users, names = self.facts.users, self.facts.department_names
+            owners = [users[uid] for uid in owner_ids if uid in users]
+            departments = {names[o.department_id] for o in owners if o.department_id in names}
+            self.of_owners[owner_ids] = (
+                tuple(owner.name for owner in owners),
+                tuple(sorted(departments)),
+            )
+        return self.of_owners[owner_ids]
 
     def card(self, task_id: int) -> _Card:
-        if task_id not in self.cards:
-            users, names = self.facts.users, self.facts.department_names
-            owners = [users[uid] for uid in self.facts.owners[task_id] if uid in users]
-            department_id = self.facts.task_departments.get(task_id)
-            title, deadline_text = self.details.get(task_id, ("", None))
-            self.cards[task_id] = _Card(
-                title,
-                deadline_text,
-                tuple(owner.name for owner in owners),
-                None if department_id is None else names.get(department_id),
-                tuple(
-                    sorted(
-                        {
-                            names[owner.department_id]
-                            for owner in owners
-                            if owner.department_id in names
-                        }
-                    )
-                ),
-            )
-        return self.cards[task_id]
+        owner_names, department_names = self._owners(self.facts.owners.get(task_id, ()))
+        department_id = self.facts.task_departments.get(task_id)
+        title, deadline_text = self.details.get(task_id, ("", None))
+        return _Card(
+            title,
+            deadline_text,
+            owner_names,
+            None if department_id is None else self.facts.department_names.get(department_id),
+            department_names,
+        )
 
 
 def _digest_items(
@@ -519,7 +537,7 @@ def _digest_items(
                     card.title,
                     card.deadline_text,
                     card.owner_names,
-                    recipient_id in facts.owners[due.task_id],
+                    recipient_id in facts.owners.get(due.task_id, ()),
                     card.department_name,
                     card.department_names,
                     _standing_in_for(recipient_id, due, facts),
@@ -567,6 +585,7 @@ def plan(
     owed = _owed(facts, as_of, settings, result.task_errors, timezone)
     run_at = utcnow()
     result.notifications = _insert_new(owed, as_of, run_at)
+    _analyze_after_many(len(result.notifications))
     writer = DigestWriter(
         as_of=as_of,
         base_url=base_url,
