@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -227,17 +227,22 @@ def other_core_busy(busy: bool) -> Iterator[None]:
         spinner.wait()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def common_arguments(parser: argparse.ArgumentParser, tasks: int, runs: int = RUNS) -> None:
+    """The options every web bench takes."""
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--tasks", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--tasks", type=int, default=tasks)
+    parser.add_argument("--runs", type=int, default=runs)
     parser.add_argument("--busy", action="store_true", help="keep the other core busy")
     parser.add_argument("--keep", metavar="NAME", help="keep and reuse the database")
-    parser.add_argument("--profile", action="store_true", help="cProfile one admin request")
-    parser.add_argument("--only", choices=[label for label, _path in PAGES], help="one page")
-    arguments = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-dashboard-"))
+
+
+@contextmanager
+def bench_app(
+    arguments: argparse.Namespace, prefix: str, build_with: Callable[[Flask, str, int], None]
+) -> Iterator[Flask]:
+    """The application on the workload's database: kept and reused (--keep NAME), or built
+    with `build_with` and dropped afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     if arguments.keep:
         database_context = kept_database(arguments.database, arguments.keep)
     else:
@@ -247,14 +252,23 @@ def main() -> None:
         if ready:
             upgrade_kept(app)
         else:
-            build(app, url, arguments.tasks)
-        with other_core_busy(arguments.busy):
-            if arguments.profile:
-                profile(app)
-            else:
-                measure(app, arguments.database, arguments.tasks, arguments.runs, arguments.only)
+            build_with(app, url, arguments.tasks)
+        yield app
         with app.app_context():
             db.engine.dispose()  # before a fresh schema is dropped
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    common_arguments(parser, 100_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile one admin request")
+    parser.add_argument("--only", choices=[label for label, _path in PAGES], help="one page")
+    arguments = parser.parse_args()
+    with bench_app(arguments, "tracker-dashboard-", build) as app, other_core_busy(arguments.busy):
+        if arguments.profile:
+            profile(app)
+        else:
+            measure(app, arguments.database, arguments.tasks, arguments.runs, arguments.only)
 
 
 if __name__ == "__main__":

@@ -29,15 +29,7 @@ from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.dashboard import (
-    fresh_database,
-    kept_database,
-    make_app,
-    other_core_busy,
-    signed_in,
-    timed,
-    upgrade_kept,
-)
+from bench.dashboard import bench_app, common_arguments, other_core_busy, signed_in, timed
 from bench.workload import copy_floor_data, generate_floor
 from tracker.extensions import db
 
@@ -158,33 +150,17 @@ def measure(app: Flask, database: str, tasks: int, runs: int, skip: str | None =
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--tasks", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=RUNS)
-    parser.add_argument("--busy", action="store_true", help="keep the other core busy")
-    parser.add_argument("--keep", metavar="NAME", help="keep and reuse the database")
+    common_arguments(parser, 1_000_000, RUNS)
     parser.add_argument("--explain", action="store_true", help="print the query plans")
     parser.add_argument("--skip", metavar="WORDS", help="skip the pages whose label has WORDS")
     arguments = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="tracker-task-list-"))
-    if arguments.keep:
-        database_context = kept_database(arguments.database, arguments.keep)
-    else:
-        database_context = fresh_database(arguments.database, workdir)
-    with database_context as (url, ready):
-        app = make_app(url, workdir)
-        if ready:
-            upgrade_kept(app)
-        else:
-            build(app, url, arguments.tasks)
+    with bench_app(arguments, "tracker-task-list-", build) as app:
         trigram_index(app)
         with other_core_busy(arguments.busy):
             if arguments.explain:
                 explain(app)
             else:
                 measure(app, arguments.database, arguments.tasks, arguments.runs, arguments.skip)
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":
