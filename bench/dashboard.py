@@ -42,6 +42,7 @@ from config import TestingConfig
 from tracker import create_app
 from tracker.clock import local_today
 from tracker.extensions import db
+from tracker.models import Task
 from tracker.notifications.jobs import plan_reminders
 
 RUNS = 20
@@ -193,6 +194,8 @@ def signed_in(app: Flask, user_id: int) -> FlaskClient:
 
 
 def measure(app: Flask, database: str, tasks: int, runs: int, only: str | None) -> None:
+    with app.app_context():  # a kept database holds what it was built with, not --tasks
+        tasks = db.session.scalar(sa.select(sa.func.count()).select_from(Task)) or 0
     print(f"{database}: {tasks:,} tasks; GET times in ms (median / slowest of {runs})")
     for user_id, role in ((ADMIN, "admin"), (MANAGER, "manager")):
         client = signed_in(app, user_id)
