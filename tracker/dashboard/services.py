@@ -658,14 +658,6 @@ def task_list(
     return _rows([loaded[id_] for id_ in page_ids], today), int(total or 0)
 
 
-def all_rows(
-    user: User, filters: Filters, today: date, *, sort: str, limit: int = 100_000
-) -> list[ListRow]:
-    """Every filtered task, for the exports."""
-    query = _list_query(user, filters, today, sort).options(*_LIST_OPTIONS).limit(limit)
-    return _rows(db.session.scalars(query).all(), today)
-
-
 def _row(task: Task, last_escalation: datetime | None, today: date) -> ListRow:
     if last_escalation is not None and last_escalation.tzinfo is None:
         last_escalation = last_escalation.replace(tzinfo=UTC)
