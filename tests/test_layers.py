@@ -39,6 +39,7 @@ LAYERS = (
     "reports",  # imports reports into tasks
     "notifications",  # reminders and emails about tasks; subscribes to the tasks' events
     "dashboard",  # views over tasks, with the digests' "and N more" lists
+    "reporting",  # the progress report and the leadership digest, over the dashboard's scope
     "feeds",  # calendar feeds of tasks; a block on auth's settings page
     "admin",  # users, departments, the outbox
     "main",  # the home page, language switch, error pages

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -216,6 +217,9 @@ class User(UserMixin, Model):
     # The secret in the user's calendar feed URL (a calendar app cannot sign in); None when
     # there is no feed. Stored as is, because the settings page shows the URL again.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A manager's second feed: the deadlines of their department tree (#14), a link of its
+    # own so that it can be shared or revoked apart from the personal one. None: no feed.
+    team_calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised by logout, a password change or reset and deactivation: every session and
     # remember-me token carrying an older version stops working (#12).
@@ -579,6 +583,42 @@ class OutboxMessage(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[User | None] = relationship()
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        back_populates="message",
+        order_by="OutboxAttachment.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class OutboxAttachment(Model):
+    """A file sent with an outbox message (the leadership digest's PDF, #14), stored with
+    it so that a retry after an outage sends the same bytes."""
+
+    __tablename__ = "outbox_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+class LeadershipDigest(Model):
+    """One leadership digest planned for one person and one period (#14): the row is the
+    dedupe key, so a rerun, a restart or a catch-up never writes a second one."""
+
+    __tablename__ = "leadership_digests"
+    __table_args__ = (UniqueConstraint("recipient_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The period reported on, as "2026-10" (a month), "2026-Q3" or "2026" (a year).
+    period: Mapped[str] = mapped_column(String(10))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RememberToken(Model):

@@ -754,3 +754,22 @@ def list_select(user: User, filters: Filters, today: date, sort: str) -> Select[
     """The list's query (scope, filters, status, order) without paging or loading options:
     the exports stream it, choosing the columns they need."""
     return _list_query(user, filters, today, sort)
+
+
+# --- The dashboard's scope for other views over the same tasks (#14) ----------------------
+
+
+def scope_clauses(user: User, filters: Filters, today: date) -> list[ColumnElement[bool]]:
+    """The tasks this user's dashboard covers narrowed by the filters, status aside: the
+    progress report and the trends read exactly what the dashboard would count."""
+    return [_scope(user), *_narrowing(user, filters, today)]
+
+
+def departments_in_scope(user: User, filters: Filters) -> list[int] | None:
+    """The departments the user's dashboard covers, narrowed to the filter's subtree; None
+    when every department is covered (staff and admins without a department filter)."""
+    managed = _managed_departments(user)
+    if filters.department_id is None:
+        return managed
+    subtree = _departments_below([filters.department_id])
+    return subtree if managed is None else [d for d in subtree if d in set(managed)]
