@@ -110,6 +110,18 @@ def test_the_wheel_installs_and_serves_outside_the_checkout(tmp_path: Path) -> N
     assert {"tracker/migrations/env.py", "tracker/migrations/alembic.ini", "config.py"} <= names
     # The password rules refuse the common passwords from this list (tracker/auth/passwords.py).
     assert "tracker/auth/common-passwords.txt" in names
+    # The progress report's PDF embeds these fonts, shipped under their licence (#14).
+    fonts = {
+        f"tracker/reporting/fonts/{name}"
+        for name in (
+            "NotoSans-Regular.ttf",
+            "NotoSans-Bold.ttf",
+            "NotoSansArmenian-Regular.ttf",
+            "NotoSansArmenian-Bold.ttf",
+            "OFL.txt",
+        )
+    }
+    assert fonts <= names, sorted(fonts - names)
 
     # A fresh environment without the project's editable install: its dependencies come from
     # the project's environment through a .pth line, which adds that directory to sys.path

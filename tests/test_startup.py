@@ -16,12 +16,14 @@ import pytest
 
 from tests.conftest import copy_database, make_app
 
-# Loaded where they are used: migrations (`tracker db`), spreadsheets, calendar feeds, report
-# files, address checks, the demo, and the holidays of the 250 countries that are not Armenia.
+# Loaded where they are used: migrations (`tracker db`), spreadsheets, PDF reports, calendar
+# feeds, report files, address checks, the demo, and the holidays of the 250 countries that
+# are not Armenia.
 HEAVY = (
     "alembic",
     "flask_migrate",
     "openpyxl",
+    "fpdf",
     "icalendar",
     "pypdf",
     "docx",
