@@ -13,6 +13,8 @@ Delivery is at least once per message, never per batch:
   message, or an error building it (a bad address), fails it; the rest of the batch goes on.
 - A stop request (SIGTERM, SIGINT) lets the message in flight finish; the other claims are
   released for the next sender at once.
+- A message's attachments (the leadership digest's PDF) are stored with it and loaded with
+  the batch that claims it (one query per batch), so a retry sends the same bytes.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ from typing import Any, cast
 from flask import Flask, current_app
 from flask_mail import Connection, Message
 from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import OutboxMessage, OutboxStatus, Role, User, utcnow
+from tracker.models import OutboxAttachment, OutboxMessage, OutboxStatus, Role, User, utcnow
 from tracker.permissions import PermissionDenied
 
 MAX_BACKOFF = timedelta(hours=1)
@@ -167,10 +170,12 @@ def claim(
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, claimed_by=claimer, claimed_at=now)
     )
+    # The attachments come with the rows, in one more query for the batch.
     return list(
         db.session.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.claimed_by == claimer, OutboxMessage.id.in_(ids))
+            .options(selectinload(OutboxMessage.attachments))
             .order_by(OutboxMessage.id)
         )
     )
@@ -247,6 +252,19 @@ SMTP_CLASSIC = email.policy.compat32.clone(linesep="\r\n")
 
 
 @dataclass(frozen=True)
+class OutgoingFile:
+    """An attachment as a sending thread needs it (a plain value, as Outgoing)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @classmethod
+    def of(cls, attachment: OutboxAttachment) -> OutgoingFile:
+        return cls(attachment.filename, attachment.content_type, attachment.data)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """What a sending thread needs of a row: no ORM object crosses the thread boundary."""
 
@@ -258,9 +276,12 @@ class Outgoing:
     message_id: str
     attempts: int
     created_at: datetime
+    attachments: tuple[OutgoingFile, ...] = ()
 
     @classmethod
     def of(cls, row: OutboxMessage) -> Outgoing:
+        """The row's values; its attachments are loaded by `claim` with the batch (read
+        here otherwise, one query for the row)."""
         return cls(
             row.id,
             row.to_address,
@@ -270,6 +291,7 @@ class Outgoing:
             row.message_id,
             row.attempts,
             row.created_at,
+            tuple(OutgoingFile.of(attachment) for attachment in row.attachments),
         )
 
     def mail(self, sender: str) -> Message:
@@ -281,6 +303,8 @@ class Outgoing:
             sender=sender,
         )
         message.msgId = self.message_id
+        for attachment in self.attachments:
+            message.attach(attachment.filename, attachment.content_type, attachment.data)
         return message
 
 
