@@ -1,0 +1,154 @@
+"""The trends: each month's figures as they stood at its end, rebuilt from a task history
+the test writes through the real services at chosen past instants, on both databases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+from flask import Flask
+
+from tracker.dashboard.services import Filters, figures
+from tracker.dashboard.trends import (
+    SnapshotCounts,
+    Trend,
+    TrendPoint,
+    monthly_trend,
+    snapshot_counts,
+)
+from tracker.extensions import db
+from tracker.models import Task, TaskStatus
+from tracker.tasks.changes import reopen
+from tracker.tasks.services import cancel, change_deadline, create_task, mark_done
+
+ZONE = "Asia/Yerevan"
+
+
+@pytest.fixture
+def app(any_database_app: Flask) -> Flask:
+    """The shared factories, client and clock fixtures, on each migrated database."""
+    any_database_app.config["TRACKER_TIMEZONE"] = ZONE
+    return any_database_app
+
+
+def at(month: int, day: int, hour: int = 10) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@dataclass
+class History:
+    moved_done_late_reopened: Task
+    late: Task
+    done_on_time: Task
+    cancelled: Task
+    new_in_april: Task
+    cooperation: Task
+
+
+@pytest.fixture
+def history(clock, org) -> History:
+    """Five tasks of the Digital department (the manager's tree) and one of Cooperation,
+    each with a past of its own, on the clock's day (2026-06-15)."""
+    manager, officer = org.manager, org.officer
+
+    def made(title: str, deadline: date, when: datetime, owner=officer) -> Task:
+        return create_task(title, [owner], actor=manager, deadline=deadline, now=when)
+
+    a = made("Moved, done late, reopened", date(2026, 2, 28), at(1, 10))
+    b = made("Late since February", date(2026, 2, 15), at(1, 15))
+    c = made("Done on time", date(2026, 3, 15), at(2, 1))
+    d = made("Cancelled in March", date(2026, 5, 1), at(2, 5))
+    e = made("New in April", date(2026, 6, 30), at(4, 10))
+    coop = made("Cooperation's", date(2026, 2, 10), at(1, 20), owner=org.other_officer)
+    db.session.flush()
+    change_deadline(a, manager, date(2026, 3, 31), "More time", now=at(2, 20))
+    mark_done(c, manager, "Done", now=at(3, 10))
+    cancel(d, manager, "No longer needed", now=at(3, 20))
+    # Done on the 5th of April: after its deadline (31 March, moved from 28 February).
+    mark_done(a, manager, "Done at last", now=at(4, 5))
+    reopen(a, manager, "Not really done", now=at(5, 10))
+    db.session.commit()
+    return History(a, b, c, d, e, coop)
+
+
+def point(trend: Trend, month: int) -> TrendPoint:
+    (found,) = [p for p in trend.total if p.month == date(2026, month, 1)]
+    return found
+
+
+def test_each_month_shows_what_was_true_at_its_end(clock, history, org) -> None:
+    trend = monthly_trend(org.manager, Filters(), clock.day, ZONE)
+    assert [p.month for p in trend.total] == [
+        date(2025, 7, 1),
+        *(date(2025 + m // 12, m % 12 + 1, 1) for m in range(7, 18)),
+    ]
+    assert all(p.recommendations == 0 for p in trend.total[:6])  # July to December 2025
+    # January: two open tasks, none yet due.
+    assert point(trend, 1) == TrendPoint(date(2026, 1, 1), 2, 0, 0, 0)
+    # February: the one due on the 15th is overdue; the other's deadline moved to March.
+    assert point(trend, 2) == TrendPoint(date(2026, 2, 1), 4, 0, 0, 1)
+    # March: one done on time, one cancelled; the moved one is due on the 31st, not late yet.
+    assert point(trend, 3) == TrendPoint(date(2026, 3, 1), 4, 1, 1, 1)
+    assert point(trend, 3).implementation_rate == pytest.approx(1 / 3)
+    # April: the moved one done (late), a new one.
+    assert point(trend, 4) == TrendPoint(date(2026, 4, 1), 5, 1, 2, 1)
+    assert point(trend, 4).implementation_rate == pytest.approx(2 / 4)
+    # May: reopened, and overdue again on its moved deadline; today it is not done.
+    assert point(trend, 5) == TrendPoint(date(2026, 5, 1), 5, 1, 1, 2)
+    assert history.moved_done_late_reopened.status is TaskStatus.IN_PROGRESS
+
+
+def test_a_past_day_in_full(clock, history, org) -> None:
+    assert snapshot_counts(org.manager, Filters(), date(2026, 4, 30), ZONE) == SnapshotCounts(
+        recommendations=5,
+        cancelled=1,
+        done_on_time=1,
+        done_late=1,
+        open=2,
+        overdue=1,
+        awaiting_acceptance=0,
+    )
+    # The end of the day is the organisation's midnight: done at 10:00 UTC on 5 April.
+    assert snapshot_counts(org.manager, Filters(), date(2026, 4, 4), ZONE).done_late == 0
+    assert snapshot_counts(org.manager, Filters(), date(2026, 4, 5), ZONE).done_late == 1
+
+
+def test_the_current_month_agrees_with_the_dashboard(clock, history, org) -> None:
+    for user in (org.manager, org.other_manager, org.staff):
+        today = snapshot_counts(user, Filters(), clock.day, ZONE)
+        headline = figures(user, Filters(), clock.day, ZONE).headline
+        assert (today.open, today.overdue, today.awaiting_acceptance) == (
+            headline.open,
+            headline.overdue,
+            headline.awaiting_acceptance,
+        )
+        assert monthly_trend(user, Filters(), clock.day, ZONE).total[-1].overdue == headline.overdue
+
+
+def test_a_manager_counts_only_their_tree_and_departments_are_split(clock, history, org) -> None:
+    mine = monthly_trend(org.manager, Filters(), clock.day, ZONE)
+    theirs = monthly_trend(org.other_manager, Filters(), clock.day, ZONE)
+    everyone = monthly_trend(org.staff, Filters(), clock.day, ZONE)
+    assert point(theirs, 1) == TrendPoint(date(2026, 1, 1), 1, 0, 0, 0)
+    assert point(theirs, 2).overdue == 1
+    assert point(everyone, 2) == TrendPoint(date(2026, 2, 1), 5, 0, 0, 2)
+    assert [d.name for d in mine.by_department] == ["Digital"]
+    assert [d.name for d in theirs.by_department] == ["Cooperation"]
+    assert [d.name for d in everyone.by_department] == ["Cooperation", "Digital"]
+    digital = everyone.by_department[1]
+    assert digital.points == mine.total
+    # A department filter narrows the trend as it narrows the dashboard.
+    narrowed = monthly_trend(org.staff, Filters(department_id=org.cooperation.id), clock.day, ZONE)
+    assert narrowed.total == theirs.total
+
+
+def test_a_task_with_two_departments_counts_once_in_the_total(clock, history, org) -> None:
+    shared = history.late
+    shared.owners = [org.officer, org.other_officer]
+    db.session.commit()
+    everyone = monthly_trend(org.staff, Filters(), clock.day, ZONE)
+    assert point(everyone, 2).overdue == 2
+    by_name = {d.name: d for d in everyone.by_department}
+    assert by_name["Cooperation"].points[7].overdue == 2  # February: its own and the shared
+    assert by_name["Digital"].points[7].overdue == 1
