@@ -69,8 +69,8 @@ def calendar_for(user: User, *, base_url: str, timezone: str) -> bytes:
     base_url = base_url.rstrip("/")
     host = urlsplit(base_url).hostname or "localhost"
     with force_locale(user.language):
-        calendar = _calendar(name=_("Follow-up Tracker"), timezone=timezone)
-        labels = _Labels()
+        calendar = new_calendar(name=_("Follow-up Tracker"), timezone=timezone)
+        labels = Labels()
         for task in _open_tasks_with_deadlines(user):
             calendar.add_component(_event(task, base_url=base_url, host=host, labels=labels))
     return calendar.to_ical()
@@ -88,7 +88,7 @@ def _open_tasks_with_deadlines(user: User) -> Sequence[Task]:
     return db.session.scalars(query).all()
 
 
-def _calendar(*, name: str, timezone: str) -> Calendar:
+def new_calendar(*, name: str, timezone: str) -> Calendar:
     # icalendar is imported by the feed only, not by every request and command.
     from icalendar import Calendar
 
@@ -100,7 +100,7 @@ def _calendar(*, name: str, timezone: str) -> Calendar:
     return calendar
 
 
-class _Labels:
+class Labels:
     """The description's words, translated once per feed rather than once per task."""
 
     def __init__(self) -> None:
@@ -111,32 +111,49 @@ class _Labels:
         self.awaiting_acceptance = _("Awaiting acceptance")
 
 
-def _event(task: Task, *, base_url: str, host: str, labels: _Labels) -> Event:
-    assert task.deadline is not None  # the query keeps only tasks with one
+def _event(task: Task, *, base_url: str, host: str, labels: Labels) -> Event:
+    url = f"{base_url}/tasks/{task.id}"
+    return task_event(
+        task,
+        # The same UID on every fetch, so calendar apps update the event instead of adding one.
+        uid=f"task-{task.id}@{host}",
+        url=url,
+        summary=task_summary(task, labels),
+        description=_description(task, url, labels),
+    )
+
+
+def task_event(task: Task, *, uid: str, url: str, summary: str, description: str) -> Event:
+    """One all-day event on the task's deadline (the personal and the team feed)."""
+    assert task.deadline is not None  # the feeds' queries keep only tasks with one
     from icalendar import Event
 
-    url = f"{base_url}/tasks/{task.id}"
     event = Event()
-    # The same UID on every fetch, so calendar apps update the event instead of adding one.
-    event.add("uid", f"task-{task.id}@{host}")
+    event.add("uid", uid)
     event.add("dtstamp", task.updated_at)
     event.add("dtstart", task.deadline)
     event.add("dtend", task.deadline + timedelta(days=1))
-    event.add("summary", _summary(task, labels))
-    event.add("description", _description(task, url, labels))
+    event.add("summary", summary)
+    event.add("description", description)
     event.add("url", url)
     # A deadline is not a meeting: without this, Outlook shows the whole day as busy.
     event.add("transp", "TRANSPARENT")
     return event
 
 
-def _summary(task: Task, labels: _Labels) -> str:
+def task_summary(task: Task, labels: Labels) -> str:
     if task.status is TaskStatus.AWAITING_ACCEPTANCE:
         return f"[{labels.awaiting_acceptance}] {task.title}"
     return task.title
 
 
-def _description(task: Task, url: str, labels: _Labels) -> str:
+def _description(task: Task, url: str, labels: Labels) -> str:
+    return "\n".join(description_lines(task, url, labels))
+
+
+def description_lines(task: Task, url: str, labels: Labels) -> list[str]:
+    """The event's description: the status while it awaits acceptance, the expected
+    result, the deadline as the report wrote it, and the link to the task."""
     lines = []
     if task.status is TaskStatus.AWAITING_ACCEPTANCE:
         lines.append(f"{labels.status}: {labels.awaiting_acceptance}")
@@ -146,4 +163,4 @@ def _description(task: Task, url: str, labels: _Labels) -> str:
         # The phrase as the report wrote it ("by the end of the year"): the event has the date.
         lines.append(f"{labels.deadline}: {task.deadline_text}")
     lines.append(f"{labels.open_task}: {url}")
-    return "\n".join(lines)
+    return lines
