@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 from tests.conftest import TODAY, Organisation, TrackerClient
 from tracker.clock import FixedClock
 from tracker.extensions import db
+from tracker.feeds import team
 from tracker.feeds.services import issue_calendar_token
 from tracker.feeds.team import (
     TEAM_AHEAD_DAYS,
@@ -164,6 +165,24 @@ def test_a_substitute_manager_also_gets_the_absent_managers_tree(
         "Youth exchange (Lilit Officer)",
         "Portal (Ani Officer)",
     }
+
+
+def test_over_the_cap_the_most_recent_past_and_the_soonest_coming_deadlines_stay(
+    client: TrackerClient,
+    clock: FixedClock,
+    org: Organisation,
+    make_task: MakeTask,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(team, "TEAM_MAX_EVENTS", 3)
+    monkeypatch.setattr(team, "TEAM_MAX_PAST", 1)
+    org.other_task.status = TaskStatus.CANCELLED  # only this test's tasks in the window
+    for days in (-20, -2, 1, 5, 9, 30):
+        make_task(org.officer, title=f"Day {days}", deadline=TODAY + timedelta(days=days))
+
+    events = events_of(client.get(with_team_token(org.manager)))
+
+    assert {summary.split(" (")[0] for summary in events} == {"Day -2", "Day 1", "Day 5"}
 
 
 def test_the_feed_takes_the_same_number_of_queries_however_many_tasks(
@@ -351,6 +370,19 @@ def test_a_manager_without_a_department_gets_no_choice(
     assert CHOICE not in settings_page(client)
     response = client.submit("/settings/calendar/team", {"team_renew": "y"}, page="/settings")
     assert response.status_code == 403
+
+
+def test_the_choice_speaks_armenian(
+    client: TrackerClient, clock: FixedClock, org: Organisation
+) -> None:
+    org.manager.language = "hy"
+    db.session.commit()
+    client.login(org.manager.email)
+
+    page = settings_page(client)
+
+    assert "Ստորաբաժանման օրացույց" in page
+    assert "Ներառել իմ ստորաբաժանման ժամկետները" in page
 
 
 def test_a_demoted_manager_can_still_revoke_the_dead_link(
