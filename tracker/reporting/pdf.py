@@ -1,0 +1,796 @@
+"""The progress report as a PDF (#14), drawn on the server with fpdf2 from the report's
+values (tracker.reporting.model), in the report's language.
+
+A4 landscape throughout: the table of a trip report has nine columns (recommendation,
+owners, deadline, status, completed, what was done, evidence, extension requests, days
+overdue), and three of them hold free text; at 273 mm wide each keeps a readable width at
+8 pt, where portrait's 186 mm would squeeze them to a word or two per line. One orientation
+also prints the same on every printer (no page turned in the middle of the document).
+
+Noto Sans draws the Latin text and Noto Sans Armenian, as fpdf2's fallback font, whatever
+Noto Sans lacks, so a line that mixes both scripts renders in one pass. Both are embedded as
+subsets with a ToUnicode map, so the text extracted from the PDF is the text of the report.
+No text shaping: Armenian needs none, and without it no ligature ("fi") replaces letters.
+
+Nothing is cut off: a table cell taller than what fits on a page is split into continuation
+rows (fpdf2 refuses a row taller than a page), every evidence link gets a row of its own
+(a table cell carries one link), and the header row repeats on every page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import cast
+
+from babel.dates import format_skeleton
+from flask import get_template_attribute
+from flask_babel import force_locale, format_date, format_percent, get_locale
+from flask_babel import gettext as _
+from fpdf import FPDF, FontFace
+from fpdf.enums import CellBordersLayout, MethodReturnValue, TableHeadingsDisplay, VAlign
+from markupsafe import Markup
+
+from tracker.dashboard.trends import TrendPoint
+from tracker.display import when
+from tracker.models import ExtensionStatus, TaskStatus
+from tracker.reporting.model import (
+    Change,
+    Changes,
+    ExtensionLine,
+    HeadlineFigures,
+    ProgressReport,
+    RecommendationLine,
+    ReportSection,
+)
+from tracker.reporting.periods import Period
+
+FONT = "NotoSans"
+FALLBACK_FONT = "NotoSansArmenian"
+_FONT_FILES = {
+    (FONT, ""): "NotoSans-Regular.ttf",
+    (FONT, "B"): "NotoSans-Bold.ttf",
+    (FALLBACK_FONT, ""): "NotoSansArmenian-Regular.ttf",
+    (FALLBACK_FONT, "B"): "NotoSansArmenian-Bold.ttf",
+}
+MARGIN = 12.0  # mm, each side
+BODY_SIZE = 8.0  # pt, the tables
+LINE_HEIGHT = BODY_SIZE * 0.3528 * 1.3  # mm
+CELL_PADDING = 1.2  # mm
+# A table cell holds at most this many lines; the rest goes to continuation rows. A page
+# holds about 48 lines of the body under the repeated header, so a row of this height
+# always fits, wherever the lines of a longer cell would break anew.
+MAX_CELL_LINES = 32
+CHUNK_LINES = 6  # the rows of a longer cell: short, so that the page fills before a break
+DASH = "—"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_HEADINGS = FontFace(emphasis="BOLD", size_pt=7, fill_color=(230, 233, 238))
+GREY = (90, 90, 90)
+LINK_BLUE = (20, 70, 160)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """What a table cell shows, with the address it opens (one per cell in fpdf2)."""
+
+    text: str
+    link: str | None = None
+
+
+Cell = tuple[Piece, ...]  # a logical cell: one or more pieces stacked in its column
+
+
+def render_pdf(report: ProgressReport) -> bytes:
+    """The report as a PDF document, in the report's language. Needs an application
+    context (the translations and the templates' status names)."""
+    with force_locale(report.language), ExitStack() as files:
+        pdf = _ReportPDF(report, _font_paths(files))
+        _cover(pdf, report)
+        _changes(pdf, report.changes, report.figures)
+        _most_overdue(pdf, report.most_overdue)
+        _trend(pdf, report)
+        _sections(pdf, report)
+        return bytes(pdf.output())
+
+
+def _font_paths(files: ExitStack) -> dict[tuple[str, str], str]:
+    """The fonts as files on disk, from the installed package (a zipped one included)."""
+    folder = resources.files(__package__ or "tracker.reporting").joinpath("fonts")
+    return {
+        key: str(files.enter_context(resources.as_file(folder.joinpath(name))))
+        for key, name in _FONT_FILES.items()
+    }
+
+
+class _ReportPDF(FPDF):
+    def __init__(self, report: ProgressReport, fonts: dict[tuple[str, str], str]) -> None:
+        super().__init__(orientation="L", unit="mm", format="A4")
+        for (family, style), path in fonts.items():
+            self.add_font(family, style, path)
+        self.set_fallback_fonts([FALLBACK_FONT], exact_match=False)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + 4)
+        self.alias_nb_pages()
+        self.footer_text = f"{_('Progress report')} · {clean(report.scope_label)}"
+        self.set_title(f"{_('Progress report')}: {clean(report.scope_label)}")
+        self.set_lang(report.language)
+        self.set_subject(self.footer_text)
+        self.set_creator("Follow-up Tracker")
+        self.set_creation_date(report.generated_at)
+        self.set_font(FONT, size=BODY_SIZE)
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN)
+        self.set_font(FONT, size=7)
+        self.set_text_color(*GREY)
+        number = f"{self.page_no()} / {self.alias_nb_pages_text}"
+        number_width = 30.0
+        self.cell(self.epw - number_width, 5, _fit(self, self.footer_text, self.epw - 40))
+        self.cell(number_width, 5, number, align="R")
+        self.set_text_color(0, 0, 0)
+
+    @property
+    def alias_nb_pages_text(self) -> str:
+        return self.str_alias_nb_pages or "{nb}"
+
+
+# --- Words --------------------------------------------------------------------------------
+
+
+def clean(text: str | None) -> str:
+    """Text as a cell shows it: line ends as newlines, tabs as spaces, other control
+    characters (invisible, and refused by some PDF readers) dropped; a letter neither font
+    draws as its nearest drawn equivalent ("→" as "->"), or as "\ufffd" rather than nothing."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _CONTROL.sub("", text).strip()
+    covered = _covered()
+    if all(ord(letter) in covered for letter in text):
+        return text
+    return "".join(_drawn(letter, covered) for letter in text)
+
+
+def _drawn(letter: str, covered: frozenset[int]) -> str:
+    if ord(letter) in covered or letter == "\n":
+        return letter
+    return _SUBSTITUTES.get(letter, "\ufffd")
+
+
+_SUBSTITUTES = {
+    "→": "->",
+    "←": "<-",
+    "⇒": "=>",
+    "−": "-",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "✓": "+",
+    "✔": "+",
+    "\u2028": "\n",
+    "\u2029": "\n",
+}
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """Every character one of the two fonts draws (the bold fonts cover the same)."""
+    with ExitStack() as files:
+        pdf = FPDF()
+        for (family, style), path in _font_paths(files).items():
+            if not style:
+                pdf.add_font(family, style, path)
+    return frozenset(code for font in pdf.fonts.values() for code in getattr(font, "cmap", {}))
+
+
+def _or_dash(text: str | None) -> str:
+    return clean(text) or DASH
+
+
+def _day(value: date | None) -> str:
+    return when(value) if value is not None else DASH
+
+
+def _percent(rate: float | None) -> str:
+    return format_percent(rate) if rate is not None else DASH
+
+
+def status_label(status: TaskStatus) -> str:
+    """The status as the task pages name it (the templates' status_label macro)."""
+    macro = get_template_attribute("_macros.html", "status_label")
+    return Markup(macro(status)).unescape().strip()
+
+
+def extension_status_label(status: ExtensionStatus) -> str:
+    return {
+        ExtensionStatus.PENDING: _("Awaiting decision"),
+        ExtensionStatus.APPROVED: _("Approved"),
+        ExtensionStatus.REFUSED: _("Refused"),
+        ExtensionStatus.WITHDRAWN: _("Withdrawn"),
+    }[status]
+
+
+def change_label(kind: str) -> str:
+    labels = {
+        "created": _("Created"),
+        "completed": _("Completed"),
+        "cancelled": _("Cancelled"),
+        "reopened": _("Reopened"),
+        "deadline_moved": _("Deadline moved"),
+        "extension_requested": _("Extension requested"),
+        "extension_decided": _("Extension decided"),
+        "owners_changed": _("Owners changed"),
+    }
+    return labels.get(kind, kind)
+
+
+def period_label(period: Period) -> str:
+    """ "June 2026", "2nd quarter 2026", "2026" in the current language (as the HTML
+    page names a period)."""
+    skeleton = {"month": "yMMMM", "quarter": "yQQQQ", "year": "y"}[period.kind]
+    return format_skeleton(skeleton, period.start, locale=get_locale())
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """One line of the footer: shortened with an ellipsis rather than overflowing."""
+    text = " ".join(text.split())
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+# --- Blocks of the document ----------------------------------------------------------------
+
+
+def _heading(pdf: FPDF, text: str, size: float = 13) -> None:
+    pdf.set_font(FONT, "B", size)
+    pdf.multi_cell(0, size * 0.3528 * 1.35, clean(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+    pdf.set_font(FONT, size=BODY_SIZE)
+
+
+def _paragraph(pdf: FPDF, text: str, size: float = 9, grey: bool = False) -> None:
+    pdf.set_font(FONT, size=size)
+    if grey:
+        pdf.set_text_color(*GREY)
+    pdf.multi_cell(0, size * 0.3528 * 1.35, clean(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(FONT, size=BODY_SIZE)
+
+
+def _cover(pdf: FPDF, report: ProgressReport) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 22)
+    pdf.multi_cell(0, 10, _("Progress report"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 14)
+    pdf.multi_cell(0, 7, _or_dash(report.scope_label), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    facts = [(_("As of"), _day(report.as_of)), (_("Generated"), when(report.generated_at))]
+    for label, value in facts:
+        _paragraph(pdf, f"{label}: {value}", size=10)
+    if report.truncated:
+        shown = sum(len(section.lines) for section in report.sections)
+        _paragraph(
+            pdf,
+            _(
+                "This document lists %(shown)d of the %(total)d recommendations in scope.",
+                shown=shown,
+                total=report.lines_total,
+            ),
+            size=10,
+        )
+    pdf.ln(4)
+    _heading(pdf, _("Headline figures"), 12)
+    _figures_table(pdf, report.figures)
+
+
+def figure_rows(figures: HeadlineFigures) -> list[tuple[str, str]]:
+    return [
+        (_("Recommendations"), str(figures.recommendations)),
+        (_("Done on time"), str(figures.done_on_time)),
+        (_("Done late"), str(figures.done_late)),
+        (_("Open"), str(figures.open)),
+        (_("Overdue"), str(figures.overdue)),
+        (_("Awaiting acceptance"), str(figures.awaiting_acceptance)),
+        (_("Cancelled"), str(figures.cancelled)),
+        (_("Implementation rate"), _percent(figures.implementation_rate)),
+    ]
+
+
+def _figures_table(pdf: FPDF, figures: HeadlineFigures) -> None:
+    rows = figure_rows(figures)
+    pdf.set_font(FONT, size=9)
+    with pdf.table(
+        col_widths=[1] * len(rows),
+        text_align="CENTER",
+        line_height=9 * 0.3528 * 1.3,
+        padding=CELL_PADDING,
+        headings_style=_HEADINGS,
+        v_align=VAlign.M,
+    ) as table:
+        labels = table.row()
+        for label, _value in rows:
+            labels.cell(label)
+        values = table.row()
+        for _label, value in rows:
+            values.cell(value, style=FontFace(emphasis="BOLD", size_pt=14))
+    pdf.set_font(FONT, size=BODY_SIZE)
+    pdf.ln(4)
+
+
+def _changes(pdf: FPDF, changes: Changes, now: HeadlineFigures) -> None:
+    _heading(pdf, _("What changed since the previous period"), 12)
+    _paragraph(pdf, f"{_('Previous period')}: {period_label(changes.previous_period)}")
+    pdf.ln(1)
+    rows = []
+    for (label, before), (_label, after) in zip(
+        figure_rows(changes.previous), figure_rows(now), strict=True
+    ):
+        rows.append([(Piece(label),), (Piece(before),), (Piece(after),)])
+    _table(pdf, [_("Figure"), _("Previous period"), _("Now")], [2, 1, 1], rows)
+    _events(pdf, changes)
+
+
+def _events(pdf: FPDF, changes: Changes) -> None:
+    if not changes.events:
+        _paragraph(pdf, _("Nothing changed in this period."), grey=True)
+        return
+    if changes.events_total > len(changes.events):
+        _paragraph(
+            pdf,
+            _(
+                "The latest %(shown)d of %(total)d changes:",
+                shown=len(changes.events),
+                total=changes.events_total,
+            ),
+            grey=True,
+        )
+    rows = [_event_row(event) for event in changes.events]
+    _table(pdf, [_("Date"), _("Recommendation"), _("What happened")], [1, 4, 4], rows)
+
+
+def _event_row(event: Change) -> list[Cell]:
+    happened = change_label(event.kind)
+    if clean(event.detail):
+        happened += f": {clean(event.detail)}"
+    return [
+        (Piece(_day(event.on)),),
+        (Piece(f"#{event.task_id} {_or_dash(event.title)}"),),
+        (Piece(happened),),
+    ]
+
+
+def _most_overdue(pdf: FPDF, lines: Sequence[RecommendationLine]) -> None:
+    if not lines:
+        return
+    _heading(pdf, _("The most overdue"), 12)
+    rows = [
+        [
+            (Piece(f"#{line.task_id} {_or_dash(line.title)}", line.url),),
+            (Piece(_owners(line.owners)),),
+            (Piece(_deadline(line)),),
+            (Piece(str(line.days_overdue)),),
+        ]
+        for line in lines
+    ]
+    headings = [_("Recommendation"), _("Owners"), _("Deadline"), _("Days overdue")]
+    _table(pdf, headings, [6, 2, 2, 1], rows)
+
+
+# --- The trend -----------------------------------------------------------------------------
+
+MONTHS_PER_TABLE = 12
+
+
+def _trend(pdf: FPDF, report: ProgressReport) -> None:
+    points = report.trend.total
+    if not points:
+        return
+    pdf.add_page()
+    _heading(pdf, _("Implementation rate and overdue, month by month"), 12)
+    _chart(pdf, points)
+    for start in range(0, len(points), MONTHS_PER_TABLE):
+        months = points[start : start + MONTHS_PER_TABLE]
+        rows = [
+            [(Piece(_("Implementation rate")),)]
+            + [(Piece(_percent(p.implementation_rate)),) for p in months],
+            [(Piece(_("Overdue")),)] + [(Piece(str(p.overdue)),) for p in months],
+            [(Piece(_("Recommendations")),)] + [(Piece(str(p.recommendations)),) for p in months],
+        ]
+        _table(pdf, ["", *(_month(p.month) for p in months)], _trend_widths(months), rows)
+    _department_trends(pdf, report)
+
+
+def _department_trends(pdf: FPDF, report: ProgressReport) -> None:
+    departments = report.trend.by_department
+    if not departments:
+        return
+    _heading(pdf, _("By department"), 11)
+    _paragraph(pdf, f"{_('Implementation rate')} · {_('Overdue')}", grey=True)
+    months = max(len(department.points) for department in departments)
+    for start in range(0, months, MONTHS_PER_TABLE):
+        window = slice(start, start + MONTHS_PER_TABLE)
+        heads = next(d.points[window] for d in departments if len(d.points) >= months)
+        rows = [
+            [(Piece(department.name),)]
+            + [
+                (Piece(f"{_percent(p.implementation_rate)} · {p.overdue}"),)
+                for p in department.points[window]
+            ]
+            for department in departments
+        ]
+        headings = [_("Department"), *(_month(p.month) for p in heads)]
+        _table(pdf, headings, _trend_widths(heads), rows)
+
+
+def _trend_widths(months: Sequence[TrendPoint]) -> list[float]:
+    return [4.0] + [1.5] * len(months)
+
+
+def _month(day: date) -> str:
+    return format_date(day, "LLL y")
+
+
+CHART_HEIGHT = 42.0
+
+
+def _chart(pdf: FPDF, points: Sequence[TrendPoint]) -> None:
+    """Two small charts side by side: the implementation rate as a line (0 to 100 %), the
+    overdue count as bars."""
+    top = pdf.get_y() + 2
+    width = (pdf.epw - 10) / 2
+    _frame(pdf, MARGIN, top, width, _("Implementation rate"), "100%")
+    _rate_line(pdf, points, MARGIN, top, width)
+    right = MARGIN + width + 10
+    most = max((p.overdue for p in points), default=0)
+    _frame(pdf, right, top, width, _("Overdue"), str(most))
+    _overdue_bars(pdf, points, right, top, width, most)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_fill_color(255, 255, 255)
+    pdf.set_line_width(0.2)
+    pdf.set_y(top + CHART_HEIGHT + 12)
+
+
+def _frame(pdf: FPDF, x: float, top: float, width: float, title: str, scale: str) -> None:
+    pdf.set_font(FONT, "B", 8)
+    pdf.set_xy(x, top)
+    pdf.cell(width, 4, title)
+    pdf.set_font(FONT, size=6.5)
+    pdf.set_text_color(*GREY)
+    pdf.set_xy(x, top + 5)
+    pdf.cell(width, 3, scale)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_draw_color(160, 160, 160)
+    pdf.set_line_width(0.2)
+    pdf.line(x, top + 5 + CHART_HEIGHT, x + width, top + 5 + CHART_HEIGHT)
+
+
+def _slot(x: float, width: float, count: int, index: int) -> tuple[float, float]:
+    slot = width / max(count, 1)
+    return x + slot * index, slot
+
+
+def _rate_line(pdf: FPDF, points: Sequence[TrendPoint], x: float, top: float, width: float) -> None:
+    base = top + 5 + CHART_HEIGHT
+    pdf.set_draw_color(*LINK_BLUE)
+    pdf.set_fill_color(*LINK_BLUE)
+    pdf.set_line_width(0.5)
+    previous: tuple[float, float] | None = None
+    for index, point in enumerate(points):
+        left, slot = _slot(x, width, len(points), index)
+        _month_tick(pdf, point.month, left, slot, base)
+        rate = point.implementation_rate
+        if rate is None:
+            previous = None
+            continue
+        here = (left + slot / 2, base - rate * (CHART_HEIGHT - 4))
+        if previous is not None:
+            pdf.line(*previous, *here)
+        pdf.ellipse(here[0] - 0.8, here[1] - 0.8, 1.6, 1.6, style="F")
+        previous = here
+
+
+def _overdue_bars(
+    pdf: FPDF, points: Sequence[TrendPoint], x: float, top: float, width: float, most: int
+) -> None:
+    base = top + 5 + CHART_HEIGHT
+    pdf.set_fill_color(196, 60, 50)
+    for index, point in enumerate(points):
+        left, slot = _slot(x, width, len(points), index)
+        _month_tick(pdf, point.month, left, slot, base)
+        if most and point.overdue:
+            height = point.overdue / most * (CHART_HEIGHT - 4)
+            pdf.rect(left + slot * 0.2, base - height, slot * 0.6, height, style="F")
+
+
+def _month_tick(pdf: FPDF, month: date, left: float, slot: float, base: float) -> None:
+    pdf.set_font(FONT, size=6)
+    pdf.set_text_color(*GREY)
+    pdf.set_xy(left, base + 0.8)
+    pdf.cell(slot, 3, format_date(month, "LLL"), align="C")
+    pdf.set_text_color(0, 0, 0)
+
+
+# --- The trip reports' tables --------------------------------------------------------------
+
+SECTION_WIDTHS = (19, 11, 10, 9, 8, 14, 9, 14, 6)
+
+
+def section_headings() -> list[str]:
+    return [
+        _("Recommendation"),
+        _("Owners"),
+        _("Deadline"),
+        _("Status"),
+        _("Completed"),
+        _("What was done"),
+        _("Evidence"),
+        _("Extension requests"),
+        _("Days overdue"),
+    ]
+
+
+def _sections(pdf: FPDF, report: ProgressReport) -> None:
+    pdf.add_page()
+    _heading(pdf, _("Recommendations"), 14)
+    if not report.sections:
+        _paragraph(pdf, _("No recommendations in this scope."), grey=True)
+    for section in report.sections:
+        _section(pdf, section)
+
+
+def _section(pdf: FPDF, section: ReportSection) -> None:
+    if pdf.will_page_break(40):
+        pdf.add_page()
+    pdf.ln(2)
+    _heading(pdf, _or_dash(section.title), 11)
+    facts = [clean(section.destination)] if clean(section.destination) else []
+    if section.trip_start or section.trip_end:
+        facts.append(f"{_day(section.trip_start)} – {_day(section.trip_end)}")
+    if facts:
+        _paragraph(pdf, " · ".join(facts), grey=True)
+        pdf.ln(1)
+    if not section.lines:
+        _paragraph(pdf, _("No recommendations in this scope."), grey=True)
+        return
+    rows = [recommendation_cells(line) for line in section.lines]
+    _table(pdf, section_headings(), list(SECTION_WIDTHS), rows)
+
+
+def recommendation_cells(line: RecommendationLine) -> list[Cell]:
+    """A recommendation's cells, in the order of section_headings()."""
+    title = f"#{line.task_id} {_or_dash(line.title)}"
+    if clean(line.expected_result):
+        title += f"\n{_('Expected result')}: {clean(line.expected_result)}"
+    evidence = tuple(Piece(_or_dash(link.label), link.url) for link in line.evidence)
+    return [
+        (Piece(title, line.url),),
+        (Piece(_owners(line.owners)),),
+        (Piece(_deadline(line)),),
+        (Piece(_status(line)),),
+        (Piece(_day(line.completed_on)),),
+        (Piece(_or_dash(line.completion_note)),),
+        evidence or (Piece(DASH),),
+        (Piece(_extensions(line.extensions)),),
+        (Piece(str(line.days_overdue) if line.days_overdue > 0 else DASH),),
+    ]
+
+
+def _owners(owners: Sequence[str]) -> str:
+    return "\n".join(clean(owner) for owner in owners if clean(owner)) or DASH
+
+
+def _deadline(line: RecommendationLine) -> str:
+    text = _day(line.deadline) if line.deadline else _("No deadline")
+    if clean(line.deadline_text):
+        text += f"\n{_('As written')}: {clean(line.deadline_text)}"
+    return text
+
+
+def _status(line: RecommendationLine) -> str:
+    words = [status_label(line.status)]
+    if line.days_overdue > 0:
+        words.append(_("Overdue"))
+    if line.done_late:
+        words.append(_("Done late"))
+    if clean(line.cancel_reason):
+        words.append(f"{_('Reason')}: {clean(line.cancel_reason)}")
+    return "\n".join(words)
+
+
+def _extensions(extensions: Sequence[ExtensionLine]) -> str:
+    return "\n\n".join(_extension(extension) for extension in extensions) or DASH
+
+
+def _extension(extension: ExtensionLine) -> str:
+    current = _day(extension.current_deadline) if extension.current_deadline else DASH
+    lines = [
+        f"{_day(extension.requested_on)} · {_or_dash(extension.requested_by)}",
+        f"{current} → {_day(extension.proposed_deadline)}",
+    ]
+    if clean(extension.reason):
+        lines.append(f"{_('Reason')}: {clean(extension.reason)}")
+    decision = [extension_status_label(extension.status)]
+    if extension.decided_on:
+        decision.append(_day(extension.decided_on))
+    if clean(extension.decided_by):
+        decision.append(clean(extension.decided_by))
+    lines.append(" · ".join(decision))
+    if clean(extension.decision_note):
+        lines.append(clean(extension.decision_note))
+    return "\n".join(lines)
+
+
+# --- Tables that never lose a line ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """A piece of a cell as wrapped in its column."""
+
+    lines: tuple[str, ...]
+    link: str | None
+
+
+def _table(
+    pdf: FPDF,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[Cell]],
+) -> None:
+    """A table whose header repeats on every page. A logical row is one table row, or, when
+    a cell is taller than MAX_CELL_LINES or holds several links (one per table cell), a run
+    of table rows that read as one: no rule and no padding between them, the text flowing
+    from one to the next, each link in a row of its own."""
+    pdf.set_font(FONT, size=BODY_SIZE)
+    text_widths = _column_text_widths(pdf, widths)
+    with pdf.table(
+        col_widths=list(widths),
+        line_height=LINE_HEIGHT,
+        padding=CELL_PADDING,
+        text_align="LEFT",
+        v_align=VAlign.T,
+        headings_style=_HEADINGS,
+        repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
+    ) as table:
+        heading = table.row()
+        for text in headings:
+            heading.cell(clean(text))
+        for cells in rows:
+            run = _table_rows(pdf, cells, text_widths)
+            for index, pieces in enumerate(run):
+                border, padding = _joined(index, len(run))
+                row = table.row()
+                for piece in pieces:
+                    row.cell(
+                        piece.text,
+                        link=piece.link,
+                        style=_style(piece),
+                        border=border,
+                        padding=padding,
+                    )
+    pdf.ln(4)
+
+
+def _column_text_widths(pdf: FPDF, widths: Sequence[float]) -> list[float]:
+    """The width the text of each column wraps in: the column less its padding, and a
+    little less, so that the lines measured here are never wrapped again by the table."""
+    total = sum(widths)
+    return [pdf.epw * width / total - 2 * CELL_PADDING - 0.6 for width in widths]
+
+
+def _joined(index: int, count: int) -> tuple[CellBordersLayout, tuple[float, ...]]:
+    """Borders and padding (top, right, bottom, left) of the index-th table row of a run."""
+    border = CellBordersLayout.LEFT | CellBordersLayout.RIGHT
+    top = bottom = 0.0
+    if index == 0:
+        border |= CellBordersLayout.TOP
+        top = CELL_PADDING
+    if index == count - 1:
+        border |= CellBordersLayout.BOTTOM
+        bottom = CELL_PADDING
+    return border, (top, CELL_PADDING, bottom, CELL_PADDING)
+
+
+def _style(piece: Piece) -> FontFace | None:
+    return FontFace(color=LINK_BLUE) if piece.link else None
+
+
+def _table_rows(pdf: FPDF, cells: Sequence[Cell], widths: Sequence[float]) -> list[list[Piece]]:
+    """The table rows of one logical row: its cells' pieces, column by column."""
+    pairs = [(_cleaned(cell), width) for cell, width in zip(cells, widths, strict=True)]
+    one_row = [[cell[0] for cell, _width in pairs]]
+    if all(_surely_one_row(cell, width) for cell, width in pairs):
+        return one_row
+    columns = [_measured(pdf, cell, width) for cell, width in pairs]
+    if all(_one_row(column) for column in columns):
+        return one_row
+    heights = _run_heights(columns)
+    return _transposed([_deal(column, heights) for column in columns])
+
+
+def _transposed(columns: Sequence[Sequence[Piece]]) -> list[list[Piece]]:
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _cleaned(cell: Cell) -> Cell:
+    return tuple(Piece(clean(piece.text), piece.link) for piece in cell)
+
+
+def _measured(pdf: FPDF, cell: Cell, width: float) -> list[_Lines]:
+    return [_Lines(tuple(_wrapped(pdf, piece.text, width)), piece.link) for piece in cell]
+
+
+def _surely_one_row(cell: Cell, width: float) -> bool:
+    return len(cell) == 1 and _surely_short(cell[0].text, width)
+
+
+def _one_row(column: Sequence[_Lines]) -> bool:
+    return len(column) == 1 and len(column[0].lines) <= MAX_CELL_LINES
+
+
+def _run_heights(columns: Sequence[Sequence[_Lines]]) -> list[int]:
+    """How many lines each table row of a run holds: a row per piece of the columns with
+    several pieces (links), then rows of CHUNK_LINES until every column's text is placed."""
+    anchored = [_split(column) for column in columns if len(column) > 1]
+    count = max((len(column) for column in anchored), default=0)
+    heights = [_tallest(anchored, index) for index in range(count)]
+    longest = max(sum(len(piece.lines) for piece in column) for column in columns)
+    while sum(heights) < longest or not heights:
+        heights.append(CHUNK_LINES)
+    return heights
+
+
+def _tallest(columns: Sequence[Sequence[_Lines]], index: int) -> int:
+    return max([len(column[index].lines) for column in columns if index < len(column)] + [1])
+
+
+def _split(column: Sequence[_Lines]) -> list[_Lines]:
+    """A column of several pieces, each piece in parts of at most CHUNK_LINES lines."""
+    return [
+        _Lines(piece.lines[start : start + CHUNK_LINES], piece.link)
+        for piece in column
+        for start in range(0, max(len(piece.lines), 1), CHUNK_LINES)
+    ]
+
+
+def _deal(column: Sequence[_Lines], heights: Sequence[int]) -> list[Piece]:
+    """The column's text over the rows of a run: a single piece flows, so many lines to a
+    row; several pieces (links) take a row each."""
+    if len(column) > 1:
+        pieces = [Piece("\n".join(part.lines), part.link) for part in _split(column)]
+        return pieces + [Piece("")] * (len(heights) - len(pieces))
+    lines, link = column[0].lines, column[0].link
+    dealt: list[Piece] = []
+    start = 0
+    for height in heights:
+        part = lines[start : start + height]
+        dealt.append(Piece("\n".join(part), link if part else None))
+        start += height
+    return dealt
+
+
+def _wrapped(pdf: FPDF, text: str, width: float) -> list[str]:
+    if not text:
+        return [""]
+    lines = pdf.multi_cell(
+        width, LINE_HEIGHT, text, dry_run=True, output=MethodReturnValue.LINES, padding=0
+    )
+    return [str(line) for line in cast(list[str], lines)] or [""]
+
+
+def _surely_short(text: str, width: float) -> bool:
+    """True when the text cannot reach MAX_CELL_LINES, whatever its letters: each line
+    holds at least width / (widest letter) characters (measuring every cell is slow)."""
+    widest = BODY_SIZE * 0.3528 * 1.1  # mm: no letter of either font is wider than 1.1 em
+    # Word wrapping leaves a line at least half full, on average over two lines.
+    per_line = max(int(width / widest) // 2, 1)
+    lines = sum(len(part) // per_line + 1 for part in text.split("\n"))
+    return lines <= MAX_CELL_LINES
