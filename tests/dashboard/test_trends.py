@@ -3,6 +3,7 @@ the test writes through the real services at chosen past instants, on both datab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -152,3 +153,26 @@ def test_a_task_with_two_departments_counts_once_in_the_total(clock, history, or
     by_name = {d.name: d for d in everyone.by_department}
     assert by_name["Cooperation"].points[7].overdue == 2  # February: its own and the shared
     assert by_name["Digital"].points[7].overdue == 1
+
+
+def test_the_dashboard_shows_the_trend_as_svg(client, clock, history, org) -> None:
+    client.login(org.staff.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    chart = re.search(r'<svg[^>]*class="chart trend-chart">.*?</svg>', html, re.S)
+    assert chart is not None
+    svg = chart.group(0)
+    assert 'role="img"' in svg and "<title>" in svg and 'viewBox="0 0 400 232"' in svg
+    overdue = dict(re.findall(r'data-month="([\d-]+)" data-overdue="(\d+)"', svg))
+    assert len(overdue) == 12
+    assert overdue["2026-02-01"] == "2" and overdue["2026-05-01"] == "3"
+    # The same months as a table, and a row per department with its small chart.
+    assert re.search(r'<tr data-month="2026-04-01">\s*<td>[^<]+</td>\s*<td>6</td>', html)
+    rows = re.findall(r'<tr data-department-id="(\d+)">', html)
+    assert rows == [str(org.cooperation.id), str(org.digital.id)]
+    assert html.count('class="chart trend-sparkline"') == 2
+    assert "<script" not in svg
+
+    client.submit("/logout", {}, page="/dashboard")
+    client.login(org.manager.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert re.findall(r'<tr data-department-id="(\d+)">', html) == [str(org.digital.id)]
