@@ -91,7 +91,7 @@ def render_pdf(report: ProgressReport) -> bytes:
     with force_locale(report.language), ExitStack() as files:
         pdf = _ReportPDF(report, _font_paths(files))
         _cover(pdf, report)
-        _changes(pdf, report.changes, report.figures)
+        _changes(pdf, report)
         _most_overdue(pdf, report.most_overdue)
         _trend(pdf, report)
         _sections(pdf, report)
@@ -206,24 +206,25 @@ def status_label(status: TaskStatus) -> str:
     return Markup(macro(status)).unescape().strip()
 
 
+# As the HTML page (templates/reporting/progress.html) names them.
 def extension_status_label(status: ExtensionStatus) -> str:
     return {
-        ExtensionStatus.PENDING: _("Awaiting decision"),
-        ExtensionStatus.APPROVED: _("Approved"),
-        ExtensionStatus.REFUSED: _("Refused"),
-        ExtensionStatus.WITHDRAWN: _("Withdrawn"),
+        ExtensionStatus.PENDING: _("waiting for a decision"),
+        ExtensionStatus.APPROVED: _("approved"),
+        ExtensionStatus.REFUSED: _("refused"),
+        ExtensionStatus.WITHDRAWN: _("withdrawn"),
     }[status]
 
 
 def change_label(kind: str) -> str:
     labels = {
         "created": _("Created"),
-        "completed": _("Completed"),
+        "completed": _("Done"),
         "cancelled": _("Cancelled"),
         "reopened": _("Reopened"),
         "deadline_moved": _("Deadline moved"),
-        "extension_requested": _("Extension requested"),
-        "extension_decided": _("Extension decided"),
+        "extension_requested": _("More time asked for"),
+        "extension_decided": _("Request for more time decided"),
         "owners_changed": _("Owners changed"),
     }
     return labels.get(kind, kind)
@@ -267,31 +268,39 @@ def _paragraph(pdf: FPDF, text: str, size: float = 9, grey: bool = False) -> Non
 
 def _cover(pdf: FPDF, report: ProgressReport) -> None:
     pdf.add_page()
+    _paragraph(pdf, f"{_('Follow-up Tracker')} · {_('Progress report')}", size=10, grey=True)
     pdf.set_font(FONT, "B", 22)
     pdf.multi_cell(0, 10, _("Progress report"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 7, _or_dash(report.scope_label), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    facts = [(_("As of"), _day(report.as_of)), (_("Generated"), when(report.generated_at))]
+    facts = [
+        (_("Period"), period_label(report.scope.period)),
+        (_("Figures as of"), _day(report.as_of)),
+        (_("Generated"), when(report.generated_at)),
+    ]
     for label, value in facts:
         _paragraph(pdf, f"{label}: {value}", size=10)
     if report.truncated:
         shown = sum(len(section.lines) for section in report.sections)
-        _paragraph(
-            pdf,
-            _(
-                "This document lists %(shown)d of the %(total)d recommendations in scope.",
-                shown=shown,
-                total=report.lines_total,
-            ),
-            size=10,
-        )
+        pdf.ln(1)
+        _paragraph(pdf, _truncated(shown, report.lines_total), size=10)
     pdf.ln(4)
     _heading(pdf, _("Headline figures"), 12)
     _figures_table(pdf, report.figures)
 
 
+def _truncated(shown: int, total: int) -> str:
+    return _(
+        "The report lists the first %(shown)d of %(total)d recommendations; the figures"
+        " count them all. Choose a trip report, a department or a period for the rest.",
+        shown=shown,
+        total=total,
+    )
+
+
 def figure_rows(figures: HeadlineFigures) -> list[tuple[str, str]]:
+    """The headline figures, labelled, in the order of the HTML page."""
     return [
         (_("Recommendations"), str(figures.recommendations)),
         (_("Done on time"), str(figures.done_on_time)),
@@ -325,63 +334,75 @@ def _figures_table(pdf: FPDF, figures: HeadlineFigures) -> None:
     pdf.ln(4)
 
 
-def _changes(pdf: FPDF, changes: Changes, now: HeadlineFigures) -> None:
-    _heading(pdf, _("What changed since the previous period"), 12)
-    _paragraph(pdf, f"{_('Previous period')}: {period_label(changes.previous_period)}")
-    pdf.ln(1)
-    rows = []
-    for (label, before), (_label, after) in zip(
-        figure_rows(changes.previous), figure_rows(now), strict=True
-    ):
-        rows.append([(Piece(label),), (Piece(before),), (Piece(after),)])
-    _table(pdf, [_("Figure"), _("Previous period"), _("Now")], [2, 1, 1], rows)
+def compared_figures(before: HeadlineFigures, now: HeadlineFigures) -> list[list[str]]:
+    """The rows of "What changed": the figure, at the end of the previous period, now, and
+    the difference (the rows of the HTML page)."""
+    counts = [
+        (_("Recommendations"), before.recommendations, now.recommendations),
+        (_("Done"), before.done, now.done),
+        (_("Open"), before.open, now.open),
+        (_("Overdue"), before.overdue, now.overdue),
+        (_("Awaiting acceptance"), before.awaiting_acceptance, now.awaiting_acceptance),
+        (_("Cancelled"), before.cancelled, now.cancelled),
+    ]
+    rows = [
+        [label, str(old), str(new), f"{new - old:+d}" if new != old else "0"]
+        for label, old, new in counts
+    ]
+    rate = [_percent(before.implementation_rate), _percent(now.implementation_rate)]
+    return [*rows, [_("Implementation rate"), *rate, ""]]
+
+
+def _changes(pdf: FPDF, report: ProgressReport) -> None:
+    changes = report.changes
+    _heading(pdf, _("What changed"), 12)
+    rows = [
+        [(Piece(text),) for text in row]
+        for row in compared_figures(changes.previous, report.figures)
+    ]
+    at_end = _("At the end of %(period)s", period=period_label(changes.previous_period))
+    _table(pdf, [_("Figure"), at_end, _("Now"), _("Change")], [3, 2, 2, 1], rows)
+    _heading(pdf, _("Events of %(period)s", period=period_label(report.scope.period)), 10)
     _events(pdf, changes)
 
 
 def _events(pdf: FPDF, changes: Changes) -> None:
     if not changes.events:
         _paragraph(pdf, _("Nothing changed in this period."), grey=True)
+        pdf.ln(3)
         return
-    if changes.events_total > len(changes.events):
-        _paragraph(
-            pdf,
-            _(
-                "The latest %(shown)d of %(total)d changes:",
-                shown=len(changes.events),
-                total=changes.events_total,
-            ),
-            grey=True,
-        )
     rows = [_event_row(event) for event in changes.events]
-    _table(pdf, [_("Date"), _("Recommendation"), _("What happened")], [1, 4, 4], rows)
+    headings = [_("Date"), _("What"), _("Recommendation"), _("Details")]
+    _table(pdf, headings, [2, 3, 7, 7], rows)
+    if changes.events_total > len(changes.events):
+        shown, total = len(changes.events), changes.events_total
+        _paragraph(
+            pdf, _("The latest %(shown)d of %(total)d events.", shown=shown, total=total), grey=True
+        )
+        pdf.ln(3)
 
 
 def _event_row(event: Change) -> list[Cell]:
-    happened = change_label(event.kind)
-    if clean(event.detail):
-        happened += f": {clean(event.detail)}"
     return [
         (Piece(_day(event.on)),),
-        (Piece(f"#{event.task_id} {_or_dash(event.title)}"),),
-        (Piece(happened),),
+        (Piece(change_label(event.kind)),),
+        (Piece(_or_dash(event.title)),),
+        (Piece(_or_dash(event.detail)),),
     ]
 
 
 def _most_overdue(pdf: FPDF, lines: Sequence[RecommendationLine]) -> None:
     if not lines:
         return
+    if pdf.will_page_break(40):
+        pdf.add_page()
     _heading(pdf, _("The most overdue"), 12)
-    rows = [
-        [
-            (Piece(f"#{line.task_id} {_or_dash(line.title)}", line.url),),
-            (Piece(_owners(line.owners)),),
-            (Piece(_deadline(line)),),
-            (Piece(str(line.days_overdue)),),
-        ]
-        for line in lines
-    ]
-    headings = [_("Recommendation"), _("Owners"), _("Deadline"), _("Days overdue")]
-    _table(pdf, headings, [6, 2, 2, 1], rows)
+    _table(
+        pdf,
+        section_headings(),
+        list(SECTION_WIDTHS),
+        [recommendation_cells(line) for line in lines],
+    )
 
 
 # --- The trend -----------------------------------------------------------------------------
@@ -394,7 +415,7 @@ def _trend(pdf: FPDF, report: ProgressReport) -> None:
     if not points:
         return
     pdf.add_page()
-    _heading(pdf, _("Implementation rate and overdue, month by month"), 12)
+    _heading(pdf, _("The last 12 months"), 12)
     _chart(pdf, points)
     for start in range(0, len(points), MONTHS_PER_TABLE):
         months = points[start : start + MONTHS_PER_TABLE]
@@ -532,7 +553,7 @@ def section_headings() -> list[str]:
         _("Completed"),
         _("What was done"),
         _("Evidence"),
-        _("Extension requests"),
+        _("More time"),
         _("Days overdue"),
     ]
 
@@ -541,9 +562,12 @@ def _sections(pdf: FPDF, report: ProgressReport) -> None:
     pdf.add_page()
     _heading(pdf, _("Recommendations"), 14)
     if not report.sections:
-        _paragraph(pdf, _("No recommendations in this scope."), grey=True)
+        _paragraph(pdf, _("No recommendations here."), grey=True)
     for section in report.sections:
         _section(pdf, section)
+    if report.truncated:
+        shown = sum(len(section.lines) for section in report.sections)
+        _paragraph(pdf, _truncated(shown, report.lines_total), size=10)
 
 
 def _section(pdf: FPDF, section: ReportSection) -> None:
@@ -555,10 +579,10 @@ def _section(pdf: FPDF, section: ReportSection) -> None:
     if section.trip_start or section.trip_end:
         facts.append(f"{_day(section.trip_start)} – {_day(section.trip_end)}")
     if facts:
-        _paragraph(pdf, " · ".join(facts), grey=True)
+        _paragraph(pdf, ", ".join(facts), grey=True)
         pdf.ln(1)
     if not section.lines:
-        _paragraph(pdf, _("No recommendations in this scope."), grey=True)
+        _paragraph(pdf, _("No recommendations here."), grey=True)
         return
     rows = [recommendation_cells(line) for line in section.lines]
     _table(pdf, section_headings(), list(SECTION_WIDTHS), rows)
@@ -566,7 +590,7 @@ def _section(pdf: FPDF, section: ReportSection) -> None:
 
 def recommendation_cells(line: RecommendationLine) -> list[Cell]:
     """A recommendation's cells, in the order of section_headings()."""
-    title = f"#{line.task_id} {_or_dash(line.title)}"
+    title = _or_dash(line.title)
     if clean(line.expected_result):
         title += f"\n{_('Expected result')}: {clean(line.expected_result)}"
     evidence = tuple(Piece(_or_dash(link.label), link.url) for link in line.evidence)
@@ -576,7 +600,7 @@ def recommendation_cells(line: RecommendationLine) -> list[Cell]:
         (Piece(_deadline(line)),),
         (Piece(_status(line)),),
         (Piece(_day(line.completed_on)),),
-        (Piece(_or_dash(line.completion_note)),),
+        (Piece(_what_was_done(line)),),
         evidence or (Piece(DASH),),
         (Piece(_extensions(line.extensions)),),
         (Piece(str(line.days_overdue) if line.days_overdue > 0 else DASH),),
@@ -590,19 +614,24 @@ def _owners(owners: Sequence[str]) -> str:
 def _deadline(line: RecommendationLine) -> str:
     text = _day(line.deadline) if line.deadline else _("No deadline")
     if clean(line.deadline_text):
-        text += f"\n{_('As written')}: {clean(line.deadline_text)}"
+        text += f"\n({clean(line.deadline_text)})"
     return text
 
 
 def _status(line: RecommendationLine) -> str:
     words = [status_label(line.status)]
+    if line.done_late:
+        words.append(_("late"))
     if line.days_overdue > 0:
         words.append(_("Overdue"))
-    if line.done_late:
-        words.append(_("Done late"))
-    if clean(line.cancel_reason):
-        words.append(f"{_('Reason')}: {clean(line.cancel_reason)}")
     return "\n".join(words)
+
+
+def _what_was_done(line: RecommendationLine) -> str:
+    parts = [clean(line.completion_note)] if clean(line.completion_note) else []
+    if clean(line.cancel_reason):
+        parts.append(f"{_('Cancelled')}: {clean(line.cancel_reason)}")
+    return "\n".join(parts) or DASH
 
 
 def _extensions(extensions: Sequence[ExtensionLine]) -> str:
@@ -610,22 +639,23 @@ def _extensions(extensions: Sequence[ExtensionLine]) -> str:
 
 
 def _extension(extension: ExtensionLine) -> str:
-    current = _day(extension.current_deadline) if extension.current_deadline else DASH
-    lines = [
-        f"{_day(extension.requested_on)} · {_or_dash(extension.requested_by)}",
-        f"{current} → {_day(extension.proposed_deadline)}",
-    ]
+    """As the HTML page words a request for more time: when and by whom, the deadline
+    asked for and why, the decision, when and by whom, and its note."""
+    text = _day(extension.requested_on)
+    if clean(extension.requested_by):
+        text += f", {clean(extension.requested_by)}"
+    text += f": {_day(extension.proposed_deadline)}"
     if clean(extension.reason):
-        lines.append(f"{_('Reason')}: {clean(extension.reason)}")
-    decision = [extension_status_label(extension.status)]
-    if extension.decided_on:
-        decision.append(_day(extension.decided_on))
-    if clean(extension.decided_by):
-        decision.append(clean(extension.decided_by))
-    lines.append(" · ".join(decision))
+        text += f" ({clean(extension.reason)})"
+    text += f" — {extension_status_label(extension.status)}"
+    decided = extension.status in (ExtensionStatus.APPROVED, ExtensionStatus.REFUSED)
+    if decided and extension.decided_on:
+        text += f" {_day(extension.decided_on)}"
+        if clean(extension.decided_by):
+            text += f", {clean(extension.decided_by)}"
     if clean(extension.decision_note):
-        lines.append(clean(extension.decision_note))
-    return "\n".join(lines)
+        text += f": {clean(extension.decision_note)}"
+    return text
 
 
 # --- Tables that never lose a line ----------------------------------------------------------
