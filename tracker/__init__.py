@@ -66,6 +66,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     from tracker.feeds.blueprint import bp as feeds_bp
     from tracker.main.blueprint import bp as main_bp
     from tracker.notifications.blueprint import bp as notifications_bp
+    from tracker.reporting.blueprint import bp as reporting_bp
     from tracker.reports.blueprint import bp as reports_bp
     from tracker.tasks.blueprint import bp as tasks_bp
 
@@ -75,6 +76,7 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         tasks_bp,
         reports_bp,
         dashboard_bp,
+        reporting_bp,
         admin_bp,
         notifications_bp,
         demo_bp,
