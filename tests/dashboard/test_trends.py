@@ -161,12 +161,13 @@ def test_the_dashboard_shows_the_trend_as_svg(client, clock, history, org) -> No
     chart = re.search(r'<svg[^>]*class="chart trend-chart">.*?</svg>', html, re.S)
     assert chart is not None
     svg = chart.group(0)
-    assert 'role="img"' in svg and "<title>" in svg and 'viewBox="0 0 400 232"' in svg
+    assert 'role="img"' in svg and "<title>" in svg and 'viewBox="0 0 340 220"' in svg
     overdue = dict(re.findall(r'data-month="([\d-]+)" data-overdue="(\d+)"', svg))
     assert len(overdue) == 12
     assert overdue["2026-02-01"] == "2" and overdue["2026-05-01"] == "3"
     # The same months as a table, and a row per department with its small chart.
-    assert re.search(r'<tr data-month="2026-04-01">\s*<td>[^<]+</td>\s*<td>6</td>', html)
+    april = r'<tr data-month="2026-04-01">\s*<td>[^<]+</td>\s*<td>2</td>\s*<td[^>]*>2 / 5</td>'
+    assert re.search(april, html)
     rows = re.findall(r'<tr data-department-id="(\d+)">', html)
     assert rows == [str(org.cooperation.id), str(org.digital.id)]
     assert html.count('class="chart trend-sparkline"') == 2

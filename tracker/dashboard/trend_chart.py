@@ -2,8 +2,9 @@
 rate as a line, one slot a month. Readable without JavaScript, and by a screen reader: each
 picture is an image with a title and a description that says every month's figures.
 
-Two sizes: `trend_svg`, the whole scope's chart, drawn for a phone's width (400 units wide,
-shown at 100% of its box: about 1:1 on a 390 px screen, so its 11-unit text stays legible);
+Two sizes: `trend_svg`, the whole scope's chart, drawn for a phone's width (340 units wide,
+shown at 100% of its box: about 1:1 in a card of a 390 px screen, so its 12-unit text stays
+legible);
 and `trend_sparkline`, a small one of the same marks for each department's row of a table
 (the department, its line, its rate and overdue count now): small multiples in a table
 keep dozens of departments comparable on a phone, where a chart with a line per department
@@ -26,13 +27,13 @@ from tracker.dashboard.services import Filters
 from tracker.dashboard.trends import Trend, TrendPoint, monthly_trend
 from tracker.models import User
 
-WIDTH = 400
-HEIGHT = 232
-LEFT = 34  # the overdue axis's numbers end here
-RIGHT = WIDTH - 40  # the rate axis's percentages start here
+WIDTH = 340
+HEIGHT = 220
+LEFT = 30  # the overdue axis's numbers end here
+RIGHT = WIDTH - 38  # the rate axis's percentages start here
 TOP = 34
-BOTTOM = 196  # the baseline; the month labels are below it
-FONT = 11
+BOTTOM = 190  # the baseline; the month labels are below it
+FONT = 12
 BAR_COLOR = "#b42318"  # the dashboard's overdue red (--danger)
 LINE_COLOR = "#1f5fae"  # --accent
 GRID_COLOR = "#d9dee7"  # --line
@@ -42,6 +43,10 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{round(rate * 100)}%"
 
 
+def _whole_percent(rate: float | None) -> str:
+    return "—" if rate is None else str(round(rate * 100))
+
+
 def month_label(point: TrendPoint) -> str:
     """The month in the user's language, as a month alone ("Mar", "մրտ")."""
     return str(format_date(point.month, "LLL"))
@@ -49,6 +54,10 @@ def month_label(point: TrendPoint) -> str:
 
 def month_and_year(point: TrendPoint) -> str:
     return str(format_date(point.month, "LLLL y"))
+
+
+def short_month_and_year(point: TrendPoint) -> str:
+    return str(format_date(point.month, "LLL y"))
 
 
 def describe(points: Sequence[TrendPoint]) -> str:
@@ -117,7 +126,7 @@ def _legend() -> str:
     overdue, rate = escape(_("Overdue")), escape(_("Implementation rate"))
     return (
         f'<rect x="0" y="6" width="10" height="10" fill="{BAR_COLOR}" rx="2"></rect>'
-        f'<text x="14" y="15" font-size="{FONT}" class="trend-axis-title">{overdue}</text>'
+        f'<text x="14" y="16" font-size="{FONT}" class="trend-axis-title">{overdue}</text>'
         f'<line x1="{WIDTH - 14}" x2="{WIDTH}" y1="11" y2="11" stroke="{LINE_COLOR}" '
         f'stroke-width="2.5"></line>'
         f'<text x="{WIDTH - 18}" y="15" text-anchor="end" font-size="{FONT}" '
@@ -234,7 +243,7 @@ class DepartmentRow:
     department_id: int
     name: str
     sparkline: Markup
-    rate: str  # the current month's, as a percentage
+    rate: str  # the current month's, in percent without the sign ("—" without any)
     overdue: int  # today
 
 
@@ -256,13 +265,15 @@ def section(trend: Trend) -> TrendSection:
             sparkline=trend_sparkline(
                 department.points, label=_("%(department)s, by month", department=department.name)
             ),
-            rate=percent(department.points[-1].implementation_rate) if department.points else "—",
+            rate=_whole_percent(department.points[-1].implementation_rate)
+            if department.points
+            else "—",
             overdue=department.points[-1].overdue if department.points else 0,
         )
         for department in trend.by_department
     )
     chart = trend_svg(trend.total, title=_("Overdue tasks and implementation rate by month"))
-    months = tuple((month_and_year(point), point) for point in trend.total)
+    months = tuple((short_month_and_year(point), point) for point in trend.total)
     return TrendSection(chart=chart, months=months, departments=rows)
 
 
