@@ -101,6 +101,12 @@ class Config:
     TRACKER_SMTP_TIMEOUT = _env_int("TRACKER_SMTP_TIMEOUT", 30)  # seconds
     # Events for one person within this many minutes of their first go out as one email.
     TRACKER_EVENT_WINDOW_MINUTES = _env_int("TRACKER_EVENT_WINDOW_MINUTES", 5)
+    # The leadership digest (tracker/reporting/leadership.py): each head and admin gets the
+    # figures, the changes and the most overdue items of what they oversee, with the progress
+    # report as a PDF, once per "month" or "quarter" ("off": none), from this day of the month
+    # after the period (1-28; planned by the scheduler's run on the first working day from it).
+    TRACKER_LEADERSHIP_DIGEST = os.environ.get("TRACKER_LEADERSHIP_DIGEST", "month")
+    TRACKER_LEADERSHIP_DIGEST_DAY = _env_int("TRACKER_LEADERSHIP_DIGEST_DAY", 1)
     # Reverse proxies in front of the application whose X-Forwarded-For/-Proto to trust (0: none).
     TRACKER_PROXY_COUNT = _env_int("TRACKER_PROXY_COUNT", 0)
     # Only `make run` sets it: the demo server then runs the scheduler in its own process.

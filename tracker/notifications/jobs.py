@@ -7,12 +7,12 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from types import FrameType
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select, text
 
 from tracker.batches import chunks
@@ -107,6 +107,33 @@ def plan_reminders_as_leader(as_of: date) -> PlanResult | None:
             log.info("another scheduler is planning; skipped")
             return None
     return plan_reminders(as_of)
+
+
+# --- Daily planners of the features above this one -----------------------------------------
+
+# Planned by the same daily run as the reminders, after them: a feature that mails
+# something once a period (the leadership digest, tracker.reporting) registers its planner at
+# init_app, as the task list's narrowings are registered. Each takes the organisation's day,
+# owns its transactions, and is idempotent: it plans only what is still owed that day.
+DailyPlanner = Callable[[date], object]
+_DAILY_PLANNERS = "tracker_daily_planners"
+
+
+def add_daily_planner(app: Flask, planner: DailyPlanner) -> None:
+    app.extensions.setdefault(_DAILY_PLANNERS, []).append(planner)
+
+
+def run_daily_planners(day: date) -> None:
+    """Every registered planner, in order. One that fails is logged and left to the next
+    day's run (each catches up by itself), so it neither stops the others nor makes the
+    reminders' run be retried."""
+    planners: list[DailyPlanner] = current_app.extensions.get(_DAILY_PLANNERS, [])
+    for planner in planners:
+        try:
+            planner(day)
+        except Exception:
+            db.session.rollback()
+            log.exception("daily planner %s failed", getattr(planner, "__name__", planner))
 
 
 def deliver_outbox(

@@ -8,6 +8,9 @@ The planning hour is the admin's policy (tracker/policy_settings.py), read every
 until today's run has happened: a changed hour is followed without a restart. A restart after
 the hour plans within the minute (the planner only adds what is still owed).
 
+The same run plans what other features register as daily planners (the leadership digest,
+tracker.reporting), each once per period and caught up by itself.
+
 A planning run that fails (the database locked or down) is tried again the same day, after
 1, 2, 4 … minutes (at most TRACKER_PLAN_RETRY_MAX_MINUTES); once it succeeds it sends what
 was owed that morning. A day whose retries all failed is caught up by the next day's run.
@@ -30,7 +33,11 @@ from flask import Flask
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.notifications.event_mail import mail_due_notices
-from tracker.notifications.jobs import deliver_outbox, plan_reminders_as_leader
+from tracker.notifications.jobs import (
+    deliver_outbox,
+    plan_reminders_as_leader,
+    run_daily_planners,
+)
 from tracker.policy_settings import current_policy
 from tracker.workdays import is_working_day
 
@@ -59,9 +66,13 @@ def _in_app_context(app: Flask, job: Callable[[], object]) -> Callable[[], None]
 
 
 def plan_today(today: Callable[[], date] = org_today) -> None:
+    """The working day's reminders, then what the other features plan daily (the
+    leadership digest), on working days only: a digest due on a holiday goes out with the
+    next working day's run, which catches it up."""
     day = today()
     if is_working_day(day):
         plan_reminders_as_leader(day)
+        run_daily_planners(day)
 
 
 def deliver_due() -> None:
