@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import cast
+from typing import Any, cast
 
 from babel.dates import format_skeleton
 from flask import get_template_attribute
@@ -90,12 +90,21 @@ def render_pdf(report: ProgressReport) -> bytes:
     context (the translations and the templates' status names)."""
     with force_locale(report.language), ExitStack() as files:
         pdf = _ReportPDF(report, _font_paths(files))
+        files.callback(_close_fonts, pdf)
         _cover(pdf, report)
         _changes(pdf, report)
         _most_overdue(pdf, report.most_overdue)
         _trend(pdf, report)
         _sections(pdf, report)
         return bytes(pdf.output())
+
+
+def _close_fonts(pdf: FPDF) -> None:
+    """fpdf2 keeps each font file open (read lazily) until its font is closed."""
+    for font in pdf.fonts.values():
+        close = getattr(font, "close", None)
+        if close is not None:
+            close()
 
 
 def _font_paths(files: ExitStack) -> dict[tuple[str, str], str]:
@@ -114,6 +123,9 @@ class _ReportPDF(FPDF):
             self.add_font(family, style, path)
         self.set_fallback_fonts([FALLBACK_FONT], exact_match=False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
+        # No inner margin in a cell: the tables pad theirs, and measuring a cell's lines
+        # (multi_cell without padding) then wraps them in the width the table gives.
+        self.c_margin = 0
         self.set_auto_page_break(True, margin=MARGIN + 4)
         self.alias_nb_pages()
         self.footer_text = f"{_('Progress report')} · {clean(report.scope_label)}"
@@ -123,6 +135,16 @@ class _ReportPDF(FPDF):
         self.set_creator("Follow-up Tracker")
         self.set_creation_date(report.generated_at)
         self.set_font(FONT, size=BODY_SIZE)
+
+    def _render_styled_text_line(self, *args: Any, **kwargs: Any) -> bool:
+        """Sets the current font on the page before a line of text. fpdf2 2.8.9 otherwise,
+        on a page where no font is set yet, sets it inside a line that draws some of its
+        letters with the fallback font, inside the q … Q that wraps such a line, and counts
+        it as set for the page: after Q the next cell's text (a page number after Armenian
+        words) was drawn with no font, or the fallback's, and read back as garbage."""
+        if self.page and not self.current_font_is_set_on_page and self.current_font:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        return bool(super()._render_styled_text_line(*args, **kwargs))
 
     def footer(self) -> None:
         self.set_y(-MARGIN)
@@ -182,10 +204,11 @@ def _covered() -> frozenset[int]:
     """Every character one of the two fonts draws (the bold fonts cover the same)."""
     with ExitStack() as files:
         pdf = FPDF()
+        files.callback(_close_fonts, pdf)
         for (family, style), path in _font_paths(files).items():
             if not style:
                 pdf.add_font(family, style, path)
-    return frozenset(code for font in pdf.fonts.values() for code in getattr(font, "cmap", {}))
+        return frozenset(code for font in pdf.fonts.values() for code in getattr(font, "cmap", {}))
 
 
 def _or_dash(text: str | None) -> str:
@@ -541,7 +564,7 @@ def _month_tick(pdf: FPDF, month: date, left: float, slot: float, base: float) -
 
 # --- The trip reports' tables --------------------------------------------------------------
 
-SECTION_WIDTHS = (19, 11, 10, 9, 8, 14, 9, 14, 6)
+SECTION_WIDTHS = (18, 12, 10, 9, 8, 14, 9, 14, 6)
 
 
 def section_headings() -> list[str]:
