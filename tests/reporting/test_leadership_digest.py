@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import io
+import json
 import logging
 import re
 import threading
@@ -37,6 +38,7 @@ from tracker.models import (
 )
 from tracker.notifications import scheduling
 from tracker.notifications.jobs import add_daily_planner, deliver_outbox, run_daily_planners
+from tracker.reporting import leadership
 from tracker.reporting.leadership import (
     DigestRun,
     DigestSchedule,
@@ -369,6 +371,7 @@ def test_a_head_of_a_department_without_tasks_gets_the_zeros(
     (message,) = [m for m in leadership_mail(mail_to) if m["To"] == office.empty_head.email]
     text = body(message)
     assert "No recommendations are tracked for these departments yet." in text
+    assert message["Subject"] == "Follow-up Tracker, June 2026: 0 overdue"
     assert "* Recommendations: 0" in text and "Nothing is overdue." in text
     assert "Archive" in pdf_text(message)
 
@@ -441,6 +444,50 @@ def test_the_command_plans_what_is_owed_and_says_so(
     assert again.exit_code == 0, again.output
     assert "0 leadership digest(s) for 2026-06 were written; 4 already written" in again.output
     assert set(received(mail_to).values()) == {1} and len(received(mail_to)) == 4
+
+
+def test_the_command_prints_json(
+    app: Flask, office: Office, clock: FixedClock, mail_to: SMTPServer, runner
+) -> None:
+    clock.set(date(2026, 7, 2))
+    result = runner.invoke(args=["leadership-digest", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["period"] == "2026-06" and payload["already_written"] == 0
+    assert [email["to"] for email in payload["emails"]] == [u.email for u in office.recipients]
+    assert payload["skipped"] == [
+        {
+            "to": office.officer_head.email,
+            "why": "heads a department but is officer: no dashboard",
+        }
+    ]
+    assert payload["errors"] == [] and payload["delivery"]["sent"] == 4
+
+
+def test_a_digest_that_fails_is_written_by_the_next_run_and_the_others_go_out(
+    app: Flask,
+    office: Office,
+    clock: FixedClock,
+    mail_to: SMTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = leadership._default_renderer
+
+    def failing_for_cooperation(report: ProgressReport) -> bytes:
+        if report.scope.department_id == office.cooperation.id:
+            raise RuntimeError("a glyph no font draws")
+        return real(report)
+
+    monkeypatch.setattr(leadership, "_default_renderer", failing_for_cooperation)
+    run_scheduler_on(app, clock, date(2026, 7, 1))
+    addresses = {address for address, _ in received(mail_to)}
+    assert addresses == {u.email for u in office.recipients} - {office.cooperation_head.email}
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(LeadershipDigest)) == 3
+
+    monkeypatch.setattr(leadership, "_default_renderer", real)
+    run_scheduler_on(app, clock, date(2026, 7, 2))
+    assert received(mail_to) == {(u.email, "2026-06"): 1 for u in office.recipients}
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,22 @@ def message_id(user_id: int, period: Period, domain: str) -> str:
     return f"<leadership.{period.key}.{user_id}@{domain}>"
 
 
+def _subject(report: ProgressReport, period_name: str, rate: str) -> str:
+    """With the rate when there is one (nothing to count: no "— implemented")."""
+    if report.figures.implementation_rate is None:
+        return _(
+            "Follow-up Tracker, %(period)s: %(overdue)d overdue",
+            period=period_name,
+            overdue=report.figures.overdue,
+        )
+    return _(
+        "Follow-up Tracker, %(period)s: %(rate)s implemented, %(overdue)d overdue",
+        period=period_name,
+        rate=rate,
+        overdue=report.figures.overdue,
+    )
+
+
 def write_digest(
     user: User,
     report: ProgressReport,
@@ -285,12 +301,7 @@ def write_digest(
             "base_url": site,
             "dashboard_url": f"{site}/dashboard",
         }
-        subject = _(
-            "Follow-up Tracker, %(period)s: %(rate)s implemented, %(overdue)d overdue",
-            period=period_name,
-            rate=context["rate"],
-            overdue=report.figures.overdue,
-        )
+        subject = _subject(report, period_name, str(context["rate"]))
         body_text = render_template("email/leadership_digest.txt", **context)
         body_html = render_template("email/leadership_digest.html", **context)
     message = OutboxMessage(
