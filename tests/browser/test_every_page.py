@@ -69,6 +69,7 @@ PAGES: dict[str, list[str]] = {
         "/dashboard",
         "/settings/absences",
         "/settings/password",
+        "/reports/progress",
     ],
     "manager": [
         "/tasks",
@@ -87,6 +88,8 @@ PAGES: dict[str, list[str]] = {
         "a task awaiting acceptance",
         "/settings/absences",
         "/settings/password",
+        "/reports/progress",
+        "/reports/progress?kind=period&period=2026-Q2",
     ],
     "staff": [
         "/tasks",
@@ -107,6 +110,8 @@ PAGES: dict[str, list[str]] = {
         "a recommendation added by hand",
         "/settings/absences",
         "/settings/password",
+        "/reports/progress",
+        "/reports/progress?period=2026-13",
     ],
     "admin": [
         "/tasks",
@@ -137,11 +142,16 @@ PAGES: dict[str, list[str]] = {
         "a department",
         "/admin/",
         "/admin/audit",
+        "/reports/progress",
     ],
 }
 
 # The error pages the walk opens on purpose (every other page answers 200).
-ERRORS = {("officer", "/nowhere"): 404, ("officer", "/dashboard"): 403}
+ERRORS = {
+    ("officer", "/nowhere"): 404,
+    ("officer", "/dashboard"): 403,
+    ("officer", "/reports/progress"): 403,
+}
 
 # Where a page found by a link is linked from, and by which link.
 FOUND_BY = {

@@ -16,6 +16,7 @@ from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
 from tracker.dashboard.services import filter_choices, require_dashboard
+from tracker.dashboard.trend_chart import trend_svg
 from tracker.i18n import org_today
 from tracker.models import utcnow
 from tracker.reporting.blueprint import bp
@@ -82,8 +83,6 @@ def _report(scope: ReportScope) -> ProgressReport:
 def _trend_chart(report: ProgressReport) -> Markup | None:
     if not report.trend.total:
         return None
-    from tracker.dashboard.trend_chart import trend_svg
-
     return trend_svg(report.trend.total, title=_("The last 12 months"))
 
 
