@@ -96,7 +96,8 @@ def test_each_department_gets_a_small_chart_and_its_figures_now(context) -> None
         total=tuple(YEAR),
         by_department=(DepartmentTrend(7, "Digital & co", tuple(months((4, 0, 1, 3)))),),
     )
-    drawn = section(trend)
+    with force_locale("en"):
+        drawn = section(trend)
     (row,) = drawn.departments
     assert (row.department_id, row.name, row.rate, row.overdue) == (7, "Digital & co", "25", 3)
     assert 'role="img" aria-label="Digital &amp; co, by month"' in str(row.sparkline)

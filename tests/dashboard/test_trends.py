@@ -15,6 +15,8 @@ from tracker.dashboard.trends import (
     SnapshotCounts,
     Trend,
     TrendPoint,
+    _month_days,
+    _tally,
     monthly_trend,
     snapshot_counts,
 )
@@ -177,3 +179,62 @@ def test_the_dashboard_shows_the_trend_as_svg(client, clock, history, org) -> No
     client.login(org.manager.email)
     html = client.get("/dashboard").get_data(as_text=True)
     assert re.findall(r'<tr data-department-id="(\d+)">', html) == [str(org.digital.id)]
+
+
+def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
+    clock, history, org, make_department, make_user
+) -> None:
+    """The database counts the quiet tasks in groups (trend_quiet); replaying every task
+    gives the same figures, for every month, scope and department."""
+    manager, officer, other = org.manager, org.officer, org.other_officer
+    old = datetime(2024, 11, 3, 9, tzinfo=UTC)
+
+    def made(title: str, deadline: date | None, owners=(officer,)) -> Task:
+        return create_task(title, list(owners), actor=manager, deadline=deadline, now=old)
+
+    made("Open, overdue all along", date(2025, 1, 31))
+    made("Open, due in the middle of the window", date(2026, 1, 20))
+    made("No deadline", None)
+    made("Shared by two departments", date(2025, 12, 31), owners=(officer, other))
+    made("Nobody's, its department's", date(2025, 9, 1), owners=())
+    on_time = made("Done on time long ago", date(2025, 2, 28))
+    mark_done(on_time, manager, "Done", now=at(2, 28, 19).replace(year=2025))
+    # 21:00 UTC on its deadline day is the next day in Yerevan: late.
+    late = made("Done late long ago, by three hours", date(2025, 2, 28))
+    mark_done(late, manager, "Done", now=at(2, 28, 21).replace(year=2025))
+    gone = made("Cancelled long ago", date(2025, 3, 1))
+    cancel(gone, manager, "Moot", now=datetime(2025, 1, 5, tzinfo=UTC))
+    db.session.flush()
+    # Older data: done without any event, before the window and during it.
+    for title, completed in (
+        ("Done before events were kept", datetime(2025, 3, 1, tzinfo=UTC)),
+        ("Done in the window, no event", datetime(2026, 2, 10, tzinfo=UTC)),
+    ):
+        db.session.add(
+            Task(
+                title=title,
+                owners=[officer],
+                department=org.digital,
+                deadline=date(2025, 12, 1),
+                status=TaskStatus.DONE,
+                completed_at=completed,
+                created_at=old,
+            )
+        )
+    db.session.commit()
+
+    for user in (org.staff, org.manager, org.other_manager):
+        months = _month_days(clock.day, 12)
+        days = [last for _first, last in months]
+        mixed = _tally(user, Filters(), clock.day, ZONE, days, by_department=True)
+        replayed = _tally(
+            user, Filters(), clock.day, ZONE, days, by_department=True, replay_all=True
+        )
+        assert mixed.total == replayed.total
+        assert mixed.by_department == replayed.by_department
+    everyone = monthly_trend(org.staff, Filters(), clock.day, ZONE)
+    july = everyone.total[0]
+    # July 2025: five open (one overdue since January), two done and one cancelled long ago,
+    # one done before events were kept, and one done in the window without an event, still
+    # open then; the `history` tasks came in 2026.
+    assert (july.recommendations, july.cancelled, july.done, july.overdue) == (10, 1, 3, 1)

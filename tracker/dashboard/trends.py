@@ -25,6 +25,12 @@ from tracker.dashboard.history import (
     is_overdue,
 )
 from tracker.dashboard.services import Filters, departments_in_scope, scope_clauses
+from tracker.dashboard.trend_quiet import (
+    QuietGroup,
+    changed_since,
+    quiet_groups,
+    quiet_groups_by_department,
+)
 from tracker.extensions import db
 from tracker.models import Department, Task, TaskEvent, TaskStatus, User, task_owners
 
@@ -99,20 +105,29 @@ def _month_days(today: date, months: int) -> list[tuple[date, date]]:
     return found
 
 
+def _slots(status: TaskStatus, *, on_time: bool, overdue: bool) -> tuple[int, ...]:
+    """The slots a task of this status counts in (none for a draft)."""
+    if status is TaskStatus.DRAFT:
+        return ()
+    if status is TaskStatus.CANCELLED:
+        return (_RECOMMENDATIONS, _CANCELLED)
+    if status is TaskStatus.DONE:
+        return (_RECOMMENDATIONS, _ON_TIME if on_time else _LATE)
+    if status is TaskStatus.AWAITING_ACCEPTANCE:
+        return (_RECOMMENDATIONS, _AWAITING)
+    return (_RECOMMENDATIONS, _OPEN, _OVERDUE) if overdue else (_RECOMMENDATIONS, _OPEN)
+
+
 def _classify(state: TaskState | None, day: date, timezone: str) -> tuple[int, ...]:
     """The slots a task's state counts in at the end of `day` (none for a draft or a task
     not yet made)."""
-    if state is None or state.status is TaskStatus.DRAFT:
+    if state is None:
         return ()
-    if state.status is TaskStatus.CANCELLED:
-        return (_RECOMMENDATIONS, _CANCELLED)
-    if state.status is TaskStatus.DONE:
-        return (_RECOMMENDATIONS, _ON_TIME if done_on_time(state, timezone) else _LATE)
-    if state.status is TaskStatus.AWAITING_ACCEPTANCE:
-        return (_RECOMMENDATIONS, _AWAITING)
-    if is_overdue(state, day):
-        return (_RECOMMENDATIONS, _OPEN, _OVERDUE)
-    return (_RECOMMENDATIONS, _OPEN)
+    return _slots(
+        state.status,
+        on_time=done_on_time(state, timezone),
+        overdue=is_overdue(state, day),
+    )
 
 
 class _Tallies:
@@ -135,6 +150,19 @@ class _Tallies:
                 self.total[index][slot] += 1
                 for tally in counted:
                     tally[index][slot] += 1
+
+    def add_group(self, group: QuietGroup, department: int | None = None) -> None:
+        """A group of quiet tasks (trend_quiet): to the total, or to one department's."""
+        status, existed, passed, on_time, count = group
+        if department is None:
+            tally = self.total
+        elif self.departments is None or department in self.departments:
+            tally = self._of(department)
+        else:
+            return
+        for index in range(existed, len(self.days)):
+            for slot in _slots(status, on_time=on_time, overdue=index >= passed):
+                tally[index][slot] += count
 
     def _of(self, department: int) -> list[list[int]]:
         tally = self.by_department.get(department)
@@ -194,12 +222,27 @@ def _tally(
     days: Sequence[date],
     *,
     by_department: bool,
+    replay_all: bool = False,
 ) -> _Tallies:
-    """Every task of the dashboard's scope replayed to the end of each day, a chunk of
-    tasks at a time: per chunk a query for their changes (and one for their owners), never
-    a query per task; memory holds one chunk and the counts."""
-    tallies = _Tallies(days, departments_in_scope(user, filters) if by_department else ())
+    """Every task of the dashboard's scope at the end of each day. The tasks that did not
+    change from the first day on are counted by the database in groups (trend_quiet); the
+    others are replayed a chunk at a time: per chunk a query for their changes (and one for
+    their owners), never a query per task; memory holds one chunk and the counts.
+    `replay_all` replays every task (the tests compare both ways)."""
+    departments = departments_in_scope(user, filters) if by_department else ()
+    tallies = _Tallies(days, departments)
     moments = [end_of_day(day, timezone) for day in days]
+    scope = scope_clauses(user, filters, today)
+    replayed = [*scope, Task.created_at < moments[-1]]
+    if not replay_all:
+        replayed.append(changed_since(moments[0]))
+        for group in quiet_groups(scope, moments, days, timezone):
+            tallies.add_group(group)
+        if by_department:
+            for department, group in quiet_groups_by_department(
+                scope, moments, days, timezone, departments
+            ):
+                tallies.add_group(group, department)
     query = select(
         Task.id,
         Task.created_at,
@@ -207,7 +250,7 @@ def _tally(
         Task.deadline,
         Task.completed_at,
         Task.department_id,
-    ).where(*scope_clauses(user, filters, today), Task.created_at < moments[-1])
+    ).where(*replayed)
     result = db.session.connection().execute(query.execution_options(yield_per=TREND_CHUNK))
     try:
         for partition in result.partitions():
