@@ -3,14 +3,18 @@ who may open it, what the scope form offers and keeps, and the figures it shows.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from html import unescape
 
 import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
 
+from tracker.audit import AuditKind
 from tracker.extensions import db
-from tracker.models import Report, ReportStatus, Task
+from tracker.models import AuditEvent, Report, ReportStatus, Task
 
 FIGURE = re.compile(r'data-figure="([a-z-]+)"[^>]*><dt>[^<]*</dt><dd>([^<]*)</dd>')
 
@@ -207,3 +211,28 @@ def test_an_officer_sees_a_trip_report_without_the_link(client, org, vilnius, cl
     response = client.get(f"/reports/{vilnius.id}")
     assert response.status_code == 200
     assert "/reports/progress" not in response.get_data(as_text=True)
+
+
+def test_the_pdf_is_the_same_report(client, org, vilnius, clock) -> None:
+    client.login(org.staff.email)
+    response = client.get(f"/reports/progress.pdf?kind=report&period=2026-06&report={vilnius.id}")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="progress-2026-06-2026-06-15.pdf"'
+    )
+    assert response.data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    flat = " ".join(text.split())
+    assert "Trip report: Visit to Vilnius" in flat
+    assert "Digital services concept" in flat and "Youth exchange" in flat
+    (entry,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.kind == AuditKind.DATA_EXPORTED.value)
+    ).all()
+    assert (entry.actor_id, entry.subject) == (org.staff.id, "progress_report")
+    assert entry.details == {
+        "format": "pdf",
+        "rows": 2,
+        "filters": {"kind": "report", "period": "2026-06", "report": str(vilnius.id)},
+    }

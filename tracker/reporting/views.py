@@ -15,6 +15,8 @@ from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
+from tracker import audit
+from tracker.audit import AuditKind
 from tracker.dashboard.services import filter_choices, require_dashboard
 from tracker.dashboard.trend_chart import trend_svg
 from tracker.i18n import org_today
@@ -24,6 +26,7 @@ from tracker.reporting.forms import KINDS, ScopeForm
 from tracker.reporting.model import ProgressReport, ReportScope
 from tracker.reporting.periods import Period
 from tracker.reporting.progress import build_progress, period_label
+from tracker.unit_of_work import unit_of_work
 
 
 def _inferred_kind() -> str:
@@ -136,7 +139,22 @@ def progress_pdf() -> ResponseReturnValue:
         raise NotFound  # a hand-edited address: the page says what is wrong with it
     from tracker.reporting.pdf import render_pdf  # fpdf is loaded only to make a PDF
 
-    document = render_pdf(_report(scope))
+    report = _report(scope)
+    document = render_pdf(report)
+    # A file of tasks leaves the site: the audit log says who took which report (as the
+    # dashboard's exports).
+    with unit_of_work():
+        audit.record(
+            AuditKind.DATA_EXPORTED,
+            actor=current_user,
+            subject="progress_report",
+            details={
+                "format": "pdf",
+                "rows": report.lines_total,
+                "filters": {key: value for key, value in request.args.items() if value},
+            },
+            address=request.remote_addr,
+        )
     filename = f"progress-{scope.period.key}-{org_today().isoformat()}.pdf"
     return Response(
         document,
