@@ -238,3 +238,18 @@ def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
     # one done before events were kept, and one done in the window without an event, still
     # open then; the `history` tasks came in 2026.
     assert (july.recommendations, july.cancelled, july.done, july.overdue) == (10, 1, 3, 1)
+
+
+def test_the_dashboard_keeps_the_trend_until_a_task_changes(client, clock, history, org) -> None:
+    def june_overdue() -> str:
+        html = client.get("/dashboard").get_data(as_text=True)
+        found = re.search(r'data-month="2026-06-01" data-overdue="(\d+)"', html)
+        assert found is not None
+        return found.group(1)
+
+    client.login(org.staff.email)
+    assert june_overdue() == "5"  # a, b, Cooperation's and the two `org` tasks
+    assert june_overdue() == "5"  # kept
+    cancel(history.late, org.manager, "Moot")  # an event: the trend is made again
+    db.session.commit()
+    assert june_overdue() == "4"

@@ -13,18 +13,22 @@ would be a tangle and twelve columns of rates would not fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from math import ceil
+from threading import Lock
+from time import monotonic
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from tracker.dashboard.charts import label_width
 from tracker.dashboard.services import Filters
-from tracker.dashboard.trends import Trend, TrendPoint, monthly_trend
+from tracker.dashboard.trends import Trend, TrendPoint, history_mark, monthly_trend
 from tracker.models import User
 
 WIDTH = 340
@@ -277,6 +281,50 @@ def section(trend: Trend) -> TrendSection:
     return TrendSection(chart=chart, months=months, departments=rows)
 
 
+# A trend reads every task of the scope (a grouped pass, the changed ones replayed): seconds
+# at a million tasks. The dashboard keeps each scope's a few minutes, while no task or event
+# is added, in each application (each process).
+CACHE_SECONDS = 300.0
+CACHE_SIZE = 64
+
+
+class _KeptTrends:
+    def __init__(self) -> None:
+        self.trends: OrderedDict[Hashable, tuple[float, Trend]] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: Hashable) -> Trend | None:
+        with self.lock:
+            kept = self.trends.get(key)
+            if kept is None or monotonic() - kept[0] >= CACHE_SECONDS:
+                return None
+            self.trends.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: Hashable, trend: Trend) -> None:
+        with self.lock:
+            self.trends[key] = (monotonic(), trend)
+            self.trends.move_to_end(key)
+            while len(self.trends) > CACHE_SIZE:
+                self.trends.popitem(last=False)
+
+
 def dashboard_trend(user: User, filters: Filters, today: date, timezone: str) -> TrendSection:
-    """The dashboard's trends for the user's scope and filters (their status aside)."""
-    return section(monthly_trend(user, filters, today, timezone))
+    """The dashboard's trends for the user's scope and filters (their status aside); the
+    trend is kept CACHE_SECONDS while no task or event is added (a person moved to another
+    department shows when it expires)."""
+    kept: _KeptTrends = current_app.extensions.setdefault("tracker_kept_trends", _KeptTrends())
+    key = (
+        user.id,
+        user.role,
+        user.department_id,
+        replace(filters, status="all"),
+        today,
+        timezone,
+        *history_mark(),
+    )
+    trend = kept.get(key)
+    if trend is None:
+        trend = monthly_trend(user, filters, today, timezone)
+        kept.put(key, trend)
+    return section(trend)

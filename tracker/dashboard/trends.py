@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from tracker.batches import chunks
 from tracker.dashboard.history import (
@@ -348,3 +348,12 @@ def monthly_trend(
     ]
     departments.sort(key=lambda trend: (trend.name, trend.department_id))
     return Trend(total=total, by_department=tuple(departments))
+
+
+def history_mark() -> tuple[Any, ...]:
+    """What changes when a task or its history does: the newest event and the newest task
+    (two index lookups), for keeping a trend while they stay. A person moved to another
+    department or a deleted report do not change it."""
+    newest_event = select(func.max(TaskEvent.id)).scalar_subquery()
+    newest_task = select(func.max(Task.id)).scalar_subquery()
+    return tuple(db.session.execute(select(newest_event, newest_task)).one())
