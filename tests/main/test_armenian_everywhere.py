@@ -266,6 +266,9 @@ def test_every_page_form_error_and_email_is_armenian(
             *(f"/admin/outbox/{message.id}" for message in messages),
             "/admin/policy",
             "/admin/audit",
+            "/reports/progress",
+            "/reports/progress?kind=period&period=2026",
+            "/reports/progress?period=2026-13",
         ],
         "staff": [
             "/tasks",
@@ -289,6 +292,7 @@ def test_every_page_form_error_and_email_is_armenian(
             "/settings",
             "/notifications",
             "/tasks/requests",
+            "/reports/progress",
         ],
         "officer": [
             "/tasks",
