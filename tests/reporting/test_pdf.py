@@ -321,6 +321,44 @@ def test_titles_and_evidence_are_links(hy_pdf: bytes) -> None:
     assert "https://gov.am/news/1" in found
 
 
+def link_rects(document: bytes, page: int) -> dict[str, list[tuple[float, ...]]]:
+    rects: dict[str, list[tuple[float, ...]]] = {}
+    for annotation in PdfReader(io.BytesIO(document)).pages[page].get("/Annots") or []:
+        annotation = annotation.get_object()
+        uri = str(annotation["/A"]["/URI"])
+        rects.setdefault(uri, []).append(tuple(float(value) for value in annotation["/Rect"]))
+    return rects
+
+
+@pytest.mark.parametrize(
+    "long_label",
+    [
+        "Արձանագրություն",  # the list fits a cell: one cell, a link per line
+        "Արձանագրություն " * 6,  # taller: a table row per piece of evidence
+    ],
+)
+def test_each_piece_of_evidence_opens_its_own_address(app: Flask, long_label: str) -> None:
+    """Each line of the evidence opens its own piece's address; a label that wraps over
+    several lines links from each of them."""
+    evidence = (
+        EvidenceLink("akt.pdf", f"{BASE}/files/1"),
+        EvidenceLink(long_label.strip(), f"{BASE}/files/2"),
+        EvidenceLink("foto.jpg", f"{BASE}/files/3"),
+    )
+    report = progress_report(most_overdue=(recommendation(evidence=evidence),))
+    document = render_pdf(report)
+    rects = link_rects(document, 1)
+    first, second, third = (rects[link.url] for link in evidence)
+    assert len(first) == len(third) == 1
+    assert len(second) >= (2 if " " in long_label.strip() else 1)
+    # Top to bottom, in one column (PDF y grows upwards).
+    tops = [rect[1] for rect in first + second + third]
+    assert tops == sorted(tops, reverse=True)
+    assert len({rect[0] for rect in first + second + third}) == 1
+    evidence_column = squeezed(page_columns(PdfReader(io.BytesIO(document)).pages[1])[6])
+    assert squeezed(f"akt.pdf{long_label}foto.jpg") in evidence_column
+
+
 def test_fonts_are_embedded(hy_pdf: bytes) -> None:
     reader = PdfReader(io.BytesIO(hy_pdf))
     fonts: dict[str, DictionaryObject] = {}

@@ -20,6 +20,7 @@ rows (fpdf2 refuses a row taller than a page), every evidence link gets a row of
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -116,6 +117,31 @@ def _font_paths(files: ExitStack) -> dict[tuple[str, str], str]:
     }
 
 
+_LINKED = "tracker-linked-lines:"
+
+
+class _LinkedLines:
+    """The pieces of one cell, each with its address, followed line by line as fpdf2 draws
+    them (a piece may wrap over several lines; white space is where lines break)."""
+
+    def __init__(self, pieces: Sequence[Piece]) -> None:
+        self.pieces = [("".join(piece.text.split()), piece.link) for piece in pieces]
+        self.index = 0
+        self.consumed = 0
+
+    def address(self, line: str) -> str | None:
+        line = "".join(line.split())
+        while self.index < len(self.pieces):
+            text, link = self.pieces[self.index]
+            if text[self.consumed :].startswith(line):
+                self.consumed += len(line)
+                if self.consumed >= len(text):
+                    self.index, self.consumed = self.index + 1, 0
+                return link
+            self.index, self.consumed = self.index + 1, 0
+        return None
+
+
 class _ReportPDF(FPDF):
     def __init__(self, report: ProgressReport, fonts: dict[tuple[str, str], str]) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
@@ -135,6 +161,7 @@ class _ReportPDF(FPDF):
         self.set_creator("Follow-up Tracker")
         self.set_creation_date(report.generated_at)
         self.set_font(FONT, size=BODY_SIZE)
+        self.linked: dict[str, _LinkedLines] = {}
 
     def _render_styled_text_line(self, *args: Any, **kwargs: Any) -> bool:
         """Sets the current font on the page before a line of text. fpdf2 2.8.9 otherwise,
@@ -144,7 +171,20 @@ class _ReportPDF(FPDF):
         words) was drawn with no font, or the fallback's, and read back as garbage."""
         if self.page and not self.current_font_is_set_on_page and self.current_font:
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        link = kwargs.get("link")
+        if isinstance(link, str) and link in self.linked:
+            # Measuring (writing disabled) draws nothing: the lines are not consumed.
+            writing = isinstance(self._out, types.MethodType)
+            line = "".join(fragment.string for fragment in args[0].fragments)
+            kwargs["link"] = self.linked[link].address(line) if writing else None
         return bool(super()._render_styled_text_line(*args, **kwargs))
+
+    def linked_cell(self, pieces: Sequence[Piece]) -> Piece:
+        """One cell for pieces that open different addresses (a table cell has one link):
+        its link is a key that each line drawn swaps for its piece's address."""
+        key = f"{_LINKED}{len(self.linked)}"
+        self.linked[key] = _LinkedLines(pieces)
+        return Piece("\n".join(piece.text for piece in pieces), key)
 
     def footer(self) -> None:
         self.set_y(-MARGIN)
@@ -758,7 +798,10 @@ def _style(piece: Piece) -> FontFace | None:
 
 def _table_rows(pdf: FPDF, cells: Sequence[Cell], widths: Sequence[float]) -> list[list[Piece]]:
     """The table rows of one logical row: its cells' pieces, column by column."""
-    pairs = [(_cleaned(cell), width) for cell, width in zip(cells, widths, strict=True)]
+    pairs = [
+        (_linked(pdf, _cleaned(cell), width), width)
+        for cell, width in zip(cells, widths, strict=True)
+    ]
     one_row = [[cell[0] for cell, _width in pairs]]
     if all(_surely_one_row(cell, width) for cell, width in pairs):
         return one_row
@@ -771,6 +814,16 @@ def _table_rows(pdf: FPDF, cells: Sequence[Cell], widths: Sequence[float]) -> li
 
 def _transposed(columns: Sequence[Sequence[Piece]]) -> list[list[Piece]]:
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _linked(pdf: FPDF, cell: Cell, width: float) -> Cell:
+    """Several links in a cell that is surely not too tall for one row: one cell, whose
+    lines open their own piece's address. A taller one keeps a row per piece."""
+    if len(cell) < 2 or not isinstance(pdf, _ReportPDF):
+        return cell
+    if not _surely_short("\n".join(piece.text for piece in cell), width):
+        return cell
+    return (pdf.linked_cell(cell),)
 
 
 def _cleaned(cell: Cell) -> Cell:
