@@ -95,11 +95,17 @@ class Export:
 
 
 def prepare(
-    user: User, filters: services.Filters, today: date, *, sort: str, limit: int | None = None
+    user: User,
+    filters: services.Filters,
+    today: date,
+    *,
+    sort: str,
+    limit: int | None = None,
+    timezone: str = "UTC",
 ) -> Export:
     """The user's dashboard list as an export (at most `limit` rows)."""
     query = (
-        services.list_select(user, filters, today, sort)
+        services.list_select(user, filters, today, sort, timezone)
         .with_only_columns(
             Task.id,
             Task.title,

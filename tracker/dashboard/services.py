@@ -59,6 +59,19 @@ from tracker.tasks.permissions import (
 )
 
 DASHBOARD_ROLES = OVERSEERS
+SORTS = ("deadline", "-deadline", "title", "-title")
+AGING_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, None))
+
+
+def aging_status(low: int, high: int | None) -> str:
+    """The list's status filter of one aging bucket: "overdue_8_30", "overdue_91_"."""
+    return f"overdue_{low}_{high or ''}"
+
+
+AGING_STATUSES = tuple(aging_status(low, high) for low, high in AGING_BUCKETS)
+# The list's status filters: a task status, or a figure of the dashboard (each counts
+# exactly the tasks its filter lists: `_status_clause` defines both).
+FIGURE_STATUSES = ("active", "due_soon", "done_this_month", "due", "done_on_time")
 STATUS_FILTERS = (
     "overdue",
     "open",
@@ -67,9 +80,9 @@ STATUS_FILTERS = (
     "done",
     "cancelled",
     "all",
+    *FIGURE_STATUSES,
+    *AGING_STATUSES,
 )
-SORTS = ("deadline", "-deadline", "title", "-title")
-AGING_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, None))
 
 
 def require_dashboard(user: User) -> None:
@@ -87,6 +100,11 @@ class Filters:
     deadline_to: date | None = None
     digest: DigestLink | None = None  # the tasks of one section of the viewer's digest
     digest_invalid: bool = False
+    # Charts' bars, on top of the filters (a bar's link adds one, a bar of its page
+    # another): the tasks of exactly these departments (not the departments below them),
+    # of these owners besides the owner filter.
+    in_department_ids: tuple[int, ...] = ()
+    with_owner_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,13 +209,14 @@ def _narrowing(
     if filters.department_id is not None:
         subtree = _departments_below([filters.department_id])
         clauses.append(_of_departments(subtree, probe=probe))
-    if filters.owner_id is not None:
+    clauses.extend(_of_departments([id_], probe=probe) for id_ in filters.in_department_ids)
+    for number, owner_id in enumerate((filters.owner_id, *filters.with_owner_ids)):
+        if owner_id is None:
+            continue
         # From the owner's tasks (task_owners' (user_id, task_id) index), not every task's
         # owners; an alias, so that no query that joins task_owners itself correlates it.
-        link = task_owners.alias("owner_filter")
-        clauses.append(
-            Task.id.in_(select(link.c.task_id).where(link.c.user_id == filters.owner_id))
-        )
+        link = task_owners.alias(f"owner_filter_{number}")
+        clauses.append(Task.id.in_(select(link.c.task_id).where(link.c.user_id == owner_id)))
     if filters.report_id is not None:
         clauses.append(Task.report_id == filters.report_id)
     if filters.deadline_from is not None:
@@ -207,11 +226,58 @@ def _narrowing(
     return clauses
 
 
-def _status_clause(status: str, today: date) -> ColumnElement[bool]:
+def _before(day: date) -> ColumnElement[bool]:
+    return and_(Task.deadline.is_not(None), Task.deadline < day)
+
+
+def _active() -> ColumnElement[bool]:
+    return Task.status.in_(ACTIVE_STATUSES)
+
+
+def _aging_clause(low: int, high: int | None, today: date) -> ColumnElement[bool]:
+    """Active tasks overdue by low to high days (their deadline period): a range of
+    (status, deadline)."""
+    period = [Task.deadline <= today - timedelta(days=low)]
+    if high is not None:
+        period.insert(0, Task.deadline >= today - timedelta(days=high))
+    return and_(_active(), *period)
+
+
+def _figure_clause(status: str, today: date, month_start: datetime) -> ColumnElement[bool]:
+    """The tasks a figure counts. Each is a range of an index on (status, ...): the whole
+    organisation's figures count them as ranges (`_tally_by_ranges`)."""
+    if status == "active":  # "Open": open or in progress
+        return _active()
+    if status == "due_soon":
+        return and_(_active(), Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
+    if status == "done_this_month":
+        return and_(Task.status == TaskStatus.DONE, Task.completed_at >= month_start)
+    if status == "due":  # the deadline has passed, cancelled ones aside
+        return and_(Task.status.in_(_DUE_STATUSES), _before(today))
+    # "done_on_time": done by its deadline, of those due; date() of the completion time,
+    # the same SQL on SQLite and PostgreSQL.
+    return and_(
+        Task.status == TaskStatus.DONE,
+        _before(today),
+        func.date(Task.completed_at) <= Task.deadline,
+    )
+
+
+_DUE_STATUSES = (*UNFINISHED_STATUSES, TaskStatus.DONE)
+_AGING = dict(zip(AGING_STATUSES, AGING_BUCKETS, strict=True))
+
+
+def _status_clause(status: str, today: date, month_start: datetime) -> ColumnElement[bool]:
+    """The tasks the list shows for a status filter; a figure's filter (`FIGURE_STATUSES`,
+    an aging bucket) is exactly what the figure counts."""
     if status == "overdue":
         return overdue_clause(today)
     if status == "all":
         return true()
+    if status in FIGURE_STATUSES:
+        return _figure_clause(status, today, month_start)
+    if status in _AGING:
+        return _aging_clause(*_AGING[status], today)
     return Task.status == TaskStatus(status)
 
 
@@ -246,59 +312,40 @@ class _Tally:
     aging: list[int] = field(default_factory=lambda: [0] * len(AGING_BUCKETS))
 
 
-def _aging_counts(today: date) -> list[Any]:
-    buckets = []
-    for low, high in AGING_BUCKETS:
-        bucket = Task.deadline <= today - timedelta(days=low)
-        if high is not None:
-            bucket = and_(bucket, Task.deadline >= today - timedelta(days=high))
-        buckets.append(_count(bucket))
-    return buckets
+# The figures in the order a tally reads them: each the count of its `_status_clause`.
+_TALLIED = (
+    "active",
+    "overdue",
+    "due_soon",
+    "awaiting_acceptance",
+    "done_this_month",
+    "due",
+    "done_on_time",
+    *AGING_STATUSES,
+)
 
 
-def _before(day: date) -> ColumnElement[bool]:
-    return and_(Task.deadline.is_not(None), Task.deadline < day)
-
-
-def _done_on_time(today: date) -> ColumnElement[bool]:
-    # date() of the completion time: the same SQL on SQLite and PostgreSQL.
-    return and_(_before(today), func.date(Task.completed_at) <= Task.deadline)
+def _tally(row: Sequence[Any]) -> _Tally:
+    open_, overdue, soon, waiting, this_month, due, on_time, *aging = map(int, row)
+    return _Tally(
+        open=open_,
+        overdue=overdue,
+        due_soon=soon,
+        awaiting=waiting,
+        done_this_month=this_month,
+        due=due,
+        done_on_time=on_time,
+        aging=aging,
+    )
 
 
 def _tally_in_one_pass(
     scope: Sequence[ColumnElement[bool]], today: date, month_start: datetime
 ) -> _Tally:
-    """Every figure in one pass over the scope's tasks, grouped by status: for a narrowed
-    scope (a manager's departments, a filter), which the database reaches through its ids."""
-    soon = and_(Task.deadline >= today, Task.deadline <= today + timedelta(days=14))
-    by_status = db.session.execute(
-        select(
-            Task.status,
-            func.count(),
-            _count(_before(today)),
-            _count(soon),
-            _count(Task.completed_at >= month_start),
-            _count(_done_on_time(today)),
-            *_aging_counts(today),
-        )
-        .where(*scope)
-        .group_by(Task.status)
-    ).all()
-    tally = _Tally()
-    for status, total, late, upcoming, this_month, on_time, *buckets in by_status:
-        if status is TaskStatus.AWAITING_ACCEPTANCE:
-            tally.awaiting += total
-        if status in ACTIVE_STATUSES:
-            tally.open += total
-            tally.overdue += late
-            tally.due_soon += upcoming
-            tally.aging = [a + int(b) for a, b in zip(tally.aging, buckets, strict=True)]
-        if status is TaskStatus.DONE:
-            tally.done_this_month += this_month
-            tally.done_on_time += on_time
-        if status is not TaskStatus.CANCELLED:
-            tally.due += late
-    return tally
+    """Every figure in one pass over the scope's tasks: for a narrowed scope (a manager's
+    departments, a filter), which the database reaches through its ids."""
+    counts = (_count(_status_clause(name, today, month_start)) for name in _TALLIED)
+    return _tally(db.session.execute(select(*counts).where(*scope)).one())
 
 
 def _active_count(count: Callable[..., Any], active: ColumnElement[bool]) -> Any:
@@ -321,52 +368,21 @@ def _tally_by_ranges(
 ) -> _Tally:
     """Every figure of the whole organisation in one statement of counts, each over its
     own range of an index and nothing else: the active tasks (status) and their deadline
-    periods (overdue, each aging bucket, due soon) on (status, deadline); the done tasks'
-    on (status, completed_at, deadline). Plain counts of a range, no expression per row:
-    the large ranges (every open task) cost a step of the index per task, no more."""
+    periods (overdue, each aging bucket, due soon, due) on (status, deadline); the done
+    tasks' on (status, completed_at, deadline). Plain counts of a range, no expression per
+    row: the large ranges (every open task) cost a step of the index per task, no more.
+    Each figure's range is its `_status_clause`, as the list's."""
 
-    def count(*conditions: ColumnElement[bool]) -> Any:
-        return select(func.count()).select_from(Task).where(*scope, *conditions).scalar_subquery()
+    def count(condition: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(Task).where(*scope, condition).scalar_subquery()
 
-    active = Task.status.in_(ACTIVE_STATUSES)
-    awaiting = Task.status == TaskStatus.AWAITING_ACCEPTANCE
-    done = Task.status == TaskStatus.DONE
-    late = _before(today)
-    periods = [
-        and_(
-            Task.deadline >= today - timedelta(days=high),
-            Task.deadline <= today - timedelta(days=low),
-        )
-        if high is not None
-        else Task.deadline <= today - timedelta(days=low)
-        for low, high in AGING_BUCKETS
+    counts = [
+        _active_count(count, _active())
+        if name == "active"
+        else count(_status_clause(name, today, month_start))
+        for name in _TALLIED
     ]
-    row = db.session.execute(
-        select(
-            _active_count(count, active),
-            count(active, late),
-            count(active, Task.deadline >= today, Task.deadline <= today + timedelta(days=14)),
-            count(awaiting),
-            count(awaiting, late),
-            count(done, Task.completed_at >= month_start),
-            count(done, late),
-            count(done, _done_on_time(today)),
-            *(count(active, period) for period in periods),
-        )
-    ).one()
-    open_, overdue, soon, waiting, waiting_late, this_month, done_late, on_time, *aging = map(
-        int, row
-    )
-    return _Tally(
-        open=open_,
-        overdue=overdue,
-        due_soon=soon,
-        awaiting=waiting,
-        done_this_month=this_month,
-        due=overdue + waiting_late + done_late,
-        done_on_time=on_time,
-        aging=aging,
-    )
+    return _tally(db.session.execute(select(*counts)).one())
 
 
 def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
@@ -535,6 +551,7 @@ def report_progress(user: User, filters: Filters, today: date, limit: int = 15) 
             select(
                 Task.report_id,
                 func.count(Task.id),
+                # As the list's "done" and "overdue" filters (`_status_clause`).
                 _count(Task.status == TaskStatus.DONE),
                 _count(overdue_clause(today)),
             )
@@ -564,7 +581,9 @@ class ListRow:
         return sorted(names)
 
 
-def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[Task]:
+def _list_query(
+    user: User, filters: Filters, today: date, sort: str, timezone: str
+) -> Select[Task]:
     order: tuple[Any, ...] = {
         "deadline": (Task.deadline.asc(), Task.id),
         "-deadline": (Task.deadline.desc(), Task.id),
@@ -578,7 +597,7 @@ def _list_query(user: User, filters: Filters, today: date, sort: str) -> Select[
         .where(
             _scope(user, probe=probe),
             *_narrowing(user, filters, today, probe=probe),
-            _status_clause(filters.status, today),
+            _status_clause(filters.status, today, _month_start_utc(today, timezone)),
         )
         .order_by(*order)
     )
@@ -635,13 +654,21 @@ def _overdue_page_ids(ids_only: Select[Any], sort: str, offset: int, per_page: i
 
 
 def task_list(
-    user: User, filters: Filters, today: date, *, sort: str, page: int, per_page: int = 25
+    user: User,
+    filters: Filters,
+    today: date,
+    *,
+    sort: str,
+    page: int,
+    per_page: int = 25,
+    timezone: str = "UTC",
 ) -> tuple[list[ListRow], int]:
-    """One page of the filtered tasks, and how many there are in all.
+    """One page of the filtered tasks, and how many there are in all (`timezone`: the
+    organisation's, where "this month" starts, as for `figures`).
 
     The page's ids first (sorted by deadline, from the index alone), then only those
     tasks: never a whole row of every task in the list to sort it."""
-    query = _list_query(user, filters, today, sort)
+    query = _list_query(user, filters, today, sort, timezone)
     ids_only = query.with_only_columns(Task.id)
     total = db.session.scalar(select(func.count()).select_from(ids_only.order_by(None).subquery()))
     offset = (page - 1) * per_page
@@ -750,10 +777,12 @@ def tasks_without_active_owner(
 # --- The whole list, for the streamed exports (#13) ---------------------------------------
 
 
-def list_select(user: User, filters: Filters, today: date, sort: str) -> Select[Task]:
+def list_select(
+    user: User, filters: Filters, today: date, sort: str, timezone: str = "UTC"
+) -> Select[Task]:
     """The list's query (scope, filters, status, order) without paging or loading options:
     the exports stream it, choosing the columns they need."""
-    return _list_query(user, filters, today, sort)
+    return _list_query(user, filters, today, sort, timezone)
 
 
 # --- The dashboard's scope for other views over the same tasks (#14) ----------------------
@@ -773,3 +802,14 @@ def departments_in_scope(user: User, filters: Filters) -> list[int] | None:
         return managed
     subtree = _departments_below([filters.department_id])
     return subtree if managed is None else [d for d in subtree if d in set(managed)]
+
+
+def bar_names(filters: Filters) -> list[str]:
+    """The names of the departments and owners of the charts' bars the list is narrowed to."""
+    names: list[str] = []
+    for model, ids in ((Department, filters.in_department_ids), (User, filters.with_owner_ids)):
+        if ids:
+            query = select(model.id, model.name).where(model.id.in_(ids))
+            found = {id_: name for id_, name in db.session.execute(query)}
+            names.extend(found[id_] for id_ in ids if id_ in found)
+    return names

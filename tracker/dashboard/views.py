@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from tracker.dashboard import export_rows, exports, services
 from tracker.dashboard.blueprint import bp
 from tracker.dashboard.charts import bar_chart
 from tracker.dashboard.forms import FilterForm
+from tracker.dashboard.trend_chart import dashboard_trend  # #14 trends
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import TaskStatus
@@ -50,7 +50,19 @@ def _filters(form: FilterForm) -> services.Filters:
         status=status,
         deadline_from=form.deadline_from.data if valid else None,
         deadline_to=form.deadline_to.data if valid else None,
+        in_department_ids=_ids(BAR_KEYS[0]),
+        with_owner_ids=_ids(BAR_KEYS[1]),
     )
+
+
+# The query keys of the charts' bars: a department's, an owner's (each may repeat).
+BAR_KEYS = ("in_department", "with_owner")
+
+
+def _ids(key: str) -> tuple[int, ...]:
+    """The ids a repeated query key holds, each once, in order; anything else ignored."""
+    values = (_int_or_none(value) for value in request.args.getlist(key))
+    return tuple(dict.fromkeys(value for value in values if value is not None))
 
 
 def _filter_form() -> FilterForm:
@@ -72,25 +84,31 @@ def _args_with(**changes: Any) -> dict[str, Any]:
     return args
 
 
-def _list_link(**changes: Any) -> str:
-    """The dashboard's overdue list narrowed further (a chart's bar): the current filters
-    with some replaced, from its first page."""
-    args = _args_with(status="overdue", **changes)
+def _list_link(status: str = "overdue", **changes: Any) -> str:
+    """The dashboard's list of exactly the tasks a figure, a bar or a bucket counts: the
+    current filters kept (the figures count under them), the figure's status filter; from
+    its first page."""
+    args = _args_with(status=status, **changes)
     args.pop("page", None)
     return url_for("dashboard.index", _anchor="list", **args)
 
 
-def _aging_links(today: date) -> list[str]:
-    """The overdue tasks of each aging bucket: their deadline period."""
-    links = []
-    for low, high in services.AGING_BUCKETS:
-        period = {"deadline_to": (today - timedelta(days=low)).isoformat()}
-        if high is not None:
-            period["deadline_from"] = (today - timedelta(days=high)).isoformat()
-        else:
-            period["deadline_from"] = ""
-        links.append(_list_link(**period))
-    return links
+def _bar_link(key: str, id_: int) -> str:
+    """The overdue tasks of a chart's bar: its department or owner added to the filters
+    (and to the bars the page is narrowed to already), never replacing them."""
+    return _list_link(**{key: list(dict.fromkeys([*request.args.getlist(key), str(id_)]))})
+
+
+def _without_bars() -> str:
+    """The dashboard with the same filters, no chart's bar narrowing it."""
+    args = {key: values for key, values in request.args.lists() if key not in BAR_KEYS}
+    args.pop("page", None)
+    return url_for("dashboard.index", **args)
+
+
+def _aging_links() -> list[str]:
+    """The tasks of each aging bucket: its status filter (active, the deadline period)."""
+    return [_list_link(services.aging_status(low, high)) for low, high in services.AGING_BUCKETS]
 
 
 @bp.route("")
@@ -101,16 +119,15 @@ def index() -> ResponseReturnValue:
     today = org_today()
     sort = request.args.get("sort", "deadline")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    timezone = current_app.config["TRACKER_TIMEZONE"]
     rows, total = services.task_list(
-        current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE
+        current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE, timezone=timezone
     )
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     if page > pages:  # an old link, or a number typed in: the last page, and why
         flash(_("There is no page %(page)d: this is the last one.", page=page), "info")
         return redirect(url_for("dashboard.index", **_args_with(page=pages)))
-    computed = services.figures(
-        current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]
-    )
+    computed = services.figures(current_user, filters, today, timezone)
     figures = computed.headline
     charts = services.overdue_charts(current_user, filters, today)
     by_department, by_owner = charts.by_department, charts.by_owner
@@ -129,19 +146,25 @@ def index() -> ResponseReturnValue:
         department_chart=bar_chart(
             [(name, count) for name, count, _id in by_department],
             title=_("Overdue tasks by department"),
-            links=[_list_link(department=str(id_)) for _name, _count, id_ in by_department],
+            links=[_bar_link(BAR_KEYS[0], id_) for _name, _count, id_ in by_department],
         ),
         owner_chart=bar_chart(
             [(name, count) for name, count, _id in by_owner],
             title=_("Overdue tasks by owner"),
-            links=[_list_link(owner=str(id_)) for _name, _count, id_ in by_owner],
+            links=[_bar_link(BAR_KEYS[1], id_) for _name, _count, id_ in by_owner],
         ),
         aging_chart=bar_chart(
-            aging, title=_("Days overdue"), color="#b54708", links=_aging_links(today)
+            aging, title=_("Days overdue"), color="#b54708", links=_aging_links()
         ),
+        list_link=_list_link,
+        bar_names=services.bar_names(filters),
+        bar_keys=BAR_KEYS,
+        without_bars=_without_bars(),
         has_overdue=bool(figures.overdue),
         digest=filters.digest,
         digest_invalid=filters.digest_invalid,
+        # #14 trends: the last 12 months, from the task history (templates/dashboard/_trend.html).
+        trend=dashboard_trend(current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]),
     )
 
 
@@ -198,7 +221,11 @@ def _export() -> export_rows.Export:
     services.require_dashboard(current_user)
     filters = _filters(_filter_form())
     return export_rows.prepare(
-        current_user, filters, org_today(), sort=request.args.get("sort", "deadline")
+        current_user,
+        filters,
+        org_today(),
+        sort=request.args.get("sort", "deadline"),
+        timezone=current_app.config["TRACKER_TIMEZONE"],
     )
 
 
