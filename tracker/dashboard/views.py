@@ -96,12 +96,15 @@ def _list_link(status: str = "overdue", **changes: Any) -> str:
 def _bar_link(key: str, id_: int) -> str:
     """The overdue tasks of a chart's bar: its department or owner added to the filters
     (and to the bars the page is narrowed to already), never replacing them."""
-    return _list_link(**{key: list(dict.fromkeys([*request.args.getlist(key), str(id_)]))})
+    bars: dict[str, Any] = {key: list(dict.fromkeys([*request.args.getlist(key), str(id_)]))}
+    return _list_link(**bars)
 
 
 def _without_bars() -> str:
     """The dashboard with the same filters, no chart's bar narrowing it."""
-    args = {key: values for key, values in request.args.lists() if key not in BAR_KEYS}
+    args: dict[str, Any] = {
+        key: values for key, values in request.args.lists() if key not in BAR_KEYS
+    }
     args.pop("page", None)
     return url_for("dashboard.index", **args)
 
