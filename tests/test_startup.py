@@ -98,7 +98,9 @@ def test_the_factory_imports_nothing_heavy(tmp_path: Path, database_copy: str) -
     assert heavy_among(imported_by(FACTORY, tmp_path, database_copy)) == []
 
 
-@pytest.mark.parametrize("arguments", [["--help"], ["remind", "--help"]])
+@pytest.mark.parametrize(
+    "arguments", [["--help"], ["remind", "--help"], ["leadership-digest", "--help"]]
+)
 def test_help_imports_nothing_heavy(
     tmp_path: Path, database_copy: str, arguments: list[str]
 ) -> None:
