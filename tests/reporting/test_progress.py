@@ -201,9 +201,10 @@ def test_the_lines_follow_the_report_and_say_everything_about_each_recommendatio
         ["by hand"],
     ]
     vilnius, by_hand = report.sections
+    # Named where the trip went, as everywhere in the tracker.
     assert (vilnius.report_id, vilnius.title, vilnius.destination) == (
         world.vilnius.id,
-        "Visit to Vilnius",
+        "Vilnius",
         "Vilnius",
     )
     assert (vilnius.trip_start, vilnius.trip_end) == (date(2026, 3, 1), date(2026, 3, 5))
@@ -295,7 +296,7 @@ def test_a_department_and_a_trip_report_narrow_the_report(world: World) -> None:
     by_report = report_for(world.admin, ReportScope(period=JUNE, report_id=world.vilnius.id))
     assert titles(by_report)[0][0] == "on time" and len(by_report.sections) == 1
     assert by_report.figures.recommendations == 7
-    assert by_report.scope_label == "Trip report: Visit to Vilnius"
+    assert by_report.scope_label == "Trip report: Vilnius"
 
 
 def test_the_period_narrows_to_the_recommendations_due_in_it(world: World) -> None:

@@ -85,7 +85,7 @@ def test_each_role_sees_its_own_scope(client, org, vilnius, clock, role, overdue
     assert response.status_code == 200
     assert figures(html)["overdue"] == overdue
     assert figures(html)["recommendations"] == str(len(titles))
-    assert section_titles(html) == ["Visit to Vilnius"]
+    assert section_titles(html) == ["Vilnius"]
     listed = re.findall(r'<td data-label="Recommendation"><a href="[^"]+">([^<]+)</a>', html)
     # The most overdue first, then the trip report's table.
     assert listed[len(titles) :] == titles
@@ -110,11 +110,11 @@ def test_a_trip_report_link_narrows_the_report_to_it(
     client.login(org.staff.email)
 
     everything = client.get("/reports/progress").get_data(as_text=True)
-    assert section_titles(everything) == ["Visit to Vilnius", "Tasks not from a trip report"]
+    assert section_titles(everything) == ["Vilnius", "Tasks not from a trip report"]
 
     html = client.get(f"/reports/progress?report={vilnius.id}").get_data(as_text=True)
-    assert section_titles(html) == ["Visit to Vilnius"]
-    assert "Trip report: Visit to Vilnius" in html
+    assert section_titles(html) == ["Vilnius"]
+    assert "Trip report: Vilnius" in html
     assert chosen_kind(html) == "report"
     pdf_link = re.search(r'href="([^"]+)" data-pdf', html)
     assert pdf_link
@@ -225,7 +225,7 @@ def test_the_pdf_is_the_same_report(client, org, vilnius, clock) -> None:
     assert response.data.startswith(b"%PDF")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     flat = " ".join(text.split())
-    assert "Trip report: Visit to Vilnius" in flat
+    assert "Trip report: Vilnius" in flat
     assert "Digital services concept" in flat and "Youth exchange" in flat
     (entry,) = db.session.scalars(
         select(AuditEvent).where(AuditEvent.kind == AuditKind.DATA_EXPORTED.value)

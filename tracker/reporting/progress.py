@@ -375,10 +375,16 @@ def _sections(lines: Sequence[RecommendationLine], loaded: _Lines) -> tuple[Repo
     return tuple(sections)
 
 
+def report_name(report: Report) -> str:
+    """A trip report as the tracker names it (the dashboard, the report's page): where the
+    trip went; the document's own title is often the form's ("Report on the trip")."""
+    return report.destination or report.title or report.source_filename
+
+
 def _section(report: Report, lines: list[RecommendationLine]) -> ReportSection:
     return ReportSection(
         report_id=report.id,
-        title=report.title or report.destination or report.source_filename,
+        title=report_name(report),
         destination=report.destination,
         trip_start=report.trip_start,
         trip_end=report.trip_end,
@@ -509,7 +515,7 @@ def scope_label(scope: ReportScope, language: str) -> str:
     parts = []
     if scope.report_id is not None:
         report = db.session.get(Report, scope.report_id)
-        name = (report.title or report.destination or report.source_filename) if report else "—"
+        name = report_name(report) if report else "—"
         parts.append(_("Trip report: %(name)s", name=name))
     if scope.department_id is not None:
         department = db.session.get(Department, scope.department_id)

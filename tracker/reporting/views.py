@@ -25,7 +25,7 @@ from tracker.reporting.blueprint import bp
 from tracker.reporting.forms import KINDS, ScopeForm
 from tracker.reporting.model import ProgressReport, ReportScope
 from tracker.reporting.periods import Period
-from tracker.reporting.progress import build_progress, period_label
+from tracker.reporting.progress import build_progress, period_label, report_name
 from tracker.unit_of_work import unit_of_work
 
 
@@ -48,9 +48,7 @@ def _scope_form() -> ScopeForm:
     )
     departments, _owners, reports = filter_choices(current_user)
     choose = SelectChoice("", "—")
-    form.report.choices = [choose] + [
-        SelectChoice(str(r.id), r.title or r.destination or r.source_filename) for r in reports
-    ]
+    form.report.choices = [choose] + [SelectChoice(str(r.id), report_name(r)) for r in reports]
     form.department.choices = [choose] + [SelectChoice(str(d.id), d.name) for d in departments]
     return form
 
