@@ -8,8 +8,11 @@ from __future__ import annotations
 import io
 import re
 from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -17,9 +20,13 @@ from flask import Flask
 from flask_babel import force_locale, gettext
 from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
+from sqlalchemy import select
 
+from tests.conftest import TODAY, copy_database, make_app
+from tracker.auth.services import find_user_by_email
 from tracker.dashboard.trends import DepartmentTrend, Trend, TrendPoint
-from tracker.models import ExtensionStatus, TaskStatus
+from tracker.extensions import db
+from tracker.models import ExtensionStatus, Report, Task, TaskStatus
 from tracker.reporting.model import (
     Change,
     Changes,
@@ -33,6 +40,7 @@ from tracker.reporting.model import (
 )
 from tracker.reporting.pdf import CHUNK_LINES, MARGIN, SECTION_WIDTHS, clean, render_pdf
 from tracker.reporting.periods import Period
+from tracker.reporting.progress import build_progress, report_name
 
 JUNE = Period.containing("month", date(2026, 6, 1))
 BASE = "https://tracker.example.am"
@@ -461,3 +469,86 @@ def test_a_tall_cell_flows_over_rows_that_each_fit_a_page(app: Flask) -> None:
     )
     assert all(f"line {number}" in text for number in range(400))
     assert CHUNK_LINES < 400
+
+
+# --- The demo, as the governor would print it --------------------------------------------------
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, demo_template: Path) -> Iterator[Flask]:
+    """The demo as `tracker demo` leaves it, on the `clock` fixture's day."""
+    app = make_app(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=copy_database(demo_template, tmp_path),
+        TRACKER_TODAY=TODAY.isoformat(),
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("language", ["hy", "en"])
+def test_the_demo_report_as_pdf_holds_its_titles_figures_and_owners(
+    demo_app: Flask, language: str
+) -> None:
+    admin = find_user_by_email("admin@demo.am")
+    assert admin is not None
+    report = build_progress(
+        admin,
+        ReportScope(Period.containing("month", TODAY)),
+        today=TODAY,
+        timezone="Asia/Yerevan",
+        language=language,
+        base_url=BASE,
+        now=datetime.combine(TODAY, time(8), tzinfo=UTC),
+    )
+    document = render_pdf(report)
+    pages = pages_of(document)
+    text = "\n".join(pages)
+    titles, owners = columns_of(document)[:2]
+
+    # Every recommendation of the demo (drafts aside), as the database holds it.
+    tasks = db.session.scalars(select(Task).where(Task.status != TaskStatus.DRAFT)).all()
+    assert len(tasks) > 10
+    assert any(re.search("[\u0531-\u058f]", task.title) for task in tasks)
+    for task in tasks:
+        assert squeezed(task.title) in squeezed(titles), task.title
+        for owner in task.owners:
+            assert owner.name in owners, owner.name
+    # The trip reports' names head their tables (those with a recommendation confirmed).
+    confirmed = Report.tasks.any(Task.status != TaskStatus.DRAFT)
+    trip_reports = db.session.scalars(select(Report).where(confirmed)).all()
+    assert trip_reports
+    for trip_report in trip_reports:
+        assert squeezed(report_name(trip_report)) in squeezed(text)
+
+    # The headline figures, counted here from the database, on the cover in their order.
+    counted = Counter(task.status for task in tasks)
+    figures = report.figures
+    assert figures.recommendations == len(tasks)
+    assert figures.done == counted[TaskStatus.DONE]
+    assert figures.open == counted[TaskStatus.OPEN] + counted[TaskStatus.IN_PROGRESS]
+    assert figures.awaiting_acceptance == counted[TaskStatus.AWAITING_ACCEPTANCE]
+    assert figures.cancelled == counted[TaskStatus.CANCELLED]
+    assert figures.overdue == sum(task.is_overdue(TODAY) for task in tasks)
+    assert figures.overdue > 0
+    rate = round(100 * figures.done / (figures.recommendations - figures.cancelled))
+    values = [
+        figures.recommendations,
+        figures.done_on_time,
+        figures.done_late,
+        figures.open,
+        figures.overdue,
+        figures.awaiting_acceptance,
+        figures.cancelled,
+    ]
+    row = r"\s+".join([*(str(value) for value in values), f"{rate}%"])
+    assert re.search(row, pages[0]), pages[0]
+
+    words = {
+        "hy": ("Առաջընթացի հաշվետվություն", "Հիմնական ցուցանիշներ"),
+        "en": ("Progress report", "Headline figures"),
+    }
+    for heading in words[language]:
+        assert heading in pages[0]
