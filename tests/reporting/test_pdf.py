@@ -149,31 +149,36 @@ def pages_of(document: bytes) -> list[str]:
     return pages
 
 
-def columns_of(document: bytes) -> list[str]:
+def columns_of(document: bytes, language: str = "hy") -> list[str]:
     """The text of each column of the recommendation tables, top to bottom and page after
     page: a cell's wrapped lines read as one, whatever the cells beside it hold (the plain
     extraction reads a table line by line across its columns)."""
-    pages = [page_columns(page) for page in PdfReader(io.BytesIO(document)).pages]
+    pages = [page_columns(page, language) for page in PdfReader(io.BytesIO(document)).pages]
     return ["".join(column) for column in zip(*pages, strict=True)]
 
 
-def page_columns(page: PageObject) -> list[str]:
-    total = sum(SECTION_WIDTHS)
-    edges, left = [], MARGIN
-    for width in SECTION_WIDTHS:
-        edges.append(left * MM)
-        left += (A4_LANDSCAPE_WIDTH - 2 * MARGIN) * width / total
+def page_columns(page: PageObject, language: str = "hy") -> list[str]:
+    """A page's text by column of the recommendation tables on it, each table's columns
+    found where its header row's cells start (a table narrows the columns it leaves empty)."""
+    with force_locale(language):
+        first_heading = gettext("Recommendation")
     runs: list[tuple[float, float, str]] = []
 
     def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
         runs.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text))
 
     page.extract_text(visitor_text=visit)
+    runs.sort(key=lambda run: -run[1])
+    left = (MARGIN + 3) * MM  # a table's first cell starts within the margin and padding
+    header_rows = [y for x, y, text in runs if text.strip() == first_heading and x < left]
     columns: list[list[str]] = [[] for _ in SECTION_WIDTHS]
-    for x, _y, text in sorted(runs, key=lambda run: -run[1]):
-        column = bisect_right(edges, x + 0.5) - 1
-        if column >= 0:
-            columns[column].append(text)
+    edges: list[float] = []
+    for x, y, text in runs:
+        if header_rows and y <= header_rows[0] + 0.5:
+            header = header_rows.pop(0)
+            edges = sorted({run[0] for run in runs if abs(run[1] - header) < 0.5})
+        if edges:
+            columns[max(bisect_right(edges, x + 0.5) - 1, 0)].append(text)
     return ["".join(column) for column in columns]
 
 
@@ -241,7 +246,7 @@ def test_the_report_reads_in_english(app: Flask) -> None:
     assert "June 2026" in cover
     text = "\n".join(pages)
     # The reader's data stays as written; the words around it are English.
-    titles, owners = columns_of(document)[:2]
+    titles, owners = columns_of(document, "en")[:2]
     assert OWNER in owners
     assert squeezed(TITLE) in squeezed(titles)
     for words in ("Evidence", "More time", "What was done", "Days overdue", "refused"):
@@ -506,7 +511,7 @@ def test_the_demo_report_as_pdf_holds_its_titles_figures_and_owners(
     document = render_pdf(report)
     pages = pages_of(document)
     text = "\n".join(pages)
-    titles, owners = columns_of(document)[:2]
+    titles, owners = columns_of(document, language)[:2]
 
     # Every recommendation of the demo (drafts aside), as the database holds it.
     tasks = db.session.scalars(select(Task).where(Task.status != TaskStatus.DRAFT)).all()

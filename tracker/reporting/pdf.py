@@ -70,7 +70,8 @@ MAX_CELL_LINES = 32
 CHUNK_LINES = 6  # the rows of a longer cell: short, so that the page fills before a break
 DASH = "—"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_HEADINGS = FontFace(emphasis="BOLD", size_pt=7, fill_color=(230, 233, 238))
+HEADING_SIZE = 7.0  # pt, the tables' header rows
+_HEADINGS = FontFace(emphasis="BOLD", size_pt=HEADING_SIZE, fill_color=(230, 233, 238))
 GREY = (90, 90, 90)
 LINK_BLUE = (20, 70, 160)
 
@@ -742,6 +743,8 @@ def _table(
     a cell is taller than MAX_CELL_LINES or holds several links (one per table cell), a run
     of table rows that read as one: no rule and no padding between them, the text flowing
     from one to the next, each link in a row of its own."""
+    rows = list(rows)
+    widths = _fitted_widths(pdf, headings, widths, rows)
     pdf.set_font(FONT, size=BODY_SIZE)
     text_widths = _column_text_widths(pdf, widths)
     with pdf.table(
@@ -770,6 +773,29 @@ def _table(
                         padding=padding,
                     )
     pdf.ln(4)
+
+
+def _fitted_widths(
+    pdf: FPDF, headings: Sequence[str], widths: Sequence[float], rows: Sequence[Sequence[Cell]]
+) -> list[float]:
+    """The columns' widths in mm: a column with nothing but dashes (no evidence in the ten
+    most overdue) narrowed to its heading's longest word, the first column given the rest."""
+    total = sum(widths)
+    fitted = [pdf.epw * width / total for width in widths]
+    pdf.set_font(FONT, "B", HEADING_SIZE)
+    for index in range(1, len(fitted)):
+        if rows and all(_dashes(row[index]) for row in rows):
+            words = clean(headings[index]).split() or [DASH]
+            narrow = max(pdf.get_string_width(word) for word in words) + 2 * CELL_PADDING + 1
+            if narrow < fitted[index]:
+                fitted[0] += fitted[index] - narrow
+                fitted[index] = narrow
+    pdf.set_font(FONT, size=BODY_SIZE)
+    return fitted
+
+
+def _dashes(cell: Cell) -> bool:
+    return all(clean(piece.text) in ("", DASH) for piece in cell)
 
 
 def _column_text_widths(pdf: FPDF, widths: Sequence[float]) -> list[float]:
