@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,8 @@ from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
     Department,
+    ExtensionRequest,
+    ExtensionStatus,
     Notification,
     Report,
     ReportStatus,
@@ -192,11 +194,12 @@ def test_the_rows_are_read_a_chunk_at_a_time_a_few_queries_each(app, bureau) -> 
             one_chunk = len(statements)
             statements.clear()
             assert len(list(export.chunks(db.session(), size=25))) == 1
-            assert len(statements) <= 5  # the rows, owners, escalations, departments, reports
+            # The rows, owners, escalations, requests for more time, departments, reports.
+            assert len(statements) <= 6
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
         assert [len(chunk) for chunk in chunks] == [10, 10, 5]
-        assert one_chunk <= 5 + 2 * 2  # each further chunk: its owners and escalations
+        assert one_chunk <= 6 + 2 * 3  # each further chunk: owners, escalations, requests
         limited = export_rows.prepare(bureau.staff, filters, TODAY, sort="deadline", limit=7)
         assert limited.count(db.session()) == 7
         assert sum(len(chunk) for chunk in limited.chunks(db.session(), size=3)) == 7
@@ -250,7 +253,10 @@ def test_an_xlsx_spilled_to_disk_is_streamed_and_removed(
     assert list(folder.iterdir()) == []  # nothing left behind
     with app.test_request_context():
         export = export_rows.prepare(bureau.staff, services.Filters(status="all"), TODAY, sort="")
-        file, count = exports.xlsx_file(export.chunks(db.session()), ["n"] * 10, "T", str, folder)
+        labels = exports.Labels(str, str)
+        file, count = exports.xlsx_file(
+            export.chunks(db.session()), ["n"] * 16, "T", labels, folder
+        )
     blocks = list(exports.file_blocks(file, 1024))
     assert count == 25 and len(blocks) > 1 and file.closed
 
@@ -268,3 +274,254 @@ def test_a_task_without_a_deadline_or_a_department(app, clock, make_user, make_t
     )
     [cells] = xlsx_table(staff, "status=all")
     assert cells["Deadline"] is None and cells["Owners"] == "Nomad"
+
+
+# --- The progress report's columns and formula injection (#14 point 4) --------------------
+
+COLUMNS = [
+    "Number",
+    "Task",
+    "Report",
+    "Owners",
+    "Department",
+    "Status",
+    "Deadline",
+    "As written",
+    "Completion date",
+    "What was done",
+    "Evidence",
+    "Expected result",
+    "Cancel reason",
+    "Extension requests",
+    "Days overdue",
+    "Last escalation",
+]
+
+
+def xlsx_sheet(browser: TrackerClient, query: str):  # type: ignore[no-untyped-def]
+    response = browser.get(f"/dashboard/export.xlsx?{query}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    return sheet
+
+
+def test_the_exports_carry_the_progress_reports_columns(app, bureau, small_chunks) -> None:
+    done, cancelled, asked = bureau.tasks[0], bureau.tasks[1], bureau.tasks[2]
+    done.status = TaskStatus.DONE
+    # 21:00 UTC on May 31st is June 1st in the organisation's time zone (Yerevan).
+    done.completed_at = datetime(2026, 5, 31, 21, tzinfo=UTC)
+    done.completion_note = "Roads repaired in three villages"
+    done.evidence_url = "https://example.am/act-12"
+    done.evidence_file = "abc123.pdf"
+    done.evidence_filename = "act.pdf"
+    done.expected_result = "Roads passable all year"
+    cancelled.status = TaskStatus.CANCELLED
+    cancelled.cancel_reason = "Merged with another recommendation"
+    first_deadline = asked.deadline
+    assert first_deadline is not None
+    db.session.add_all(
+        [
+            ExtensionRequest(
+                task_id=asked.id,
+                requested_at=datetime(2026, 5, 1, 9, tzinfo=UTC),
+                current_deadline=first_deadline,
+                proposed_deadline=date(2026, 7, 1),
+                reason="Contractor late",
+                status=ExtensionStatus.REFUSED,
+                decided_at=datetime(2026, 5, 2, 9, tzinfo=UTC),
+                decision_note="Budget year ends",
+            ),
+            ExtensionRequest(
+                task_id=asked.id,
+                requested_at=datetime(2026, 5, 3, 9, tzinfo=UTC),
+                current_deadline=first_deadline,
+                proposed_deadline=date(2026, 6, 20),
+                status=ExtensionStatus.PENDING,
+            ),
+        ]
+    )
+    db.session.commit()
+    base = app.config["TRACKER_BASE_URL"].rstrip("/")
+    staff = signed_in(app, bureau.staff)
+    table = {row["Number"]: row for row in csv_table(staff, "status=all")}
+    assert list(next(iter(table.values()))) == COLUMNS
+    row = table[str(done.id)]
+    assert row["Status"] == "Done" and row["Completion date"] == "2026-06-01"
+    assert row["What was done"] == "Roads repaired in three villages"
+    assert row["Evidence"] == f"https://example.am/act-12\n{base}/tasks/{done.id}/evidence"
+    assert row["Expected result"] == "Roads passable all year" and row["Days overdue"] == "0"
+    assert table[str(cancelled.id)]["Cancel reason"] == "Merged with another recommendation"
+    assert table[str(asked.id)]["Extension requests"] == (
+        f"{first_deadline} → 2026-07-01, refused: Budget year ends\n"
+        f"{first_deadline} → 2026-06-20, waiting for a decision"
+    )
+    assert table[str(asked.id)]["Completion date"] == "" and table[str(asked.id)]["Evidence"] == ""
+
+    cells = {row["Number"]: row for row in xlsx_table(staff, "status=all")}
+    row = cells[done.id]
+    assert row["Completion date"] == datetime(2026, 6, 1)  # a date cell
+    assert row["Evidence"] == f"https://example.am/act-12\n{base}/tasks/{done.id}/evidence"
+    assert cells[asked.id]["Extension requests"] == table[str(asked.id)]["Extension requests"]
+    assert cells[cancelled.id]["Cancel reason"] == "Merged with another recommendation"
+
+
+def test_the_xlsx_has_widths_a_frozen_header_a_filter_and_date_cells(app, bureau) -> None:
+    bureau.tasks[0].status = TaskStatus.DONE
+    bureau.tasks[0].completed_at = datetime(2026, 6, 2, 9, tzinfo=UTC)
+    db.session.commit()
+    sheet = xlsx_sheet(signed_in(app, bureau.staff), "status=all")
+    assert [cell.value for cell in sheet[1]] == COLUMNS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:P26"  # the header and the 25 rows
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABFJNP"}
+    assert widths == {"A": 8, "B": 48, "F": 16, "J": 40, "N": 40, "P": 14}
+    first = {header: cell for header, cell in zip(COLUMNS, sheet[2], strict=True)}
+    for name in ("Deadline", "Completion date", "Last escalation"):
+        cell = first[name]
+        assert cell.is_date and cell.number_format == "yyyy-mm-dd", name
+        assert isinstance(cell.value, datetime)
+    assert first["Days overdue"].data_type == "n" and first["Number"].data_type == "n"
+
+
+INJECTIONS = [
+    *HOSTILE,
+    "=1+1",
+    "+SUM(1,2)",
+    "-2+3",
+    "@cmd",
+    "\t-1",
+    "\r+1",
+    " =1+1",  # a leading space then a formula: a spreadsheet may trim it
+    "  \t@x",
+]
+
+
+def test_formula_injection_in_every_text_column(app, bureau, small_chunks) -> None:
+    """Titles, what was done, cancel reasons, as written, owners' names, decision notes:
+    each case in CSV and XLSX is text behind a single quote, never a formula."""
+    for task, hostile in zip(bureau.tasks, INJECTIONS, strict=False):
+        task.title = hostile
+        task.deadline_text = hostile
+        task.completion_note = hostile
+        task.cancel_reason = hostile
+        task.expected_result = hostile
+        task.evidence_url = hostile
+    for number, name in enumerate(("Ani", "Bob", "Lilit")):
+        person = db.session.scalar(sa.select(User).where(User.name == name))
+        assert person is not None
+        person.name = INJECTIONS[number * 4]
+    db.session.add(
+        ExtensionRequest(
+            task_id=bureau.tasks[0].id,
+            current_deadline=None,
+            proposed_deadline=date(2026, 7, 1),
+            status=ExtensionStatus.REFUSED,
+            decision_note="=HYPERLINK(1)",
+        )
+    )
+    db.session.commit()
+    staff = signed_in(app, bureau.staff)
+    text_columns = [
+        "Task",
+        "Owners",
+        "As written",
+        "What was done",
+        "Evidence",
+        "Expected result",
+        "Cancel reason",
+    ]
+    table = csv_table(staff, "status=all")
+    for row, hostile in zip(table, INJECTIONS, strict=False):
+        for column in text_columns:
+            if row[column]:
+                assert row[column].startswith("'"), (column, row[column])
+        assert row["Task"] == "'" + hostile
+    # Inside a cell a formula is only text: the cell starts with the current deadline.
+    assert table[0]["Extension requests"] == "— → 2026-07-01, refused: =HYPERLINK(1)"
+    sheet = xlsx_sheet(staff, "status=all")
+    header = [cell.value for cell in sheet[1]]
+    hostile_rows = list(sheet.iter_rows(min_row=2, max_row=len(INJECTIONS) + 1))
+    for cells, hostile in zip(hostile_rows, INJECTIONS, strict=True):
+        for column in text_columns:
+            cell = cells[header.index(column)]
+            if cell.value is not None:
+                assert cell.data_type == "s" and str(cell.value).startswith("'"), column
+        assert cells[header.index("Task")].value == "'" + hostile
+    for cells in sheet.iter_rows():
+        assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_an_error_code_or_a_formula_stays_a_string_in_the_xlsx(app, bureau) -> None:
+    """openpyxl binds "#N/A" as an error (and "=..." as a formula, which only ever arrives
+    quoted): the export writes text as strings; a negative number stays a number."""
+    bureau.tasks[0].title = "#N/A"
+    db.session.commit()
+    sheet = xlsx_sheet(signed_in(app, bureau.staff), "status=all")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("#N/A", "s")
+    folder = Path(app.instance_path) / "raw"
+    row = export_rows.ExportRow(
+        1, "=1+1", "", "", "", TaskStatus.OPEN, None, "", None, "", "", "", "", (), -3, None
+    )
+    file, count = exports.xlsx_file([[row]], COLUMNS, "T", exports.Labels(str, str), folder)
+    with file:
+        cells = load_workbook(io.BytesIO(file.read())).active
+    assert cells is not None and count == 1
+    assert (cells["B2"].value, cells["B2"].data_type) == ("'=1+1", "s")
+    assert (cells["O2"].value, cells["O2"].data_type) == (-3, "n")  # a number stays one
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@A1", "'@A1"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        (" =1", "' =1"),
+        ("\n+1", "'\n+1"),
+        ("   ", "   "),
+        ("", ""),
+        ("Roads", "Roads"),
+        ("a=1", "a=1"),
+        (" Roads", " Roads"),
+        ("'=1", "'=1"),
+        (-3, -3),
+        (2.5, 2.5),
+        (None, None),
+    ],
+)
+def test_spreadsheet_safe(value: object, safe: object) -> None:
+    assert exports.spreadsheet_safe(value) == safe
+
+
+def test_the_extension_requests_cell() -> None:
+    entries = [
+        export_rows.ExtensionEntry(
+            date(2026, 5, 1), date(2026, 7, 1), ExtensionStatus.REFUSED, "no budget"
+        ),
+        export_rows.ExtensionEntry(None, date(2026, 8, 1), ExtensionStatus.APPROVED, ""),
+    ]
+    assert exports.extensions_cell(entries, str) == (
+        "2026-05-01 → 2026-07-01, refused: no budget\n— → 2026-08-01, approved"
+    )
+    assert exports.extensions_cell([], str) == ""
+
+
+def test_the_xlsx_writer_binds_text_as_strings_even_unquoted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The writer does not rely on the quote: a text openpyxl would read as a formula or an
+    error is written as a cell of type string."""
+    monkeypatch.setattr(exports, "_text", lambda value: value)
+    row = export_rows.ExportRow(
+        1, "=1+1", "#DIV/0!", "", "", TaskStatus.OPEN, None, "", None, "", "", "", "", (), 0, None
+    )
+    file, _count = exports.xlsx_file([[row]], COLUMNS, "T", exports.Labels(str, str), tmp_path)
+    with file:
+        sheet = load_workbook(io.BytesIO(file.read())).active
+    assert sheet is not None
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("=1+1", "s")
+    assert (sheet["C2"].value, sheet["C2"].data_type) == ("#DIV/0!", "s")

@@ -1,9 +1,10 @@
 """The dashboard's list for the exports, read from the database a chunk at a time.
 
 The rows are the list's (the same scope, filters, status and order: `services.list_select`),
-with only the columns an export writes. The database streams them (`yield_per`: a
-server-side cursor on PostgreSQL); for each chunk the owners, the last escalations, and the
-departments and reports not met before are gathered set-based, a query each (in slices of
+with only the columns an export writes: the columns of the progress report's table (#14).
+The database streams them (`yield_per`: a server-side cursor on PostgreSQL); for each chunk
+the owners, the last escalations, the requests for more time, and the departments and
+reports not met before are gathered set-based, a query each (in slices of
 `batches.CHUNK_SIZE` ids), never a query per row. Memory holds one chunk, whatever the size
 of the list.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ARRAY,
@@ -34,6 +36,8 @@ from tracker.dashboard import services
 from tracker.models import (
     ACTIVE_STATUSES,
     Department,
+    ExtensionRequest,
+    ExtensionStatus,
     Notification,
     Report,
     Task,
@@ -44,9 +48,38 @@ from tracker.models import (
 from tracker.notifications.policy import Kind
 
 # The columns an export reads of a task: id, title, report, department, status, deadline,
-# deadline as written.
-ExportSelect = Select[int, str, int | None, int | None, TaskStatus, date | None, str | None]
-ExportRecord = Row[int, str, int | None, int | None, TaskStatus, date | None, str | None]
+# deadline as written, completion time, what was done, evidence address, evidence file,
+# expected result, cancel reason.
+ExportSelect = Select[
+    int,
+    str,
+    int | None,
+    int | None,
+    TaskStatus,
+    date | None,
+    str | None,
+    datetime | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+]
+ExportRecord = Row[
+    int,
+    str,
+    int | None,
+    int | None,
+    TaskStatus,
+    date | None,
+    str | None,
+    datetime | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+]
 
 # Rows read from the database at a time (the memory an export holds).
 EXPORT_CHUNK = 2000
@@ -54,8 +87,17 @@ EXPORT_CHUNK = 2000
 EXPORT_LIMIT = 100_000
 
 
+class ExtensionEntry(NamedTuple):
+    """A request for more time and its decision, as the exports write it."""
+
+    current_deadline: date | None
+    proposed_deadline: date
+    status: ExtensionStatus
+    decision_note: str
+
+
 class ExportRow(NamedTuple):
-    """One task as the exports write it: the list's columns, names resolved."""
+    """One task as the exports write it: the progress report's columns, names resolved."""
 
     id: int
     title: str
@@ -65,6 +107,12 @@ class ExportRow(NamedTuple):
     status: TaskStatus
     deadline: date | None
     deadline_text: str
+    completed_on: date | None  # in the organisation's time zone
+    completion_note: str  # what was done
+    evidence: str  # the address given, the link to the file: a line each
+    expected_result: str
+    cancel_reason: str
+    extensions: tuple[ExtensionEntry, ...]  # oldest first
     days_overdue: int
     last_escalation: date | None
 
@@ -75,6 +123,8 @@ class Export:
 
     query: ExportSelect
     today: date
+    timezone: str = "UTC"  # where a completion time falls on a day
+    base_url: str = ""  # the site's address: the evidence files' links are absolute
 
     def count(self, session: Session) -> int:
         """How many rows the export holds (one COUNT over the same query)."""
@@ -83,7 +133,8 @@ class Export:
 
     def chunks(self, session: Session, size: int | None = None) -> Iterator[list[ExportRow]]:
         """The rows, a chunk at a time, read through `session`."""
-        return read_chunks(session, self.query, self.today, size or EXPORT_CHUNK)
+        context = _Context(self.today, ZoneInfo(self.timezone), self.base_url.rstrip("/"))
+        return read_chunks(session, self.query, context, size or EXPORT_CHUNK)
 
     def streamed(self, engine: Engine, size: int | None = None) -> Iterator[list[ExportRow]]:
         """The rows read in a database session of their own, opened at the first chunk and
@@ -102,8 +153,10 @@ def prepare(
     sort: str,
     limit: int | None = None,
     timezone: str = "UTC",
+    base_url: str = "",
 ) -> Export:
-    """The user's dashboard list as an export (at most `limit` rows)."""
+    """The user's dashboard list as an export (at most `limit` rows); `base_url` makes the
+    evidence files' links absolute (the sheet is read away from the site)."""
     query = (
         services.list_select(user, filters, today, sort, timezone)
         .with_only_columns(
@@ -114,21 +167,34 @@ def prepare(
             Task.status,
             Task.deadline,
             Task.deadline_text,
+            Task.completed_at,
+            Task.completion_note,
+            Task.evidence_url,
+            Task.evidence_file,
+            Task.expected_result,
+            Task.cancel_reason,
         )
         .limit(limit or EXPORT_LIMIT)
     )
-    return Export(query=query, today=today)
+    return Export(query=query, today=today, timezone=timezone, base_url=base_url)
+
+
+@dataclass(frozen=True)
+class _Context:
+    today: date
+    zone: ZoneInfo
+    base_url: str
 
 
 def read_chunks(
-    session: Session, query: ExportSelect, today: date, size: int
+    session: Session, query: ExportSelect, context: _Context, size: int
 ) -> Iterator[list[ExportRow]]:
     names = _Names(session)
     # Core rows (plain tuples), not the ORM's: the export needs columns, not entities.
     result = session.connection().execute(query.execution_options(yield_per=size))
     try:
         for partition in result.partitions():
-            yield _chunk(partition, today, names)
+            yield _chunk(partition, context, names)
     finally:
         result.close()
 
@@ -218,31 +284,74 @@ def _last_escalations(session: Session, task_ids: Sequence[int]) -> dict[int, da
     return found
 
 
+def _extensions(session: Session, task_ids: Sequence[int]) -> dict[int, list[ExtensionEntry]]:
+    """Each task's requests for more time, oldest first (the extension requests' task_id
+    index; most tasks have none)."""
+    postgresql, slices = _id_slices(session, task_ids)
+    query = (
+        select(
+            ExtensionRequest.task_id,
+            ExtensionRequest.current_deadline,
+            ExtensionRequest.proposed_deadline,
+            ExtensionRequest.status,
+            ExtensionRequest.decision_note,
+        )
+        .where(_with_ids(ExtensionRequest.task_id, postgresql))
+        .order_by(ExtensionRequest.task_id, ExtensionRequest.requested_at, ExtensionRequest.id)
+    )
+    found: dict[int, list[ExtensionEntry]] = {}
+    for ids in slices:
+        for task_id, current, proposed, status, note in session.connection().execute(
+            query, {"ids": list(ids)}
+        ):
+            entry = ExtensionEntry(current, proposed, status, note or "")
+            found.setdefault(task_id, []).append(entry)
+    return found
+
+
 _ACTIVE = frozenset(ACTIVE_STATUSES)
 _NO_OWNERS: _Owners = ([], set())
 
 
-def _chunk(partition: Sequence[ExportRecord], today: date, names: _Names) -> list[ExportRow]:
+@dataclass(frozen=True)
+class _Related:
+    """What a chunk's rows need besides their own columns, read a query each."""
+
+    owners: dict[int, _Owners]
+    escalations: dict[int, date]
+    extensions: dict[int, list[ExtensionEntry]]
+
+
+def _chunk(partition: Sequence[ExportRecord], context: _Context, names: _Names) -> list[ExportRow]:
     ids = [row[0] for row in partition]
-    owners = _owners(names.session, ids)
-    escalations = _last_escalations(names.session, ids)
+    related = _Related(
+        _owners(names.session, ids),
+        _last_escalations(names.session, ids),
+        _extensions(names.session, ids),
+    )
     departments: set[int | None] = {row[3] for row in partition}
-    for _names, owned in owners.values():
+    for _names, owned in related.owners.values():
         departments.update(owned)
     names.learn(departments, {row[2] for row in partition})
-    return [
-        _row(row, owners.get(row[0], _NO_OWNERS), escalations.get(row[0]), today, names)
-        for row in partition
-    ]
+    return [_row(row, related, context, names) for row in partition]
 
 
-def _row(
-    row: ExportRecord, owners: _Owners, escalation: date | None, today: date, names: _Names
-) -> ExportRow:
-    id_, title, report_id, department_id, status, deadline, deadline_text = row
-    owner_names, departments = owners
+def _evidence(task_id: int, url: str | None, file: str | None, base_url: str) -> str:
+    """The address given as evidence and the link to the file (the task's download route,
+    as the progress report links it), a line each."""
+    links = [url] if url else []
+    if file:
+        links.append(f"{base_url}/tasks/{task_id}/evidence")
+    return "\n".join(links)
+
+
+def _row(row: ExportRecord, related: _Related, context: _Context, names: _Names) -> ExportRow:
+    (id_, title, report_id, department_id, status, deadline, deadline_text) = row[:7]
+    (completed_at, note, evidence_url, evidence_file, expected, cancel_reason) = row[7:]
+    owner_names, departments = related.owners.get(id_, _NO_OWNERS)
     if not owner_names and department_id is not None:
         departments = {department_id}  # a task without owners: its own department
+    today = context.today
     overdue = status in _ACTIVE and deadline is not None and deadline < today
     return ExportRow(
         id_,
@@ -253,6 +362,12 @@ def _row(
         status,
         deadline,
         deadline_text or "",
+        completed_at.astimezone(context.zone).date() if completed_at else None,
+        note or "",
+        _evidence(id_, evidence_url, evidence_file, context.base_url),
+        expected or "",
+        cancel_reason or "",
+        tuple(related.extensions.get(id_, ())),
         (today - deadline).days if overdue else 0,  # type: ignore[operator]
-        escalation,
+        related.escalations.get(id_),
     )

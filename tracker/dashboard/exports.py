@@ -13,17 +13,39 @@ import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from tracker.dashboard.export_rows import ExportRow
-from tracker.models import TaskStatus
+from tracker.dashboard.export_rows import ExportRow, ExtensionEntry
+from tracker.models import ExtensionStatus, TaskStatus
 
-# A status as the reader of the export reads it (in their language; the views pass it).
-StatusLabel = Callable[[TaskStatus], str]
 
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection).
+@dataclass(frozen=True)
+class Labels:
+    """The statuses as the reader of the export reads them (in their language; the views
+    translate them once, before the rows stream)."""
+
+    status: Callable[[TaskStatus], str]
+    extension: Callable[[ExtensionStatus], str]
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's CSV injection),
+# also after spaces (a spreadsheet may trim them when it opens a CSV).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The columns, in the order of the views' headers: how wide (in characters) in the XLSX.
+COLUMN_WIDTHS = (8, 48, 24, 28, 24, 16, 12, 20, 14, 40, 40, 36, 28, 40, 10, 14)
+# The columns that hold dates (written as dates, not texts) and numbers; the rest is text.
+_DATE_COLUMNS = (6, 8, 15)
+_NUMBER_COLUMNS = (0, 14)
+_TEXT_COLUMNS = tuple(
+    index
+    for index in range(len(COLUMN_WIDTHS))
+    if index not in _DATE_COLUMNS and index not in _NUMBER_COLUMNS
+)
+DATE_FORMAT = "yyyy-mm-dd"
 
 # An XLSX this small stays in memory; a larger one goes to a file in the instance folder.
 XLSX_IN_MEMORY = 1024 * 1024
@@ -33,47 +55,68 @@ XLSX_BLOCK = 64 * 1024
 
 def spreadsheet_safe(value: object) -> object:
     """A text cell a spreadsheet would run as a formula, kept as text by a leading quote;
-    anything else as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    anything else (numbers, negative ones included; dates) as it is."""
+    return _text(value) if isinstance(value, str) else value
 
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def _text(value: str) -> str:
-    """`spreadsheet_safe` for a text cell (the export's hot path: a million cells)."""
-    return "'" + value if value[:1] in _FORMULA_FIRST else value
+    """A text cell that starts (after any spaces) like a formula, behind a single quote
+    (OWASP); the export's hot path: a million cells, most of them checked by one lookup."""
+    first = value[:1]
+    if first in _FORMULA_FIRST or (first.isspace() and value.lstrip()[:1] in _FORMULA_FIRST):
+        return "'" + value
+    return value
 
 
-def _line(row: ExportRow, status_label: StatusLabel) -> list[object]:
-    # Titles and names come from uploaded reports and typed forms: never run as formulas.
+def extensions_cell(
+    entries: Iterable[ExtensionEntry], label: Callable[[ExtensionStatus], str]
+) -> str:
+    """The requests for more time in one readable cell, a line each, oldest first:
+    "2026-05-01 → 2026-07-01, refused: the reason"."""
+    lines = []
+    for entry in entries:
+        current = entry.current_deadline.isoformat() if entry.current_deadline else "—"
+        line = f"{current} → {entry.proposed_deadline.isoformat()}, {label(entry.status)}"
+        lines.append(f"{line}: {entry.decision_note}" if entry.decision_note else line)
+    return "\n".join(lines)
+
+
+def _line(row: ExportRow, labels: Labels) -> list[Any]:
+    # Titles, names and notes come from uploaded reports and typed forms: never formulas.
     return [
         row.id,
         _text(row.title),
         _text(row.report),
         _text(row.owners),
         _text(row.departments),
-        _text(status_label(row.status)),
+        _text(labels.status(row.status)),
         row.deadline,
         _text(row.deadline_text),
+        row.completed_on,
+        _text(row.completion_note),
+        _text(row.evidence),
+        _text(row.expected_result),
+        _text(row.cancel_reason),
+        _text(extensions_cell(row.extensions, labels.extension)),
         row.days_overdue,
         row.last_escalation,
     ]
 
 
-def _csv_line(row: ExportRow, status_label: StatusLabel) -> list[object]:
-    line = _line(row, status_label)
-    if row.deadline is not None:
-        line[6] = row.deadline.isoformat()
-    if row.last_escalation is not None:
-        line[9] = row.last_escalation.isoformat()
+def _csv_line(row: ExportRow, labels: Labels) -> list[Any]:
+    line = _line(row, labels)
+    for index in _DATE_COLUMNS:
+        day: date | None = line[index]
+        if day is not None:
+            line[index] = day.isoformat()
     return line
 
 
 def csv_chunks(
-    chunks: Iterable[Sequence[ExportRow]], headers: Sequence[str], status_label: StatusLabel
+    chunks: Iterable[Sequence[ExportRow]], headers: Sequence[str], labels: Labels
 ) -> Iterator[bytes]:
     """The CSV, encoded: the BOM and the headers, then each chunk of rows."""
     buffer = io.StringIO()
@@ -89,29 +132,59 @@ def csv_chunks(
     writer.writerow(headers)
     yield flush()
     for chunk in chunks:
-        writer.writerows([_csv_line(row, status_label) for row in chunk])
+        writer.writerows([_csv_line(row, labels) for row in chunk])
         yield flush()
+
+
+def _xlsx_line(row: ExportRow, labels: Labels, sheet: Any) -> list[Any]:
+    """A row of cells for openpyxl: dates as date cells with a date format; a text that
+    openpyxl would not bind as a string (one starting with "=" is a formula to it, "#N/A"
+    an error) as a cell of type string, the others as plain values (the same type "s",
+    without a cell object per value: a million rows)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    line = _line(row, labels)
+    for index in _TEXT_COLUMNS:
+        text: str = line[index]
+        if text[:1] == "=" or text in ERROR_CODES:
+            cell = WriteOnlyCell(sheet, value="")
+            cell.value, cell.data_type = text, "s"
+            line[index] = cell
+    for index in _DATE_COLUMNS:
+        if line[index] is not None:
+            cell = WriteOnlyCell(sheet, value=line[index])
+            cell.number_format = DATE_FORMAT
+            line[index] = cell
+    return line
 
 
 def write_xlsx(
     chunks: Iterable[Sequence[ExportRow]],
     headers: Sequence[str],
     sheet_title: str,
-    status_label: StatusLabel,
+    labels: Labels,
     target: IO[bytes],
 ) -> int:
     """The workbook written into `target` (openpyxl's write-only mode: rows go to disk as
-    they are appended); how many rows it holds."""
+    they are appended), with its columns' widths, the header row frozen and an autofilter
+    over the rows; how many rows it holds."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(list(headers))
+    for index, width in enumerate(COLUMN_WIDTHS[: len(headers)], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"  # before the first row: the sheet's view is written first
+    sheet.append([_text(header) for header in headers])
     count = 0
     for chunk in chunks:
         for row in chunk:
-            sheet.append(_line(row, status_label))
+            sheet.append(_xlsx_line(row, labels, sheet))
         count += len(chunk)
+    # After the rows: the filter is written after them, over the header and every row.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{count + 1}"
     workbook.save(target)
     return count
 
@@ -120,7 +193,7 @@ def xlsx_file(
     chunks: Iterable[Sequence[ExportRow]],
     headers: Sequence[str],
     sheet_title: str,
-    status_label: StatusLabel,
+    labels: Labels,
     folder: Path,
 ) -> tuple[IO[bytes], int]:
     """The workbook in a temporary file in `folder` (removed when it is closed), read from
@@ -128,7 +201,7 @@ def xlsx_file(
     folder.mkdir(parents=True, exist_ok=True)
     file = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY, dir=str(folder))  # noqa: SIM115
     try:
-        count = write_xlsx(chunks, headers, sheet_title, status_label, file)
+        count = write_xlsx(chunks, headers, sheet_title, labels, file)
         file.seek(0)
     except BaseException:
         file.close()

@@ -26,7 +26,7 @@ from tracker.dashboard.forms import FilterForm
 from tracker.dashboard.trend_chart import dashboard_trend  # #14 trends
 from tracker.extensions import db
 from tracker.i18n import org_today
-from tracker.models import TaskStatus
+from tracker.models import ExtensionStatus, TaskStatus
 from tracker.notifications.digest import digest_link
 from tracker.unit_of_work import unit_of_work
 
@@ -202,6 +202,12 @@ def _export_headers() -> list[str]:
         _("Status"),
         _("Deadline"),
         _("As written"),
+        _("Completion date"),
+        _("What was done"),
+        _("Evidence"),
+        _("Expected result"),
+        _("Cancel reason"),
+        _("Extension requests"),
         _("Days overdue"),
         _("Last escalation"),
     ]
@@ -220,6 +226,17 @@ def _status_labels() -> dict[TaskStatus, str]:
     }
 
 
+def _labels() -> exports.Labels:
+    """The statuses of tasks and of requests for more time, translated once."""
+    extension = {
+        ExtensionStatus.PENDING: _("waiting for a decision"),
+        ExtensionStatus.APPROVED: _("approved"),
+        ExtensionStatus.REFUSED: _("refused"),
+        ExtensionStatus.WITHDRAWN: _("withdrawn"),
+    }
+    return exports.Labels(_status_labels().__getitem__, extension.__getitem__)
+
+
 def _export() -> export_rows.Export:
     services.require_dashboard(current_user)
     filters = _filters(_filter_form())
@@ -229,6 +246,7 @@ def _export() -> export_rows.Export:
         org_today(),
         sort=request.args.get("sort", "deadline"),
         timezone=current_app.config["TRACKER_TIMEZONE"],
+        base_url=current_app.config["TRACKER_BASE_URL"],
     )
 
 
@@ -250,7 +268,7 @@ def export_csv() -> ResponseReturnValue:
     export = _export()
     _record_export("csv", export.count(db.session()))  # recorded before a line leaves
     rows = export.streamed(db.engine)
-    lines = exports.csv_chunks(rows, _export_headers(), _status_labels().__getitem__)
+    lines = exports.csv_chunks(rows, _export_headers(), _labels())
     return Response(
         lines,
         headers={
@@ -267,7 +285,7 @@ def export_xlsx() -> ResponseReturnValue:
         export.chunks(db.session()),
         _export_headers(),
         _("Tasks"),
-        _status_labels().__getitem__,
+        _labels(),
         Path(current_app.instance_path) / "tmp",
     )
     _record_export("xlsx", count)
