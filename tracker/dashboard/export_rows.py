@@ -345,14 +345,26 @@ def _evidence(task_id: int, url: str | None, file: str | None, base_url: str) ->
     return "\n".join(links)
 
 
+def _days_overdue(status: TaskStatus, deadline: date | None, today: date) -> int:
+    if status in _ACTIVE and deadline is not None and deadline < today:
+        return (today - deadline).days
+    return 0
+
+
+def _local_day(at: datetime | None, zone: ZoneInfo) -> date | None:
+    return at.astimezone(zone).date() if at is not None else None
+
+
 def _row(row: ExportRecord, related: _Related, context: _Context, names: _Names) -> ExportRow:
     (id_, title, report_id, department_id, status, deadline, deadline_text) = row[:7]
     (completed_at, note, evidence_url, evidence_file, expected, cancel_reason) = row[7:]
     owner_names, departments = related.owners.get(id_, _NO_OWNERS)
     if not owner_names and department_id is not None:
         departments = {department_id}  # a task without owners: its own department
-    today = context.today
-    overdue = status in _ACTIVE and deadline is not None and deadline < today
+    # The texts a task may not have, as empty cells.
+    written, done, wanted, why = (
+        value or "" for value in (deadline_text, note, expected, cancel_reason)
+    )
     return ExportRow(
         id_,
         title,
@@ -361,13 +373,13 @@ def _row(row: ExportRecord, related: _Related, context: _Context, names: _Names)
         names.of_departments(departments),
         status,
         deadline,
-        deadline_text or "",
-        completed_at.astimezone(context.zone).date() if completed_at else None,
-        note or "",
+        written,
+        _local_day(completed_at, context.zone),
+        done,
         _evidence(id_, evidence_url, evidence_file, context.base_url),
-        expected or "",
-        cancel_reason or "",
+        wanted,
+        why,
         tuple(related.extensions.get(id_, ())),
-        (today - deadline).days if overdue else 0,  # type: ignore[operator]
+        _days_overdue(status, deadline, context.today),
         related.escalations.get(id_),
     )
