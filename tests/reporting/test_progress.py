@@ -189,6 +189,7 @@ def test_the_figures_count_each_kind_of_recommendation_once(world: World) -> Non
     assert report.figures.implementation_rate == pytest.approx(3 / 7)
     assert (report.lines_total, report.truncated) == (8, False)
     assert (report.as_of, report.language, report.scope_label) == (TODAY, "en", "All departments")
+    assert (report.generated_at, report.generated_by) == (at(TODAY), "Vardan Admin")
 
 
 def test_the_lines_follow_the_report_and_say_everything_about_each_recommendation(

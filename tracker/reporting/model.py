@@ -132,3 +132,4 @@ class ProgressReport:
     lines_total: int = 0  # every recommendation in scope; sections may hold fewer (capped)
     truncated: bool = False
     most_overdue: tuple[RecommendationLine, ...] = field(default=())  # ten, the latest first
+    generated_by: str | None = None  # the reader it was made for (their name), for the cover

@@ -125,6 +125,7 @@ def build_progress(
         lines_total=figures.recommendations,
         truncated=len(line_ids) < figures.recommendations,
         most_overdue=tuple(lines[task_id] for task_id in overdue_ids),
+        generated_by=user.name,
     )
 
 
