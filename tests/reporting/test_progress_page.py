@@ -103,6 +103,40 @@ def test_a_manager_is_offered_only_their_departments(client, org, clock) -> None
     assert offered == ["—", "Development", "Digital"]
 
 
+def test_a_manager_is_offered_only_the_trip_reports_of_their_departments(
+    client, org, vilnius, make_task, clock
+) -> None:
+    tbilisi = Report(
+        source_filename="tbilisi.docx",
+        content_hash="c" * 64,
+        file_type="docx",
+        language="en",
+        status=ReportStatus.CONFIRMED,
+        destination="Tbilisi",
+    )
+    db.session.add(tbilisi)
+    make_task(org.other_officer, title="Cooperation only").report = tbilisi
+    db.session.commit()
+
+    def offered(user) -> list[str]:
+        reader = client.application.test_client()  # a browser of their own
+        reader.login(user.email)
+        html = reader.get("/reports/progress").get_data(as_text=True)
+        select_element = re.search(r'<select id="report".*?</select>', html, re.S)
+        assert select_element
+        return re.findall(r"<option [^>]*>([^<]+)</option>", select_element.group(0))
+
+    assert offered(org.manager) == ["—", "Vilnius"]
+    # The latest trip first; a report without the trip's dates last.
+    assert offered(org.other_manager) == ["—", "Vilnius", "Tbilisi"]
+    assert offered(org.staff) == ["—", "Vilnius", "Tbilisi"]
+    client.login(org.manager.email)
+    refused = client.get(f"/reports/progress?kind=report&report={tbilisi.id}")
+    assert 'data-error="report"' in refused.get_data(as_text=True)
+    html = client.get(f"/reports/progress?kind=report&report={vilnius.id}").get_data(as_text=True)
+    assert 'class="progress-report"' in html
+
+
 def test_a_trip_report_link_narrows_the_report_to_it(
     client, org, vilnius, make_task, clock
 ) -> None:

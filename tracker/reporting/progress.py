@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_skeleton
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.batches import chunks
@@ -34,6 +34,7 @@ from tracker.models import (
     ExtensionRequest,
     ExtensionStatus,
     Report,
+    ReportStatus,
     Task,
     TaskEvent,
     TaskStatus,
@@ -503,6 +504,26 @@ def change_detail(event: TaskEvent, language: str) -> str:
 
 
 # --- Words -------------------------------------------------------------------------------
+
+
+def report_choices(user: User, today: date) -> list[Report]:
+    """The confirmed trip reports the user may have a progress report of: those holding a
+    task of their dashboard's scope (as a trip report's page shows only those), the latest
+    trip first."""
+    holds_one = exists().where(
+        Task.report_id == Report.id, *scope_clauses(user, Filters(status="all"), today)
+    )
+    query = (
+        select(Report)
+        .where(Report.status == ReportStatus.CONFIRMED, holds_one)
+        .order_by(
+            Report.trip_start.is_(None),
+            Report.trip_start.desc(),
+            Report.created_at.desc(),
+            Report.id.desc(),
+        )
+    )
+    return list(db.session.scalars(query))
 
 
 def period_label(period: Period, language: str) -> str:

@@ -25,7 +25,12 @@ from tracker.reporting.blueprint import bp
 from tracker.reporting.forms import KINDS, ScopeForm
 from tracker.reporting.model import ProgressReport, ReportScope
 from tracker.reporting.periods import Period
-from tracker.reporting.progress import build_progress, period_label, report_name
+from tracker.reporting.progress import (
+    build_progress,
+    period_label,
+    report_choices,
+    report_name,
+)
 from tracker.unit_of_work import unit_of_work
 
 
@@ -46,7 +51,8 @@ def _scope_form() -> ScopeForm:
         kind=kind if kind in KINDS else _inferred_kind(),
         period=Period.containing("month", today).key,
     )
-    departments, _owners, reports = filter_choices(current_user)
+    departments, _owners, _reports = filter_choices(current_user)
+    reports = report_choices(current_user, today)
     choose = SelectChoice("", "—")
     form.report.choices = [choose] + [SelectChoice(str(r.id), report_name(r)) for r in reports]
     form.department.choices = [choose] + [SelectChoice(str(d.id), d.name) for d in departments]
