@@ -3,6 +3,7 @@ who may open it, what the scope form offers and keeps, and the figures it shows.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from datetime import date
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from tracker.audit import AuditKind
 from tracker.extensions import db
 from tracker.models import AuditEvent, Report, ReportStatus, Task
+from tracker.reporting import progress
 
 FIGURE = re.compile(r'data-figure="([a-z-]+)"[^>]*><dt>[^<]*</dt><dd>([^<]*)</dd>')
 
@@ -270,3 +272,13 @@ def test_the_pdf_is_the_same_report(client, org, vilnius, clock) -> None:
         "rows": 2,
         "filters": {"kind": "report", "period": "2026-06", "report": str(vilnius.id)},
     }
+
+
+def test_a_capped_report_says_how_many_it_lists(client, org, vilnius, clock, monkeypatch) -> None:
+    capped = functools.partial(progress.build_progress, max_lines=1)
+    monkeypatch.setattr("tracker.reporting.views.build_progress", capped)
+    client.login(org.staff.email)
+    html = client.get("/reports/progress").get_data(as_text=True)
+
+    assert figures(html)["recommendations"] == "2"
+    assert "The report lists the first 1 of 2 recommendations" in html
