@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -18,6 +19,9 @@ from typing import Any, cast
 import pytest
 from flask import Flask
 from flask_babel import force_locale, gettext
+from fpdf import FPDF
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
 from sqlalchemy import select
@@ -38,7 +42,26 @@ from tracker.reporting.model import (
     ReportScope,
     ReportSection,
 )
-from tracker.reporting.pdf import CHUNK_LINES, MARGIN, SECTION_WIDTHS, clean, render_pdf
+from tracker.reporting.pdf import (
+    BODY_SIZE,
+    CHUNK_LINES,
+    FALLBACK_FONT,
+    FONT,
+    MARGIN,
+    MAX_CELL_LINES,
+    SECTION_WIDTHS,
+    Piece,
+    _close_fonts,
+    _deal,
+    _font_paths,
+    _Lines,
+    _LinkedLines,
+    _run_heights,
+    _surely_short,
+    _wrapped,
+    clean,
+    render_pdf,
+)
 from tracker.reporting.periods import Period
 from tracker.reporting.progress import build_progress, report_name
 
@@ -557,3 +580,93 @@ def test_the_demo_report_as_pdf_holds_its_titles_figures_and_owners(
     }
     for heading in words[language]:
         assert heading in pages[0]
+
+
+# --- The pieces of the layout, directly -------------------------------------------------------
+
+
+AKT, FOTO = Piece("akt.pdf", "a"), Piece("foto.jpg", "c")
+
+
+@pytest.mark.parametrize(
+    ("pieces", "lines", "addresses"),
+    [
+        ([AKT, FOTO], ["akt.pdf", "foto.jpg"], ["a", "c"]),
+        # A label wrapped over lines: each of its lines opens its address.
+        (
+            [AKT, Piece("Արձանագրություն Արձանագրություն", "b"), FOTO],
+            ["akt.pdf", "Արձանագրություն", "Արձանագրություն", "foto.jpg"],
+            ["a", "b", "b", "c"],
+        ),
+        # A word broken inside, for want of a space.
+        ([Piece("abcdefghijkl", "e")], ["abcdefgh", "ijkl"], ["e", "e"]),
+        # Two pieces alike, two addresses.
+        ([AKT, Piece("akt.pdf", "z")], ["akt.pdf", "akt.pdf"], ["a", "z"]),
+        # More lines than pieces (never drawn so): no address rather than a wrong one.
+        ([AKT, FOTO], ["akt.pdf", "foto.jpg", "extra"], ["a", "c", None]),
+    ],
+)
+def test_linked_lines_follow_their_pieces(
+    pieces: list[Piece], lines: list[str], addresses: list[str | None]
+) -> None:
+    linked = _LinkedLines(pieces)
+    assert [linked.address(line) for line in lines] == addresses
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("", True),
+        ("akt.pdf", True),
+        ("word " * 20, True),
+        ("word " * 400, False),
+        ("\n" * 40, False),
+        ("Ֆ" * 5000, False),
+    ],
+)
+def test_surely_short_never_says_short_of_a_tall_cell(text: str, short: bool) -> None:
+    assert _surely_short(text, 40.0) is short
+
+
+def test_a_cell_taller_than_a_row_is_dealt_over_rows() -> None:
+    """Heights of a run: a row per piece of a column of links, then rows of CHUNK_LINES."""
+    flowing = [_Lines(tuple(f"line {n}" for n in range(20)), None)]
+    links = [_Lines(("a",), "x"), _Lines(("b", "b2"), "y")]
+    heights = _run_heights([flowing, links])
+    assert heights[:2] == [1, 2]
+    assert sum(heights) >= 20
+    assert all(height <= CHUNK_LINES for height in heights)
+    dealt = _deal(flowing, heights)
+    assert "\n".join(piece.text for piece in dealt if piece.text).split("\n") == list(
+        flowing[0].lines
+    )
+    assert [piece.link for piece in _deal(links, heights)][:3] == ["x", "y", None]
+
+
+@pytest.fixture(scope="module")
+def measuring_pdf() -> Iterator[FPDF]:
+    """A page set as the report's tables are, to measure a cell's lines on."""
+    with ExitStack() as files:
+        pdf = FPDF()
+        for (family, style), path in _font_paths(files).items():
+            pdf.add_font(family, style, path)
+        pdf.set_fallback_fonts([FALLBACK_FONT], exact_match=False)
+        pdf.c_margin = 0
+        pdf.add_page()
+        pdf.set_font(FONT, size=BODY_SIZE)
+        yield pdf
+        _close_fonts(pdf)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("Wwi. -—\nԵրևանՖՇՄ0123456789")), max_size=1200),
+    width=st.floats(min_value=8, max_value=120),
+)
+def test_a_cell_said_short_wraps_in_no_more_lines_than_a_row_holds(
+    measuring_pdf: FPDF, text: str, width: float
+) -> None:
+    """Whatever the letters and the width: when the cheap estimate says a cell fits one row,
+    fpdf2's own wrapping agrees."""
+    if _surely_short(text, width):
+        assert len(_wrapped(measuring_pdf, text, width)) <= MAX_CELL_LINES
