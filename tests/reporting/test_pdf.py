@@ -430,12 +430,28 @@ def test_nothing_is_lost_from_hostile_text(app: Flask) -> None:
             expected_result="",
             completion_note="",
             completed_on=None,
-            extensions=(),
+            extensions=(
+                ExtensionLine(
+                    requested_on=date(2026, 5, 2),
+                    requested_by=None,
+                    current_deadline=None,
+                    proposed_deadline=date(2026, 8, 1),
+                    reason="",
+                    status=ExtensionStatus.PENDING,
+                ),
+            ),
             evidence=(EvidenceLink("", f"{BASE}/x"),) * 12,
             days_overdue=0,
         ),
     )
-    section = replace(progress_report().sections[0], title="X" * 3000, lines=lines)
+    section = replace(
+        progress_report().sections[0],
+        title="X" * 3000,
+        destination=None,
+        trip_start=None,
+        trip_end=None,
+        lines=lines,
+    )
     report = progress_report(sections=(section,), most_overdue=())
     document = render_pdf(report)
     text = "\n".join(pages_of(document))
@@ -451,6 +467,9 @@ def test_nothing_is_lost_from_hostile_text(app: Flask) -> None:
     assert text.count("բառ") - without.count("բառ") == 3000
     assert text.count("X") - without.count("X") == 3000
     assert uris(document).count(f"{BASE}/x") == 12
+    with force_locale("hy"):
+        pending = gettext("waiting for a decision")
+    assert squeezed(pending) in squeezed(text)  # a request with no one and no dates on it
 
 
 def test_an_empty_report_renders(app: Flask) -> None:
