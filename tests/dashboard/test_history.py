@@ -333,3 +333,11 @@ def test_nothing_before_creation_and_the_order_of_asking_does_not_matter(
     replay.state_at(moment + timedelta(days=30))
     assert replay.state_at(moment) == first
     assert (first is None) is (moment <= facts.created_at)
+
+
+@given(histories(), st.lists(st.integers(-1_000, 1_000_000), max_size=14))
+def test_the_states_at_several_moments_are_each_moments_state(history, offsets) -> None:
+    facts, changes, _truth = history
+    moments = sorted(facts.created_at + timedelta(minutes=offset) for offset in offsets)
+    replay = TaskHistory(facts, changes)
+    assert replay.states_at(moments) == [replay.state_at(moment) for moment in moments]

@@ -184,6 +184,29 @@ class TaskHistory:
         done_at = _done_at(self.facts, changes, applied) if status is TaskStatus.DONE else None
         return TaskState(status, deadline, done_at)
 
+    def states_at(self, moments: Sequence[datetime]) -> list[TaskState | None]:
+        """`state_at` each of `moments` (aware, in ascending order) in one walk back through
+        the changes; a state that did not change between two moments is the same object."""
+        changes = self.changes
+        status, deadline = self.facts.status, self.facts.deadline
+        applied = len(changes)
+        state: TaskState | None = None
+        states: list[TaskState | None] = [None] * len(moments)
+        for index in range(len(moments) - 1, -1, -1):
+            moment = moments[index]
+            if self.created_at >= moment:
+                break  # nor at any earlier moment
+            undone = applied
+            while applied and changes[applied - 1].at >= moment:
+                applied -= 1
+                status, deadline = _undo(status, deadline, changes[applied])
+            if state is None or undone != applied:
+                done = status is TaskStatus.DONE
+                done_at = _done_at(self.facts, changes, applied) if done else None
+                state = TaskState(status, deadline, done_at)
+            states[index] = state
+        return states
+
 
 def state_at(facts: TaskFacts, changes: Sequence[Change], moment: datetime) -> TaskState | None:
     """The task's state after every change before `moment`; None if it did not exist yet.

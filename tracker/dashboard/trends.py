@@ -32,7 +32,15 @@ from tracker.dashboard.trend_quiet import (
     quiet_groups_by_department,
 )
 from tracker.extensions import db
-from tracker.models import Department, Task, TaskEvent, TaskStatus, User, task_owners
+from tracker.models import (
+    ACTIVE_STATUSES,
+    Department,
+    Task,
+    TaskEvent,
+    TaskStatus,
+    User,
+    task_owners,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,22 @@ def _classify(state: TaskState | None, day: date, timezone: str) -> tuple[int, .
         on_time=done_on_time(state, timezone),
         overdue=is_overdue(state, day),
     )
+
+
+def _classified(
+    states: Sequence[TaskState | None], days: Sequence[date], timezone: str
+) -> list[tuple[int, ...]]:
+    """`_classify` of each state on its day; a state unchanged from the day before counts
+    in the same slots, unless it is open work that the day may have made overdue."""
+    found: list[tuple[int, ...]] = []
+    previous: TaskState | None = None
+    for state, day in zip(states, days, strict=True):
+        if found and state is previous and (state is None or state.status not in ACTIVE_STATUSES):
+            found.append(found[-1])
+        else:
+            found.append(_classify(state, day, timezone))
+        previous = state
+    return found
 
 
 class _Tallies:
@@ -275,10 +299,7 @@ def _tally_chunk(
         history = TaskHistory(
             TaskFacts(created_at, status, deadline, completed_at), changes.get(task_id, ())
         )
-        slots = [
-            _classify(history.state_at(moment), day, timezone)
-            for moment, day in zip(moments, tallies.days, strict=True)
-        ]
+        slots = _classified(history.states_at(moments), tallies.days, timezone)
         departments = owners.get(task_id)
         if departments is None:  # without owners: the task's own department
             departments = {own_department} if own_department is not None else set()
