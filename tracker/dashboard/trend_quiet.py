@@ -45,25 +45,36 @@ from tracker.models import EventKind, Task, TaskEvent, TaskStatus, User, task_ow
 QuietGroup = tuple[TaskStatus, int, int, bool, int]
 
 
-def changed_since(moment: datetime) -> ColumnElement[bool]:
-    """The task changed its status or its deadline at or after `moment`, or was done then
-    (or at an unknown time) without an event saying so: the replay counts it."""
+def _changed_tasks(moment: datetime) -> Any:
+    """The ids of the tasks with a status or deadline change at or after `moment`: one pass
+    over the events of that time (an uncorrelated subquery, hashed once, never an EXISTS
+    probed per task)."""
     event = aliased(TaskEvent, name="trend_change")
     is_change = or_(
         event.field == STATUS_FIELD,
         and_(event.field == DEADLINE_FIELD, event.kind.in_(DEADLINE_MOVES)),
     )
-    changed = exists().where(
-        event.task_id == Task.id,
-        event.created_at >= moment,
-        event.kind != EventKind.CREATED,
-        is_change,
+    return select(event.task_id).where(
+        event.created_at >= moment, event.kind != EventKind.CREATED, is_change
     )
-    completion_unknown = and_(
+
+
+def _completion_unknown(moment: datetime) -> ColumnElement[bool]:
+    return and_(
         Task.status == TaskStatus.DONE,
         or_(Task.completed_at.is_(None), Task.completed_at >= moment),
     )
-    return or_(changed, completion_unknown)
+
+
+def changed_since(moment: datetime) -> ColumnElement[bool]:
+    """The task changed its status or its deadline at or after `moment`, or was done then
+    (or at an unknown time) without an event saying so: the replay counts it."""
+    return or_(Task.id.in_(_changed_tasks(moment)), _completion_unknown(moment))
+
+
+def unchanged_since(moment: datetime) -> ColumnElement[bool]:
+    """The opposite of `changed_since`: the database counts the task."""
+    return and_(Task.id.not_in(_changed_tasks(moment)), ~_completion_unknown(moment))
 
 
 def _first_index(conditions: Sequence[ColumnElement[bool]]) -> Any:
@@ -119,7 +130,7 @@ def quiet_groups(
     existed, passed, on_time = _grouping(moments, days, timezone)
     query = (
         select(Task.status, existed, passed, on_time, func.count())
-        .where(*scope, Task.created_at < moments[-1], ~changed_since(moments[0]))
+        .where(*scope, Task.created_at < moments[-1], unchanged_since(moments[0]))
         .group_by(Task.status, existed, passed, on_time)
     )
     return [
@@ -158,7 +169,7 @@ def quiet_groups_by_department(
         select(pairs.c.department_id, Task.status, existed, passed, on_time, func.count())
         .select_from(Task)
         .join(pairs, pairs.c.task_id == Task.id)
-        .where(*scope, Task.created_at < moments[-1], ~changed_since(moments[0]))
+        .where(*scope, Task.created_at < moments[-1], unchanged_since(moments[0]))
         .group_by(pairs.c.department_id, Task.status, existed, passed, on_time)
     )
     return [
