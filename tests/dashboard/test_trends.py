@@ -9,8 +9,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from tracker.dashboard.history import end_of_day
 from tracker.dashboard.services import Filters, figures
+from tracker.dashboard.trend_quiet import changed_since
 from tracker.dashboard.trends import (
     SnapshotCounts,
     Trend,
@@ -21,9 +24,17 @@ from tracker.dashboard.trends import (
     snapshot_counts,
 )
 from tracker.extensions import db
-from tracker.models import Task, TaskStatus
+from tracker.models import EventKind, Task, TaskStatus
 from tracker.tasks.changes import reopen
-from tracker.tasks.services import cancel, change_deadline, create_task, mark_done
+from tracker.tasks.services import (
+    add_progress,
+    cancel,
+    change_deadline,
+    create_task,
+    mark_done,
+    record_event,
+)
+from tracker.tasks.verification import accept
 
 ZONE = "Asia/Yerevan"
 
@@ -221,6 +232,57 @@ def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
                 created_at=old,
             )
         )
+    # One change each during the window (counted by the database too), and two (replayed).
+    progressed = made("In progress since August", date(2025, 10, 1))
+    add_progress(progressed, officer, "Started", now=datetime(2025, 8, 3, tzinfo=UTC))
+    waiting = made("Awaiting acceptance since September", date(2025, 12, 1))
+    waiting.status = TaskStatus.IN_PROGRESS  # as if it were in progress
+    record_event(
+        waiting,
+        officer,
+        EventKind.AWAITING_ACCEPTANCE,
+        field="status",
+        old="in_progress",
+        new="awaiting_acceptance",
+        now=datetime(2025, 9, 9, tzinfo=UTC),
+    )
+    waiting.status = TaskStatus.AWAITING_ACCEPTANCE
+    accepted = made("Reported in 2025-06, accepted in October", date(2025, 7, 1))
+    record_event(
+        accepted,
+        officer,
+        EventKind.AWAITING_ACCEPTANCE,
+        field="status",
+        old="open",
+        new="awaiting_acceptance",
+        now=datetime(2025, 6, 20, tzinfo=UTC),
+    )
+    accepted.status = TaskStatus.AWAITING_ACCEPTANCE
+    accepted.submitted_at = datetime(2025, 6, 20, tzinfo=UTC)
+    accept(accepted, manager, now=datetime(2025, 10, 2, tzinfo=UTC))
+    done_late = made("Done late in the window", date(2025, 9, 30))
+    mark_done(done_late, manager, "Done", now=datetime(2025, 11, 4, tzinfo=UTC))
+    draft = create_task(
+        "A draft confirmed in the window",
+        [officer],
+        actor=None,
+        deadline=date(2025, 10, 1),
+        status=TaskStatus.DRAFT,
+        now=old,
+    )
+    record_event(
+        draft,
+        None,
+        EventKind.CONFIRMED,
+        field="status",
+        old="draft",
+        new="open",
+        now=datetime(2025, 9, 1, tzinfo=UTC),
+    )
+    draft.status = TaskStatus.OPEN
+    twice = made("Done and cancelled? No: done, reopened", date(2025, 8, 15))
+    mark_done(twice, manager, "Done", now=datetime(2025, 8, 10, tzinfo=UTC))
+    reopen(twice, manager, "Not done", now=datetime(2025, 9, 10, tzinfo=UTC))
     db.session.commit()
 
     for user in (org.staff, org.manager, org.other_manager):
@@ -232,12 +294,22 @@ def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
         )
         assert mixed.total == replayed.total
         assert mixed.by_department == replayed.by_department
+    window_start = end_of_day(date(2025, 7, 31), ZONE)
+    replayed_titles = set(db.session.scalars(select(Task.title).where(changed_since(window_start))))
+    assert replayed_titles == {
+        "Moved, done late, reopened",
+        "Done in the window, no event",
+        "Done and cancelled? No: done, reopened",
+    }
     everyone = monthly_trend(org.staff, Filters(), clock.day, ZONE)
     july = everyone.total[0]
     # July 2025: five open (one overdue since January), two done and one cancelled long ago,
-    # one done before events were kept, and one done in the window without an event, still
-    # open then; the `history` tasks came in 2026.
-    assert (july.recommendations, july.cancelled, july.done, july.overdue) == (10, 1, 3, 1)
+    # one done before events were kept, one done in the window without an event (still open
+    # then), and five of the one-change and reopened ones (the draft was not confirmed yet);
+    # the `history` tasks came in 2026.
+    assert (july.recommendations, july.cancelled, july.done, july.overdue) == (15, 1, 3, 1)
+    in_july = snapshot_counts(org.staff, Filters(), date(2025, 7, 31), ZONE)
+    assert (in_july.awaiting_acceptance, in_july.open) == (1, 10)
 
 
 def test_the_dashboard_keeps_the_trend_until_a_task_changes(client, clock, history, org) -> None:

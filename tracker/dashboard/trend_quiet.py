@@ -16,6 +16,7 @@ time, is left to the replay.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,9 +41,34 @@ from tracker.dashboard.history import DEADLINE_FIELD, DEADLINE_MOVES, STATUS_FIE
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskEvent, TaskStatus, User, task_owners
 
-# One group of quiet tasks: (status, first moment index it existed at, first day index its
-# deadline had passed on, done on time, how many) and, per department, the department first.
-QuietGroup = tuple[TaskStatus, int, int, bool, int]
+
+@dataclass(frozen=True)
+class QuietGroup:
+    """Tasks that stood alike at every moment counted: their status (from the moment
+    `switched` on; `before` it, for a task whose one change came then), the first moment
+    they existed at, the first day on which their deadline had passed, done on time."""
+
+    status: TaskStatus
+    existed: int
+    passed: int
+    on_time: bool
+    count: int
+    switched: int = 0
+    before: TaskStatus | None = None
+
+    def status_at(self, index: int) -> TaskStatus | None:
+        return self.status if index >= self.switched else self.before
+
+
+def _is_change(event: Any, moment: datetime) -> list[ColumnElement[bool]]:
+    return [
+        event.created_at >= moment,
+        event.kind != EventKind.CREATED,
+        or_(
+            event.field == STATUS_FIELD,
+            and_(event.field == DEADLINE_FIELD, event.kind.in_(DEADLINE_MOVES)),
+        ),
+    ]
 
 
 def _changed_tasks(moment: datetime) -> Any:
@@ -50,30 +76,65 @@ def _changed_tasks(moment: datetime) -> Any:
     over the events of that time (an uncorrelated subquery, hashed once, never an EXISTS
     probed per task)."""
     event = aliased(TaskEvent, name="trend_change")
-    is_change = or_(
-        event.field == STATUS_FIELD,
-        and_(event.field == DEADLINE_FIELD, event.kind.in_(DEADLINE_MOVES)),
-    )
-    return select(event.task_id).where(
-        event.created_at >= moment, event.kind != EventKind.CREATED, is_change
-    )
+    return select(event.task_id).where(*_is_change(event, moment))
 
 
-def _completion_unknown(moment: datetime) -> ColumnElement[bool]:
+def _completion_unknown(moment: datetime, task: Any = Task) -> ColumnElement[bool]:
     return and_(
-        Task.status == TaskStatus.DONE,
-        or_(Task.completed_at.is_(None), Task.completed_at >= moment),
+        task.status == TaskStatus.DONE,
+        or_(task.completed_at.is_(None), task.completed_at >= moment),
+    )
+
+
+def _one_change(moment: datetime, task: Any = Task) -> tuple[Any, Any, list[ColumnElement[bool]]]:
+    """The tasks whose only change from `moment` on is a status change from a status other
+    than done (open to done, to cancelled, to in progress, awaiting to accepted, a draft
+    confirmed): before it they stood in the old status with the deadline of now, after it
+    as now. (A task done now had that change make it done.) The subquery of those single
+    changes, the change's event, and the conditions on the task and the event."""
+    counted = aliased(TaskEvent, name="trend_counted")
+    singles = (
+        select(counted.task_id.label("task_id"), func.min(counted.id).label("event_id"))
+        .where(*_is_change(counted, moment))
+        .group_by(counted.task_id)
+        .having(func.count() == 1)
+        .subquery("trend_single")
+    )
+    change = aliased(TaskEvent, name="trend_single_change")
+    conditions = [
+        change.field == STATUS_FIELD,
+        change.old_value.is_not(None),
+        change.old_value != TaskStatus.DONE.value,
+        or_(
+            task.status != TaskStatus.DONE,
+            and_(change.new_value == TaskStatus.DONE.value, task.completed_at.is_not(None)),
+        ),
+    ]
+    return singles, change, conditions
+
+
+def _one_change_tasks(moment: datetime) -> Any:
+    own = aliased(Task, name="trend_single_task")
+    singles, change, conditions = _one_change(moment, own)
+    return (
+        select(own.id)
+        .join(singles, singles.c.task_id == own.id)
+        .join(change, change.id == singles.c.event_id)
+        .where(*conditions)
     )
 
 
 def changed_since(moment: datetime) -> ColumnElement[bool]:
-    """The task changed its status or its deadline at or after `moment`, or was done then
+    """The task changed more than `one_change` allows at or after `moment`, or was done then
     (or at an unknown time) without an event saying so: the replay counts it."""
-    return or_(Task.id.in_(_changed_tasks(moment)), _completion_unknown(moment))
+    return and_(
+        or_(Task.id.in_(_changed_tasks(moment)), _completion_unknown(moment)),
+        Task.id.not_in(_one_change_tasks(moment)),
+    )
 
 
 def unchanged_since(moment: datetime) -> ColumnElement[bool]:
-    """The opposite of `changed_since`: the database counts the task."""
+    """No change at or after `moment` (its creation aside): the database counts the task."""
     return and_(Task.id.not_in(_changed_tasks(moment)), ~_completion_unknown(moment))
 
 
@@ -120,34 +181,75 @@ def _grouping(
     return existed.label("existed"), passed.label("passed"), on_time.label("on_time")
 
 
+def _groups_query(
+    columns: Sequence[Any],
+    scope: Sequence[ColumnElement[bool]],
+    moments: Sequence[datetime],
+    days: Sequence[date],
+    timezone: str,
+    *,
+    one_change: bool,
+) -> Any:
+    """The grouped select over the quiet tasks, or over the tasks with one change (then
+    grouped also by the change's moment and the status before it), `columns` first."""
+    existed, passed, on_time = _grouping(moments, days, timezone)
+    keys = [*columns, Task.status, existed, passed, on_time]
+    if not one_change:
+        return (
+            select(*keys, func.count())
+            .select_from(Task)
+            .where(*scope, Task.created_at < moments[-1], unchanged_since(moments[0]))
+            .group_by(*keys)
+        )
+    singles, change, conditions = _one_change(moments[0])
+    switched = _first_index([change.created_at < moment for moment in moments]).label("switched")
+    keys += [switched, change.old_value]
+    return (
+        select(*keys, func.count())
+        .select_from(Task)
+        .join(singles, singles.c.task_id == Task.id)
+        .join(change, change.id == singles.c.event_id)
+        .where(*scope, Task.created_at < moments[-1], *conditions)
+        .group_by(*keys)
+    )
+
+
+def _group(row: Sequence[Any], one_change: bool) -> QuietGroup:
+    status, existed, passed, on_time = row[:4]
+    if not one_change:
+        return QuietGroup(status, int(existed), int(passed), bool(on_time), int(row[4]))
+    switched, before, count = row[4:]
+    return QuietGroup(
+        status,
+        int(existed),
+        int(passed),
+        bool(on_time),
+        int(count),
+        int(switched),
+        TaskStatus(before),
+    )
+
+
 def quiet_groups(
     scope: Sequence[ColumnElement[bool]],
     moments: Sequence[datetime],
     days: Sequence[date],
     timezone: str,
 ) -> list[QuietGroup]:
-    """The quiet tasks of the scope, grouped (one pass, a few hundred groups at most)."""
-    existed, passed, on_time = _grouping(moments, days, timezone)
-    query = (
-        select(Task.status, existed, passed, on_time, func.count())
-        .where(*scope, Task.created_at < moments[-1], unchanged_since(moments[0]))
-        .group_by(Task.status, existed, passed, on_time)
-    )
+    """The quiet tasks and the tasks with one change of the scope, grouped (two passes, a
+    few hundred groups at most)."""
     return [
-        (status, int(first), int(due), bool(in_time), int(count))
-        for status, first, due, in_time, count in db.session.execute(query)
+        _group(row, one_change)
+        for one_change in (False, True)
+        for row in db.session.execute(
+            _groups_query([], scope, moments, days, timezone, one_change=one_change)
+        )
     ]
 
 
-def quiet_groups_by_department(
-    scope: Sequence[ColumnElement[bool]],
-    moments: Sequence[datetime],
-    days: Sequence[date],
-    timezone: str,
-    departments: Sequence[int] | None,
-) -> list[tuple[int, QuietGroup]]:
-    """The same groups for each department a task belongs to (its owners', its own without
-    owners), each task once a department."""
+def _department_pairs(departments: Sequence[int] | None) -> Any:
+    """(task, department) for each department a task belongs to (its owners', its own
+    without owners), each pair once."""
     link = task_owners.alias("trend_link")
     person = aliased(User, name="trend_owner")
     owned = (
@@ -163,16 +265,22 @@ def quiet_groups_by_department(
     if departments is not None:
         owned = owned.where(person.department_id.in_(departments))
         unowned = unowned.where(own.department_id.in_(departments))
-    pairs = union(owned, unowned).subquery("trend_pairs")
-    existed, passed, on_time = _grouping(moments, days, timezone)
-    query = (
-        select(pairs.c.department_id, Task.status, existed, passed, on_time, func.count())
-        .select_from(Task)
-        .join(pairs, pairs.c.task_id == Task.id)
-        .where(*scope, Task.created_at < moments[-1], unchanged_since(moments[0]))
-        .group_by(pairs.c.department_id, Task.status, existed, passed, on_time)
-    )
-    return [
-        (int(department), (status, int(first), int(due), bool(in_time), int(count)))
-        for department, status, first, due, in_time, count in db.session.execute(query)
-    ]
+    return union(owned, unowned).subquery("trend_pairs")
+
+
+def quiet_groups_by_department(
+    scope: Sequence[ColumnElement[bool]],
+    moments: Sequence[datetime],
+    days: Sequence[date],
+    timezone: str,
+    departments: Sequence[int] | None,
+) -> list[tuple[int, QuietGroup]]:
+    """The same groups for each department a task belongs to, each task once a department."""
+    found = []
+    for one_change in (False, True):
+        pairs = _department_pairs(departments)
+        query = _groups_query(
+            [pairs.c.department_id], scope, moments, days, timezone, one_change=one_change
+        ).join(pairs, pairs.c.task_id == Task.id)
+        found += [(int(row[0]), _group(row[1:], one_change)) for row in db.session.execute(query)]
+    return found

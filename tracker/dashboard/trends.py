@@ -184,17 +184,21 @@ class _Tallies:
                     tally[index][slot] += 1
 
     def add_group(self, group: QuietGroup, department: int | None = None) -> None:
-        """A group of quiet tasks (trend_quiet): to the total, or to one department's."""
-        status, existed, passed, on_time, count = group
+        """A group of tasks counted by the database (trend_quiet): to the total, or to one
+        department's."""
         if department is None:
             tally = self.total
         elif self.departments is None or department in self.departments:
             tally = self._of(department)
         else:
             return
-        for index in range(existed, len(self.days)):
-            for slot in _slots(status, on_time=on_time, overdue=index >= passed):
-                tally[index][slot] += count
+        for index in range(group.existed, len(self.days)):
+            status = group.status_at(index)
+            if status is None:
+                continue
+            overdue = index >= group.passed
+            for slot in _slots(status, on_time=group.on_time, overdue=overdue):
+                tally[index][slot] += group.count
 
     def _of(self, department: int) -> list[list[int]]:
         tally = self.by_department.get(department)
