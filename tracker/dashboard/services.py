@@ -253,7 +253,7 @@ def _figure_clause(status: str, today: date, month_start: datetime) -> ColumnEle
     if status == "done_this_month":
         return and_(Task.status == TaskStatus.DONE, Task.completed_at >= month_start)
     if status == "due":  # the deadline has passed, cancelled ones aside
-        return and_(Task.status.in_(_DUE_STATUSES), _before(today))
+        return _due(today)
     # "done_on_time": done by its deadline, of those due; date() of the completion time,
     # the same SQL on SQLite and PostgreSQL.
     return and_(
@@ -264,6 +264,14 @@ def _figure_clause(status: str, today: date, month_start: datetime) -> ColumnEle
 
 
 _DUE_STATUSES = (*UNFINISHED_STATUSES, TaskStatus.DONE)
+
+
+def _due(today: date, statuses: Sequence[TaskStatus] = _DUE_STATUSES) -> ColumnElement[bool]:
+    """Tasks of these statuses whose deadline has passed: with the active statuses, the
+    overdue ones (`overdue_clause`)."""
+    return and_(Task.status.in_(statuses), _before(today))
+
+
 _AGING = dict(zip(AGING_STATUSES, AGING_BUCKETS, strict=True))
 
 
@@ -381,8 +389,15 @@ def _tally_by_ranges(
         if name == "active"
         else count(_status_clause(name, today, month_start))
         for name in _TALLIED
+        if name != "due"
     ]
-    return _tally(db.session.execute(select(*counts)).one())
+    # The tasks due are the overdue ones (the due active tasks) and the due tasks of the
+    # other statuses: the large overdue range is not counted twice.
+    finished = (TaskStatus.AWAITING_ACCEPTANCE, TaskStatus.DONE)
+    row = list(db.session.execute(select(*counts, count(_due(today, finished)))).one())
+    *figures, due_finished = row
+    figures.insert(_TALLIED.index("due"), figures[_TALLIED.index("overdue")] + due_finished)
+    return _tally(figures)
 
 
 def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures:
