@@ -12,6 +12,8 @@ other view the one-pass figures, so both paths are checked against the list.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -335,3 +337,19 @@ def test_both_ways_to_the_figures_agree_with_the_list(app, office, who: str) -> 
         for status in services.AGING_STATUSES
     ]
     assert aging == one_pass.aging
+
+
+def test_two_bars_stay_in_the_sort_paging_and_export_links(app, office) -> None:
+    """A page narrowed by two bars keeps both in its other links: sorting, the next page
+    and the exports hold the same tasks as its list."""
+    admin = signed_in(app, office.admin)
+    query = f"status=all&in_department={office.north_unit.id}&with_owner={office.ani.id}"
+    query += f"&with_owner={office.lilit.id}"
+    html = page(admin, f"/dashboard?{query}")
+    total = list_total(html)
+    assert total == 7  # the tasks Ani and Lilit share (of 41)
+    for link in re.findall(r'href="(/dashboard[^"]*sort=[^"]*)"', html):
+        assert list_total(page(admin, link.replace("&amp;", "&"))) == total
+    [csv_link] = re.findall(r'href="(/dashboard/export\.csv[^"]*)"', html)
+    body = admin.get(csv_link.replace("&amp;", "&")).get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(body)))) == total + 1  # and the header
