@@ -404,7 +404,11 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
 
 class TaskEvent(Model):
     __tablename__ = "task_events"
-    __table_args__ = (Index("ix_task_events_task_id_id", "task_id", "id"),)
+    __table_args__ = (
+        Index("ix_task_events_task_id_id", "task_id", "id"),
+        # The trends and the progress report read the events of a period (#14).
+        Index("ix_task_events_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
@@ -619,6 +623,30 @@ class LeadershipDigest(Model):
     period: Mapped[str] = mapped_column(String(10))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrendMonth(Model):
+    """A scope's figures as they stood at the end of a closed month (#14), written once by
+    the daily planning run so that the dashboard's trend reads twelve rows instead of
+    replaying the history of every task; a month kept is what was true then (the owners'
+    departments of then included)."""
+
+    __tablename__ = "trend_months"
+    __table_args__ = (UniqueConstraint("scope", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "all" (every task but drafts), "department:<id>" (an owner in that department, as
+    # the dashboard's bars) or "tree:<id>" (that department and those below, each task once).
+    scope: Mapped[str] = mapped_column(String(40))
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    recommendations: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    done_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    done_late: Mapped[int] = mapped_column(Integer, default=0)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+    awaiting_acceptance: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RememberToken(Model):
