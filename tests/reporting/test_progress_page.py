@@ -3,7 +3,6 @@ who may open it, what the scope form offers and keeps, and the figures it shows.
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 from datetime import date
@@ -16,7 +15,6 @@ from sqlalchemy import select
 from tracker.audit import AuditKind
 from tracker.extensions import db
 from tracker.models import AuditEvent, Report, ReportStatus, Task
-from tracker.reporting import progress
 
 FIGURE = re.compile(r'data-figure="([a-z-]+)"[^>]*><dt>[^<]*</dt><dd>([^<]*)</dd>')
 
@@ -275,10 +273,21 @@ def test_the_pdf_is_the_same_report(client, org, vilnius, clock) -> None:
 
 
 def test_a_capped_report_says_how_many_it_lists(client, org, vilnius, clock, monkeypatch) -> None:
-    capped = functools.partial(progress.build_progress, max_lines=1)
-    monkeypatch.setattr("tracker.reporting.views.build_progress", capped)
+    monkeypatch.setattr("tracker.reporting.views.PAGE_MAX_LINES", 1)
     client.login(org.staff.email)
     html = client.get("/reports/progress").get_data(as_text=True)
 
     assert figures(html)["recommendations"] == "2"
     assert "The report lists the first 1 of 2 recommendations" in html
+
+
+def test_the_pdf_lists_fewer_recommendations_than_the_page(
+    client, org, vilnius, clock, monkeypatch
+) -> None:
+    monkeypatch.setattr("tracker.reporting.views.PDF_MAX_LINES", 1)
+    client.login(org.staff.email)
+    response = client.get("/reports/progress.pdf")
+
+    assert response.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "first 1 of 2 recommendations" in " ".join(text.split())

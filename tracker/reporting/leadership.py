@@ -337,7 +337,7 @@ class DigestRun:
 
 
 def _default_builder(user: User, scope: ReportScope, today: date, now: datetime) -> ProgressReport:
-    from tracker.reporting.progress import build_progress
+    from tracker.reporting.progress import PDF_MAX_LINES, build_progress
 
     return build_progress(
         user,
@@ -347,6 +347,7 @@ def _default_builder(user: User, scope: ReportScope, today: date, now: datetime)
         language=user.language,
         base_url=base_url(),
         now=now,
+        max_lines=PDF_MAX_LINES,
     )
 
 

@@ -86,6 +86,13 @@ def scope_filters(scope: ReportScope) -> Filters:
     )
 
 
+# A PDF lists fewer recommendations than the page: fpdf2 lays out a few dozen table lines a
+# second here (bench/progress_pdf.py: 2,000 lines took 22 s), and neither a request nor the
+# daily planning run may take minutes. The figures still count every recommendation, and the
+# PDF says how many it lists and how to narrow it.
+PDF_MAX_LINES = 300
+
+
 def build_progress(
     user: User,
     scope: ReportScope,

@@ -26,6 +26,7 @@ from tracker.reporting.forms import KINDS, ScopeForm
 from tracker.reporting.model import ProgressReport, ReportScope
 from tracker.reporting.periods import Period
 from tracker.reporting.progress import (
+    PDF_MAX_LINES,
     build_progress,
     period_label,
     report_choices,
@@ -74,7 +75,11 @@ def _scope(form: ScopeForm) -> ReportScope | None:
     )
 
 
-def _report(scope: ReportScope) -> ProgressReport:
+# The page lists up to this many recommendations (the PDF fewer: PDF_MAX_LINES).
+PAGE_MAX_LINES = 2000
+
+
+def _report(scope: ReportScope, max_lines: int) -> ProgressReport:
     config = current_app.config
     return build_progress(
         current_user,
@@ -84,6 +89,7 @@ def _report(scope: ReportScope) -> ProgressReport:
         language=str(get_locale()),
         base_url=config["TRACKER_BASE_URL"],
         now=utcnow(),
+        max_lines=max_lines,
     )
 
 
@@ -120,7 +126,7 @@ def progress() -> ResponseReturnValue:
     require_dashboard(current_user)
     form = _scope_form()
     scope = _scope(form)
-    report = _report(scope) if scope is not None else None
+    report = _report(scope, PAGE_MAX_LINES) if scope is not None else None
     language = str(get_locale())
     return render_template(
         "reporting/progress.html",
@@ -143,7 +149,7 @@ def progress_pdf() -> ResponseReturnValue:
         raise NotFound  # a hand-edited address: the page says what is wrong with it
     from tracker.reporting.pdf import render_pdf  # fpdf is loaded only to make a PDF
 
-    report = _report(scope)
+    report = _report(scope, PDF_MAX_LINES)
     document = render_pdf(report)
     # A file of tasks leaves the site: the audit log says who took which report (as the
     # dashboard's exports).
