@@ -3,6 +3,13 @@ written a chunk of rows at a time (tracker/dashboard/export_rows.py reads them):
 streamed as it is written; the XLSX is written (openpyxl's write-only mode) to a temporary
 file that is then streamed and removed. Memory holds one chunk, however long the list.
 
+The columns are the progress report's table (#14): the task, its report, owners and
+departments, status, deadline (and as written), completion date, what was done, evidence,
+expected result, cancel reason, the requests for more time with their decisions, days
+overdue and the last escalation. No text cell can run as a formula: one that starts (after
+spaces) with = + - @ tab or CR is behind a single quote (OWASP), and the XLSX binds every
+text as a string; dates are date cells, numbers numbers.
+
 openpyxl is imported when an XLSX is written, not with this module (the audit log imports
 `spreadsheet_safe`; every `tracker` command starts without openpyxl).
 """
@@ -129,7 +136,7 @@ def csv_chunks(
         return text.encode("utf-8")
 
     buffer.write("\ufeff")
-    writer.writerow(headers)
+    writer.writerow([_text(header) for header in headers])
     yield flush()
     for chunk in chunks:
         writer.writerows([_csv_line(row, labels) for row in chunk])
