@@ -86,12 +86,13 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     # What features offer one another, wired here so that no feature imports the one it
     # serves: sign-in for every view, the settings page's sections, the tasks' events.
-    from tracker import auth, feeds, notifications, reporting, security
+    from tracker import auth, dashboard, feeds, notifications, reporting, security
 
     security.init_app(app)
     auth.init_app(app)
     feeds.init_app(app)
     notifications.init_app(app)
+    dashboard.init_app(app)  # the trends' closed months: a daily planner, a command
     reporting.init_app(app)  # the leadership digest: the scheduler's daily planner, a command
     return app
 

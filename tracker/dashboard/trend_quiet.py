@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 
 from tracker.dashboard.history import DEADLINE_FIELD, DEADLINE_MOVES, STATUS_FIELD
 from tracker.extensions import db
-from tracker.models import EventKind, Task, TaskEvent, TaskStatus, User, task_owners
+from tracker.models import Department, EventKind, Task, TaskEvent, TaskStatus, User, task_owners
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def _first_index(conditions: Sequence[ColumnElement[bool]]) -> Any:
     )
 
 
-def _end_of_deadline_day(timezone: str, today: date) -> Any:
+def end_of_deadline_day(timezone: str, today: date) -> Any:
     """The first instant after the deadline's day in the organisation's time zone (UTC).
     PostgreSQL knows the zone's rules; SQLite shifts by the zone's offset of `today` (exact
     for a zone without summer time, as Asia/Yerevan)."""
@@ -171,7 +171,7 @@ def _grouping(
                 Task.status == TaskStatus.DONE,
                 or_(
                     Task.deadline.is_(None),
-                    Task.completed_at < _end_of_deadline_day(timezone, days[-1]),
+                    Task.completed_at < end_of_deadline_day(timezone, days[-1]),
                 ),
             ),
             1,
@@ -247,7 +247,7 @@ def quiet_groups(
     ]
 
 
-def _department_pairs(departments: Sequence[int] | None) -> Any:
+def department_pairs(departments: Sequence[int] | None) -> Any:
     """(task, department) for each department a task belongs to (its owners', its own
     without owners), each pair once."""
     link = task_owners.alias("trend_link")
@@ -278,9 +278,60 @@ def quiet_groups_by_department(
     """The same groups for each department a task belongs to, each task once a department."""
     found = []
     for one_change in (False, True):
-        pairs = _department_pairs(departments)
+        pairs = department_pairs(departments)
         query = _groups_query(
             [pairs.c.department_id], scope, moments, days, timezone, one_change=one_change
         ).join(pairs, pairs.c.task_id == Task.id)
         found += [(int(row[0]), _group(row[1:], one_change)) for row in db.session.execute(query)]
     return found
+
+
+def _tree_closure() -> Any:
+    """(department, root) for each department and every department above it, itself
+    included: a recursive walk up the parents (a few rows a department)."""
+    department = aliased(Department, name="trend_tree_department")
+    closure = select(department.id.label("department_id"), department.id.label("root_id")).cte(
+        "trend_closure", recursive=True
+    )
+    parent = aliased(Department, name="trend_tree_parent")
+    return closure.union_all(
+        select(closure.c.department_id, parent.parent_id)
+        .join(parent, parent.id == closure.c.root_id)
+        .where(parent.parent_id.is_not(None))
+    )
+
+
+def _tree_pairs() -> Any:
+    """(task, root) for each tree a task belongs to (a department of its owners, or its
+    own without owners, at or below the root), each pair once."""
+    pairs = department_pairs(None)
+    closure = _tree_closure()
+    return (
+        select(pairs.c.task_id.label("task_id"), closure.c.root_id.label("root_id"))
+        .join(closure, closure.c.department_id == pairs.c.department_id)
+        .distinct()
+        .subquery("trend_tree_pairs")
+    )
+
+
+def quiet_groups_by_tree(
+    scope: Sequence[ColumnElement[bool]],
+    moments: Sequence[datetime],
+    days: Sequence[date],
+    timezone: str,
+) -> list[tuple[int, QuietGroup]]:
+    """The same groups for each tree (a department and those below it), each task once a
+    tree however many of its owners work in it."""
+    found = []
+    for one_change in (False, True):
+        pairs = _tree_pairs()
+        query = _groups_query(
+            [pairs.c.root_id], scope, moments, days, timezone, one_change=one_change
+        ).join(pairs, pairs.c.task_id == Task.id)
+        found += [(int(row[0]), _group(row[1:], one_change)) for row in db.session.execute(query)]
+    return found
+
+
+def count_of(condition: ColumnElement[bool]) -> Any:
+    """How many rows meet `condition` (0 for none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

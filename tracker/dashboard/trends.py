@@ -12,12 +12,12 @@ closes would be the way to the target."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from tracker.batches import chunks
 from tracker.dashboard.history import (
@@ -32,12 +32,21 @@ from tracker.dashboard.history import (
     end_of_day,
     is_overdue,
 )
-from tracker.dashboard.services import Filters, departments_in_scope, scope_clauses
+from tracker.dashboard.services import (
+    Filters,
+    _managed_departments,
+    departments_in_scope,
+    scope_clauses,
+)
 from tracker.dashboard.trend_quiet import (
     QuietGroup,
     changed_since,
+    count_of,
+    department_pairs,
+    end_of_deadline_day,
     quiet_groups,
     quiet_groups_by_department,
+    quiet_groups_by_tree,
 )
 from tracker.extensions import db
 from tracker.models import (
@@ -46,6 +55,7 @@ from tracker.models import (
     Task,
     TaskEvent,
     TaskStatus,
+    TrendMonth,
     User,
     task_owners,
 )
@@ -165,11 +175,20 @@ def _classified(
 class _Tallies:
     """Counts per day counted, for the whole scope and for each department."""
 
-    def __init__(self, days: Sequence[date], departments: Sequence[int] | None) -> None:
+    def __init__(
+        self,
+        days: Sequence[date],
+        departments: Sequence[int] | None,
+        roots: dict[int, frozenset[int]] | None = None,
+    ) -> None:
         self.days = list(days)
         self.total = [[0] * 7 for _day in self.days]
         self.departments = None if departments is None else frozenset(departments)
         self.by_department: dict[int, list[list[int]]] = {}
+        # With `roots` (each department's own and every department above it), the trees too:
+        # a task counts once in each tree its departments are in.
+        self.roots = roots
+        self.by_tree: dict[int, list[list[int]]] = {}
 
     def add(self, slots_per_day: Sequence[tuple[int, ...]], departments: set[int]) -> None:
         counted = [
@@ -177,16 +196,23 @@ class _Tallies:
             for department in departments
             if self.departments is None or department in self.departments
         ]
+        if self.roots is not None:
+            trees = set().union(*(self.roots.get(department, ()) for department in departments))
+            counted += [self._of_tree(root) for root in trees]
         for index, slots in enumerate(slots_per_day):
             for slot in slots:
                 self.total[index][slot] += 1
                 for tally in counted:
                     tally[index][slot] += 1
 
-    def add_group(self, group: QuietGroup, department: int | None = None) -> None:
-        """A group of tasks counted by the database (trend_quiet): to the total, or to one
-        department's."""
-        if department is None:
+    def add_group(
+        self, group: QuietGroup, department: int | None = None, *, tree: int | None = None
+    ) -> None:
+        """A group of tasks counted by the database (trend_quiet): to the total, to one
+        department's, or to one tree's."""
+        if tree is not None:
+            tally = self._of_tree(tree)
+        elif department is None:
             tally = self.total
         elif self.departments is None or department in self.departments:
             tally = self._of(department)
@@ -204,6 +230,12 @@ class _Tallies:
         tally = self.by_department.get(department)
         if tally is None:
             tally = self.by_department[department] = [[0] * 7 for _day in self.days]
+        return tally
+
+    def _of_tree(self, root: int) -> list[list[int]]:
+        tally = self.by_tree.get(root)
+        if tally is None:
+            tally = self.by_tree[root] = [[0] * 7 for _day in self.days]
         return tally
 
 
@@ -260,25 +292,34 @@ def _tally(
     by_department: bool,
     replay_all: bool = False,
 ) -> _Tallies:
-    """Every task of the dashboard's scope at the end of each day. The tasks that did not
-    change from the first day on are counted by the database in groups (trend_quiet); the
-    others are replayed a chunk at a time: per chunk a query for their changes (and one for
-    their owners), never a query per task; memory holds one chunk and the counts.
-    `replay_all` replays every task (the tests compare both ways)."""
+    """Every task of the dashboard's scope at the end of each day (`tally_scope`)."""
     departments = departments_in_scope(user, filters) if by_department else ()
     tallies = _Tallies(days, departments)
-    moments = [end_of_day(day, timezone) for day in days]
     scope = scope_clauses(user, filters, today)
+    return tally_scope(tallies, scope, timezone, by_department=by_department, replay_all=replay_all)
+
+
+def tally_scope(
+    tallies: _Tallies,
+    scope: Sequence[ColumnElement[bool]],
+    timezone: str,
+    *,
+    by_department: bool,
+    replay_all: bool = False,
+) -> _Tallies:
+    """Every task of `scope` at the end of each of the tallies' days. The tasks that did
+    not change from the first day on are counted by the database in groups (trend_quiet);
+    the others are replayed a chunk at a time: per chunk a query for their changes (and
+    one for their owners), never a query per task; memory holds one chunk and the counts.
+    `replay_all` replays every task (the tests compare both ways). With the tallies'
+    `roots`, each tree is counted too."""
+    days = tallies.days
+    moments = [end_of_day(day, timezone) for day in days]
     replayed = [*scope, Task.created_at < moments[-1]]
+    by_owner = by_department or tallies.roots is not None
     if not replay_all:
         replayed.append(changed_since(moments[0]))
-        for group in quiet_groups(scope, moments, days, timezone):
-            tallies.add_group(group)
-        if by_department:
-            for department, group in quiet_groups_by_department(
-                scope, moments, days, timezone, departments
-            ):
-                tallies.add_group(group, department)
+        _add_quiet(tallies, scope, moments, timezone, by_department=by_department)
     query = select(
         Task.id,
         Task.created_at,
@@ -290,10 +331,33 @@ def _tally(
     result = db.session.connection().execute(query.execution_options(yield_per=TREND_CHUNK))
     try:
         for partition in result.partitions():
-            _tally_chunk(partition, tallies, moments, timezone, by_department=by_department)
+            _tally_chunk(partition, tallies, moments, timezone, by_department=by_owner)
     finally:
         result.close()
     return tallies
+
+
+def _add_quiet(
+    tallies: _Tallies,
+    scope: Sequence[ColumnElement[bool]],
+    moments: Sequence[datetime],
+    timezone: str,
+    *,
+    by_department: bool,
+) -> None:
+    """The tasks that did not change from the first moment on, counted by the database."""
+    days = tallies.days
+    for group in quiet_groups(scope, moments, days, timezone):
+        tallies.add_group(group)
+    if by_department:
+        departments = None if tallies.departments is None else sorted(tallies.departments)
+        for department, group in quiet_groups_by_department(
+            scope, moments, days, timezone, departments
+        ):
+            tallies.add_group(group, department)
+    if tallies.roots is not None:
+        for root, group in quiet_groups_by_tree(scope, moments, days, timezone):
+            tallies.add_group(group, tree=root)
 
 
 def _tally_chunk(
@@ -334,53 +398,258 @@ def _point(month: date, counts: Sequence[int]) -> TrendPoint:
 
 def snapshot_counts(user: User, filters: Filters, day: date, timezone: str) -> SnapshotCounts:
     """The figures of the user's dashboard scope (`filters` narrow it, their status aside)
-    as they stood at the end of `day` in the organisation's time zone, from the task
-    history: overdue as the dashboard counted it that day (a deadline before it)."""
+    as they stood at the end of `day` in the organisation's time zone: the month's kept
+    figures when `day` ends a kept month and the scope is one kept (`stored_scope`), else
+    from the task history: overdue as the dashboard counted it that day (a deadline before
+    it)."""
+    stored = stored_scope(user, filters)
+    month = _month_start(day, 0)
+    if stored is not None and _month_start(day + timedelta(days=1), 0) != month:
+        kept = _kept_counts([stored], [month])
+        if month in kept.months:
+            return _snapshot(kept.counts(stored, month))
     tallies = _tally(user, filters, day, timezone, [day], by_department=False)
     return _snapshot(tallies.total[0])
+
+
+# The scopes of the figures kept at each closed month's end (TrendMonth.scope).
+ALL_SCOPE = "all"
+
+
+def department_scope(department_id: int) -> str:
+    return f"department:{department_id}"
+
+
+def tree_scope(department_id: int) -> str:
+    return f"tree:{department_id}"
+
+
+def _roots_of(departments: Sequence[int]) -> list[int]:
+    """The departments of these whose parent is not one of them."""
+    inside = set(departments)
+    query = select(Department.id, Department.parent_id).where(Department.id.in_(departments))
+    return sorted(id_ for id_, parent in db.session.execute(query) if parent not in inside)
+
+
+def stored_scope(user: User, filters: Filters) -> str | None:
+    """The kept scope whose figures are exactly the user's dashboard scope narrowed by the
+    filters (their status aside): everything for staff and admins; a department filter's
+    tree (within the user's departments); a manager's one tree. None when no kept scope
+    is (an owner, report, deadline or digest filter, a substitute covering two trees)."""
+    if replace(filters, status=Filters().status, department_id=None) != Filters():
+        return None
+    managed = _managed_departments(user)
+    if filters.department_id is not None:
+        if managed is None or filters.department_id in managed:
+            return tree_scope(filters.department_id)
+        return None
+    if managed is None:
+        return ALL_SCOPE
+    roots = _roots_of(managed)
+    return tree_scope(roots[0]) if len(roots) == 1 else None
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """The kept rows of some scopes and months; `months` are those kept (an "all" row
+    marks a month kept: a scope without a row that month had no task)."""
+
+    months: frozenset[date]
+    rows: dict[tuple[str, date], tuple[int, ...]]
+
+    def counts(self, scope: str, month: date) -> tuple[int, ...]:
+        return self.rows.get((scope, month), (0,) * 7)
+
+    def department_ids(self) -> set[int]:
+        return {
+            int(scope.partition(":")[2])
+            for scope, _month in self.rows
+            if scope.startswith("department:")
+        }
+
+
+def _kept_counts(
+    scopes: Sequence[str], months: Sequence[date], *, every_department: bool = False
+) -> _Kept:
+    """The kept figures of these scopes (and of every department's) in these months."""
+    marked = select(TrendMonth.month).where(
+        TrendMonth.scope == ALL_SCOPE, TrendMonth.month.in_(months)
+    )
+    kept = frozenset(db.session.scalars(marked))
+    if not kept:
+        return _Kept(frozenset(), {})
+    wanted: ColumnElement[bool] = TrendMonth.scope.in_(scopes)
+    if every_department:
+        wanted = or_(wanted, TrendMonth.scope.like("department:%"))
+    query = select(
+        TrendMonth.scope,
+        TrendMonth.month,
+        TrendMonth.recommendations,
+        TrendMonth.cancelled,
+        TrendMonth.done_on_time,
+        TrendMonth.done_late,
+        TrendMonth.open,
+        TrendMonth.overdue,
+        TrendMonth.awaiting_acceptance,
+    ).where(wanted, TrendMonth.month.in_(sorted(kept)))
+    rows = {(row[0], row[1]): tuple(row[2:]) for row in db.session.execute(query)}
+    return _Kept(kept, rows)
+
+
+def _current_columns(today: date, timezone: str) -> list[Any]:
+    """Today's figures of a task set as counts over the current table (no replay): the
+    replay's slots (`_slots`) as SQL, done on time by the deadline's day in the
+    organisation's time zone as the replay counts it."""
+    done = Task.status == TaskStatus.DONE
+    on_time = or_(
+        Task.deadline.is_(None),
+        Task.completed_at.is_(None),
+        Task.completed_at < end_of_deadline_day(timezone, today),
+    )
+    active = Task.status.in_(ACTIVE_STATUSES)
+    return [
+        count_of(Task.status != TaskStatus.DRAFT),
+        count_of(Task.status == TaskStatus.CANCELLED),
+        count_of(and_(done, on_time)),
+        count_of(and_(done, ~on_time)),
+        count_of(active),
+        count_of(and_(active, Task.deadline.is_not(None), Task.deadline < today)),
+        count_of(Task.status == TaskStatus.AWAITING_ACCEPTANCE),
+    ]
+
+
+def current_counts(
+    scope: Sequence[ColumnElement[bool]], today: date, timezone: str
+) -> tuple[int, ...]:
+    """Today's figures of the scope: one pass of counts."""
+    row = db.session.execute(select(*_current_columns(today, timezone)).where(*scope)).one()
+    return tuple(int(value or 0) for value in row)
+
+
+def current_counts_by_department(
+    scope: Sequence[ColumnElement[bool]],
+    today: date,
+    timezone: str,
+    departments: Sequence[int] | None,
+) -> dict[int, tuple[int, ...]]:
+    """Today's figures of each department (its owners' tasks, its own unowned ones), each
+    task once a department: one grouped pass."""
+    pairs = department_pairs(departments)
+    query = (
+        select(pairs.c.department_id, *_current_columns(today, timezone))
+        .select_from(Task)
+        .join(pairs, pairs.c.task_id == Task.id)
+        .where(*scope)
+        .group_by(pairs.c.department_id)
+    )
+    return {
+        int(row[0]): tuple(int(value or 0) for value in row[1:])
+        for row in db.session.execute(query)
+    }
 
 
 def monthly_trend(
     user: User, filters: Filters, today: date, timezone: str, months: int = 12
 ) -> Trend:
     """The implementation rate and the overdue count at the end of each of the last
-    `months` months (the current one as of today), from the task history, for the user's
-    dashboard scope and for each department in it that had any task.
+    `months` months (the current one as of today), for the user's dashboard scope and for
+    each department in it that had any task.
 
-    A task counts in the departments of its owners of today (its own department without
-    owners), as on the dashboard: the history records who owned a task, but a department's
-    line follows today's owners, so a task handed to another department moves its whole
-    past with it."""
+    A closed month is read from the figures kept at its end (tracker/dashboard/
+    trend_store.py) when the scope is one kept (`stored_scope`); a month not kept yet, or
+    any other scope, is replayed from the task history. The current month is today's
+    state, counted over the tasks as they are.
+
+    A replayed month counts a task in the departments of its owners of today (its own
+    department without owners), as on the dashboard: the history records who owned a
+    task, but a department's line follows today's owners, so a task handed to another
+    department moves its whole past with it. A kept month keeps the departments of the
+    day it was kept."""
     month_days = _month_days(today, months)
+    stored = stored_scope(user, filters)
+    if stored is None:
+        return _replayed_trend(user, filters, today, timezone, month_days)
+    departments = departments_in_scope(user, filters)
+    closed = month_days[:-1]
+    total, by_department = _kept_months(stored, departments, [first for first, _l in closed])
+    missing = [(first, last) for first, last in closed if first not in total]
+    if missing:
+        tallies = _tally(
+            user, filters, today, timezone, [last for _f, last in missing], by_department=True
+        )
+        for index, (first, _last) in enumerate(missing):
+            total[first] = tallies.total[index]
+            for id_, tally in tallies.by_department.items():
+                by_department.setdefault(id_, {})[first] = tally[index]
+    scope = scope_clauses(user, filters, today)
+    current = month_days[-1][0]
+    total[current] = current_counts(scope, today, timezone)
+    for id_, counts in current_counts_by_department(scope, today, timezone, departments).items():
+        by_department.setdefault(id_, {})[current] = counts
+    return _trend(month_days, total, by_department)
+
+
+def _kept_months(
+    stored: str, departments: Sequence[int] | None, months: Sequence[date]
+) -> tuple[dict[date, Sequence[int]], dict[int, dict[date, Sequence[int]]]]:
+    """The counts kept of these months (those kept) for the scope and for each department
+    (every department kept when `departments` is None)."""
+    kept = _kept_counts(
+        [stored, *(department_scope(id_) for id_ in departments or ())],
+        months,
+        every_department=departments is None,
+    )
+    found = [month for month in months if month in kept.months]
+    total: dict[date, Sequence[int]] = {month: kept.counts(stored, month) for month in found}
+    ids = sorted(kept.department_ids()) if departments is None else departments
+    by_department: dict[int, dict[date, Sequence[int]]] = {
+        id_: {month: kept.counts(department_scope(id_), month) for month in found} for id_ in ids
+    }
+    return total, by_department
+
+
+def _replayed_trend(
+    user: User, filters: Filters, today: date, timezone: str, month_days: list[tuple[date, date]]
+) -> Trend:
     tallies = _tally(
         user, filters, today, timezone, [last for _first, last in month_days], by_department=True
     )
-    total = tuple(
-        _point(first, counts)
-        for (first, _last), counts in zip(month_days, tallies.total, strict=True)
-    )
+    firsts = [first for first, _last in month_days]
+    total = dict(zip(firsts, tallies.total, strict=True))
+    by_department = {
+        id_: dict(zip(firsts, tally, strict=True)) for id_, tally in tallies.by_department.items()
+    }
+    return _trend(month_days, total, by_department)
+
+
+def _trend(
+    month_days: Sequence[tuple[date, date]],
+    total: Mapping[date, Sequence[int]],
+    by_department: Mapping[int, Mapping[date, Sequence[int]]],
+) -> Trend:
+    """The trend of these months' counts (a month without counts of a department: none)."""
+    none = (0,) * 7
+    firsts = [first for first, _last in month_days]
     names: dict[int, str] = {
         id_: name
         for id_, name in db.session.execute(
-            select(Department.id, Department.name).where(
-                Department.id.in_(sorted(tallies.by_department))
-            )
+            select(Department.id, Department.name).where(Department.id.in_(sorted(by_department)))
         )
     }
     departments = [
         DepartmentTrend(
             department_id=department_id,
             name=names[department_id],
-            points=tuple(
-                _point(first, counts)
-                for (first, _last), counts in zip(month_days, tally, strict=True)
-            ),
+            points=tuple(_point(first, months.get(first, none)) for first in firsts),
         )
-        for department_id, tally in tallies.by_department.items()
-        if department_id in names and any(counts[_RECOMMENDATIONS] for counts in tally)
+        for department_id, months in by_department.items()
+        if department_id in names and any(counts[_RECOMMENDATIONS] for counts in months.values())
     ]
     departments.sort(key=lambda trend: (trend.name, trend.department_id))
-    return Trend(total=total, by_department=tuple(departments))
+    return Trend(
+        total=tuple(_point(first, total.get(first, none)) for first in firsts),
+        by_department=tuple(departments),
+    )
 
 
 def history_mark() -> tuple[Any, ...]:

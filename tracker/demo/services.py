@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from tracker.admin.services import create_user, save_department
 from tracker.auth.services import find_user_by_email, hash_password
+from tracker.dashboard.trend_store import keep_closed_months
 from tracker.extensions import db
 from tracker.i18n import DEFAULT_LANGUAGE, org_today
 from tracker.models import Task, TaskStatus, User, utcnow
@@ -269,4 +271,6 @@ def load_demo() -> list[DemoUser]:
     db.session.flush()
     _ensure_demo_tasks(users, staff, org_today())
     db.session.flush()
+    # The dashboard's trend reads its closed months kept, as the scheduler keeps them.
+    keep_closed_months(org_today(), current_app.config["TRACKER_TIMEZONE"])
     return list(DEMO_USERS)
