@@ -50,7 +50,7 @@ from tracker.notifications.policy import Kind
 # The columns an export reads of a task: id, title, report, department, status, deadline,
 # deadline as written, completion time, what was done, evidence address, evidence file,
 # expected result, cancel reason.
-ExportSelect = Select[
+ExportColumns = tuple[
     int,
     str,
     int | None,
@@ -65,21 +65,8 @@ ExportSelect = Select[
     str | None,
     str | None,
 ]
-ExportRecord = Row[
-    int,
-    str,
-    int | None,
-    int | None,
-    TaskStatus,
-    date | None,
-    str | None,
-    datetime | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-]
+ExportSelect = Select[*ExportColumns]
+ExportRecord = Row[*ExportColumns]
 
 # Rows read from the database at a time (the memory an export holds).
 EXPORT_CHUNK = 2000
