@@ -28,14 +28,19 @@ from tracker.text import one_line
 EXIT_UNDELIVERED = 1
 
 
-def _parse_day(value: str | None, *, allow_future: bool) -> date:
-    today = org_today()
+def parse_as_of(value: str | None) -> date:
+    """The day an --as-of option names; today without one."""
     if value is None:
-        return today
+        return org_today()
     try:
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parse_day(value: str | None, *, allow_future: bool) -> date:
+    today = org_today()
+    day = parse_as_of(value)
     if day > today and not allow_future:
         # A typo here would send false escalations and take the real ones' dedupe keys.
         raise CommandError(
@@ -72,11 +77,11 @@ def _payload(day: date, dry_run: bool, result: PlanResult, delivery: DeliveryRep
         "task_errors": [
             {"task_id": error.task_id, "error": error.error} for error in result.task_errors
         ],
-        "delivery": None if delivery is None else _delivery_payload(delivery),
+        "delivery": None if delivery is None else delivery_payload(delivery),
     }
 
 
-def _delivery_payload(delivery: DeliveryReport) -> dict[str, Any]:
+def delivery_payload(delivery: DeliveryReport) -> dict[str, Any]:
     return {
         "sent": delivery.sent,
         "retrying": delivery.retrying,
@@ -107,7 +112,7 @@ def _print_plan(day: date, dry_run: bool, result: PlanResult) -> None:
         click.echo(f"  task {error.task_id}: {error.error}", err=True)
 
 
-def _print_delivery(delivery: DeliveryReport) -> None:
+def print_delivery(delivery: DeliveryReport) -> None:
     if not current_app.config.get("MAIL_SERVER"):
         click.echo(
             "No MAIL_SERVER: the emails wait in the outbox (admins see it at /admin/outbox)."
@@ -157,7 +162,7 @@ def remind(as_of: str | None, dry_run: bool, as_json: bool, allow_future: bool) 
         if events_mailed:
             click.echo(f"{events_mailed} email(s) about task events were written.")
         if delivery is not None:
-            _print_delivery(delivery)
+            print_delivery(delivery)
     if _undelivered(delivery):
         click.get_current_context().exit(EXIT_UNDELIVERED)
 
@@ -172,7 +177,7 @@ def notify() -> None:
         written = mail_due_notices()
         delivery = deliver_outbox()
     click.echo(f"{written} email(s) about task events were written.")
-    _print_delivery(delivery)
+    print_delivery(delivery)
     if _undelivered(delivery):
         click.get_current_context().exit(EXIT_UNDELIVERED)
 

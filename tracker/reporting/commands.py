@@ -11,7 +11,12 @@ import click
 
 from tracker.cli_support import CommandError
 from tracker.i18n import org_today
-from tracker.notifications.commands import EXIT_UNDELIVERED, _delivery_payload, _print_delivery
+from tracker.notifications.commands import (
+    EXIT_UNDELIVERED,
+    delivery_payload,
+    parse_as_of,
+    print_delivery,
+)
 from tracker.notifications.jobs import deliver_outbox, stop_on_signals
 from tracker.notifications.outbox import DeliveryReport
 from tracker.reporting.leadership import DigestRun, plan_leadership_digests
@@ -21,12 +26,7 @@ from tracker.text import one_line
 
 def _parse_day(value: str | None) -> date:
     today = org_today()
-    if value is None:
-        return today
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+    day = parse_as_of(value)
     if day > today:
         # A digest planned for a period that has not ended would take its dedupe key.
         raise CommandError(f"--as-of {day} is after today ({today})")
@@ -56,7 +56,7 @@ def _payload(run: DigestRun, delivery: DeliveryReport | None) -> dict[str, Any]:
         "already_written": run.already,
         "skipped": [{"to": user.email, "why": why} for user, why in run.skipped],
         "errors": [{"to": user.email, "error": error} for user, error in run.errors],
-        "delivery": None if delivery is None else _delivery_payload(delivery),
+        "delivery": None if delivery is None else delivery_payload(delivery),
     }
 
 
@@ -102,7 +102,7 @@ def leadership_digest(as_of: str | None, period: str | None, dry_run: bool, as_j
     else:
         _print_run(run)
         if delivery is not None:
-            _print_delivery(delivery)
+            print_delivery(delivery)
     undelivered = delivery is not None and bool(delivery.connection_error or delivery.interrupted)
     if undelivered or run.errors:
         click.get_current_context().exit(EXIT_UNDELIVERED)
