@@ -46,7 +46,11 @@ def test_the_previous_period_is_the_one_just_before(key: str, previous: str) -> 
 
 
 @pytest.mark.parametrize(
-    "key", ["", "26", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-1", "2026-10-01", "x"]
+    "key",
+    [
+        *("", "26", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-1", "2026-10-01", "x"),
+        *("0000", "0001-01", "1900-Q4", "9999", "9999-12", "9999-Q4"),
+    ],
 )
 def test_a_key_that_names_no_period_parses_to_none(key: str) -> None:
     assert Period.parse(key) is None

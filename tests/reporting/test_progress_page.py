@@ -178,6 +178,8 @@ def test_the_period_narrows_to_what_is_due_in_it(client, org, vilnius, clock) ->
         ("period=next+month&kind=period", "period", 'value="next month"'),
         ("kind=report", "report", 'checked id="kind-1"'),
         ("kind=department&period=2026-Q5", "department", 'value="2026-Q5"'),
+        ("period=0000", "period", 'value="0000"'),
+        ("period=9999-12&kind=period", "period", 'value="9999-12"'),
     ],
 )
 def test_a_bad_value_is_said_and_kept_and_no_report_is_made(

@@ -11,6 +11,8 @@ from typing import Literal
 PeriodKind = Literal["month", "quarter", "year"]
 PERIOD_KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "year")
 _KEY = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?$")
+# The years a key may name: a period whose neighbours (previous, following) are dates too.
+YEARS = range(1901, 9999)
 
 
 @dataclass(frozen=True, order=True)
@@ -40,6 +42,8 @@ class Period:
         if found is None:
             return None
         year, month, quarter = found.groups()
+        if int(year) not in YEARS:
+            return None  # "0000" or "9999-12": no date, or no period after it
         if month:
             return cls.containing("month", date(int(year), int(month), 1))
         if quarter:
