@@ -1,14 +1,19 @@
 """The implementation rate and the overdue count per month, as they stood at each month's
-end, rebuilt from the task history (#14), for exactly the tasks the dashboard counts
-(services.scope_clauses). The tasks that did not change during the months counted are
-counted by the database in groups (trend_quiet.py); the others are replayed
-(tracker/dashboard/history.py) to the end of each month, a chunk of tasks at a time.
+end (#14), for exactly the tasks the dashboard counts (services.scope_clauses).
 
-Cost: every task of the scope is read once by a grouped query (twice with the departments),
-and each task changed during the twelve months is replayed in Python (about 25 µs). At a
-million tasks that is seconds, not the dashboard's 200 ms: the dashboard keeps a trend a few
-minutes (trend_chart.dashboard_trend); month-end figures kept in a table as each month
-closes would be the way to the target."""
+A closed month whose figures were kept (trend_months, written once by trend_store.py each
+day) is read from its row when the dashboard's scope is one kept (`stored_scope`: the whole
+organisation, a department's tree, a manager's one tree; each department's line). Any
+other scope (an owner, report or deadline filter, a substitute covering two trees) and any
+month not kept yet is rebuilt from the task history: the tasks that did not change during
+the months counted are counted by the database in groups (trend_quiet.py); the others are
+replayed (tracker/dashboard/history.py) to the end of each month, a chunk of tasks at a
+time. The current month is today's state, counted over the tasks as they are.
+
+Cost of the replay: every task of the scope is read once by a grouped query (twice with the
+departments), and each task changed during the twelve months is replayed in Python (about
+25 µs): seconds at a million tasks. Kept months and today's counts: one pass of counts over
+the scope's tasks (and one grouped by department), docs/benchmarks.md "#14 trends"."""
 
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.batches import chunks
 from tracker.dashboard.history import (
@@ -42,7 +48,6 @@ from tracker.dashboard.trend_quiet import (
     QuietGroup,
     changed_since,
     count_of,
-    department_pairs,
     end_of_deadline_day,
     quiet_groups,
     quiet_groups_by_department,
@@ -526,6 +531,41 @@ def current_counts(
     return tuple(int(value or 0) for value in row)
 
 
+def current_counts_of_all(today: date, timezone: str) -> tuple[int, ...]:
+    """Today's figures of every task but the drafts, as `current_counts` counts them, from
+    ranges of the indexes on (status, ...): the tasks per status, the overdue range of
+    (status, deadline), the done tasks finished after their deadline's day on (status,
+    completed_at, deadline). No pass over every task."""
+    per_status = dict(
+        db.session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
+    )
+    overdue = select(func.count()).where(
+        Task.status.in_(ACTIVE_STATUSES), Task.deadline.is_not(None), Task.deadline < today
+    )
+    late = select(func.count()).where(
+        Task.status == TaskStatus.DONE,
+        Task.deadline.is_not(None),
+        Task.completed_at >= end_of_deadline_day(timezone, today),
+    )
+    overdue_count, late_count = db.session.execute(
+        select(overdue.scalar_subquery(), late.scalar_subquery())
+    ).one()
+
+    def of(*statuses: TaskStatus) -> int:
+        return sum(int(per_status.get(status, 0)) for status in statuses)
+
+    done = of(TaskStatus.DONE)
+    return (
+        sum(int(count) for status, count in per_status.items() if status != TaskStatus.DRAFT),
+        of(TaskStatus.CANCELLED),
+        done - int(late_count),
+        int(late_count),
+        of(*ACTIVE_STATUSES),
+        int(overdue_count),
+        of(TaskStatus.AWAITING_ACCEPTANCE),
+    )
+
+
 def current_counts_by_department(
     scope: Sequence[ColumnElement[bool]],
     today: date,
@@ -533,13 +573,30 @@ def current_counts_by_department(
     departments: Sequence[int] | None,
 ) -> dict[int, tuple[int, ...]]:
     """Today's figures of each department (its owners' tasks, its own unowned ones), each
-    task once a department: one grouped pass."""
-    pairs = department_pairs(departments)
+    task once a department: one pass over the scope's tasks and their owners (a task's
+    department per owner, distinct), grouped."""
+    link = task_owners.alias("current_link")
+    owner = aliased(User, name="current_owner")
+    department = case(
+        (link.c.user_id.is_(None), Task.department_id), else_=owner.department_id
+    ).label("department_id")
+    pairs = (
+        select(Task.id.label("task_id"), department)
+        .select_from(Task)
+        .outerjoin(link, link.c.task_id == Task.id)
+        .outerjoin(owner, owner.id == link.c.user_id)
+        .where(*scope)
+        .distinct()
+        .subquery("current_pairs")
+    )
+    counted = pairs.c.department_id.is_not(None)
+    if departments is not None:
+        counted = pairs.c.department_id.in_(departments)
     query = (
         select(pairs.c.department_id, *_current_columns(today, timezone))
         .select_from(Task)
         .join(pairs, pairs.c.task_id == Task.id)
-        .where(*scope)
+        .where(counted)
         .group_by(pairs.c.department_id)
     )
     return {
@@ -581,12 +638,30 @@ def monthly_trend(
             total[first] = tallies.total[index]
             for id_, tally in tallies.by_department.items():
                 by_department.setdefault(id_, {})[first] = tally[index]
-    scope = scope_clauses(user, filters, today)
     current = month_days[-1][0]
-    total[current] = current_counts(scope, today, timezone)
-    for id_, counts in current_counts_by_department(scope, today, timezone, departments).items():
+    scope = scope_clauses(user, filters, today)
+    total[current], today_by_department = _current_month(
+        scope, today, timezone, departments, whole=stored == ALL_SCOPE
+    )
+    for id_, counts in today_by_department.items():
         by_department.setdefault(id_, {})[current] = counts
     return _trend(month_days, total, by_department)
+
+
+def _current_month(
+    scope: Sequence[ColumnElement[bool]],
+    today: date,
+    timezone: str,
+    departments: Sequence[int] | None,
+    *,
+    whole: bool,
+) -> tuple[tuple[int, ...], dict[int, tuple[int, ...]]]:
+    """Today's figures of the scope (`whole`: every task but drafts) and of each department."""
+    if whole:
+        total = current_counts_of_all(today, timezone)
+    else:
+        total = current_counts(scope, today, timezone)
+    return total, current_counts_by_department(scope, today, timezone, departments)
 
 
 def _kept_months(
