@@ -116,3 +116,31 @@ def test_the_status_column_names_every_status(client, clock, org, make_task) -> 
     client.login(org.staff.email)
     html = client.get("/dashboard?status=in_progress").get_data(as_text=True)
     assert list(statuses(html).values()) == ["In progress"]
+
+
+HUGE = "9" * 23  # beyond SQLite's 64 bits (and PostgreSQL's integer)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        *(f"{key}={HUGE}" for key in ("department", "owner", "report")),
+        *(f"{key}={HUGE}" for key in ("in_department", "with_owner")),
+        *(f"{key}=%C2%B2" for key in ("department", "in_department", "with_owner")),  # "²"
+        "department=2147483648",
+    ],
+)
+def test_an_id_typed_too_long_or_not_ascii_is_ignored(client, clock, org, query: str) -> None:
+    client.login(org.staff.email)
+    for path in ("/dashboard", "/dashboard/export.csv", "/dashboard/export.xlsx"):
+        assert client.get(f"{path}?{query}").status_code == 200, path
+    html = client.get(f"/dashboard?{query}").get_data(as_text=True)
+    assert len(statuses(html)) == 2  # as without the id
+
+
+def test_a_page_number_typed_too_long_is_the_last_page(client, clock, org) -> None:
+    client.login(org.staff.email)
+    response = client.get(f"/dashboard?page={HUGE}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard?page=1"
+    assert client.get(f"/dashboard/without-owner?orphans_page={HUGE}").status_code == 200

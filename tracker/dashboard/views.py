@@ -33,8 +33,23 @@ from tracker.unit_of_work import unit_of_work
 PER_PAGE = 25
 
 
+# The largest id or page number read from an address: PostgreSQL's integer (SQLite takes
+# 64 bits); a longer number typed in would fail in the database, not match nothing.
+MAX_NUMBER = 2**31 - 1
+
+
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from the address; None unless ASCII digits ("²" is a digit to str.isdigit)
+    within MAX_NUMBER."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= MAX_NUMBER else None
+
+
+def _page(key: str) -> int:
+    """The page number the address asks for, from 1 to MAX_NUMBER."""
+    return min(max(request.args.get(key, 1, type=int) or 1, 1), MAX_NUMBER)
 
 
 def _filters(form: FilterForm) -> services.Filters:
@@ -121,7 +136,7 @@ def index() -> ResponseReturnValue:
     filters = _filters(form)
     today = org_today()
     sort = request.args.get("sort", "deadline")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = _page("page")
     timezone = current_app.config["TRACKER_TIMEZONE"]
     rows, total = services.task_list(
         current_user, filters, today, sort=sort, page=page, per_page=PER_PAGE, timezone=timezone
@@ -181,7 +196,7 @@ def without_owner() -> ResponseReturnValue:
 
 def _without_active_owner_context() -> dict[str, object]:
     """The tasks whose owners have all left (deactivated), a page at a time."""
-    page = max(request.args.get("orphans_page", 1, type=int) or 1, 1)
+    page = _page("orphans_page")
     orphans, total = services.tasks_without_active_owner(current_user, page)
     per_page = services.ORPHANS_PER_PAGE
     return {
