@@ -148,3 +148,30 @@ def test_the_first_page_of_the_demos_report(browser, live_server, tmp_path: Path
     target = DOCS if os.environ.get("TRACKER_UPDATE_SCREENSHOTS") == "1" else tmp_path
     (target / "progress-report.png").write_bytes(shot)
     context.close()
+
+
+# Each cell of "What changed" that a word would overflow if it could not break inside it.
+WORDS_BROKEN = """() => [...document.querySelectorAll('.report-compare th, .report-compare td')]
+  .filter((cell) => cell.offsetParent !== null).filter((cell) => {
+    cell.style.overflowWrap = 'normal';
+    cell.style.wordBreak = 'normal';
+    return cell.scrollWidth > cell.clientWidth + 1;
+  }).map((cell) => cell.textContent.trim())"""
+
+
+def test_on_a_phone_what_changed_breaks_no_armenian_word(browser, live_server) -> None:
+    page = sign_in(browser, live_server, "staff@demo.am", "demo-staff")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/reports/progress")
+    compare = page.locator(".report-compare")
+    assert "Առաջարկություններ" in compare.inner_text()
+    # Each figure with its values, labelled: the period's end, now and the change.
+    row = compare.locator("tbody tr").first
+    assert (
+        row.locator("td")
+        .first.evaluate("(cell) => getComputedStyle(cell, '::before').content")
+        .startswith('"2026')
+    )
+    assert page.evaluate(WORDS_BROKEN) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
