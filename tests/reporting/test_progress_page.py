@@ -193,7 +193,10 @@ def test_a_bad_value_is_said_and_kept_and_no_report_is_made(
     assert f'data-error="{field}"' in html
     assert kept in html
     assert 'class="progress-report"' not in html
-    assert client.get(f"/reports/progress.pdf?{query}").status_code == 404
+    # The PDF of such an address: the page, with the same arguments, saying what is wrong.
+    pdf = client.get(f"/reports/progress.pdf?{query}")
+    assert pdf.status_code == 302
+    assert pdf.headers["Location"] == f"/reports/progress?{query}"
 
 
 def test_a_department_outside_the_managers_tree_is_refused_by_the_form(client, org, clock) -> None:
@@ -203,6 +206,8 @@ def test_a_department_outside_the_managers_tree_is_refused_by_the_form(client, o
     ).get_data(as_text=True)
     assert 'data-error="department"' in html
     assert 'class="progress-report"' not in html
+    pdf = client.get(f"/reports/progress.pdf?kind=department&department={org.cooperation.id}")
+    assert pdf.status_code == 302 and pdf.mimetype != "application/pdf"
 
 
 def test_the_page_shows_what_was_done_and_the_changes(client, org, vilnius, clock) -> None:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
 from tracker import audit
@@ -146,7 +145,9 @@ def progress_pdf() -> ResponseReturnValue:
     require_dashboard(current_user)
     scope = _scope(_scope_form())
     if scope is None:
-        raise NotFound  # a hand-edited address: the page says what is wrong with it
+        # A hand-edited address: the page, with the same arguments, says what is wrong.
+        arguments: dict[str, Any] = request.args.to_dict(flat=False)
+        return redirect(url_for("reporting.progress", **arguments))
     from tracker.reporting.pdf import render_pdf  # fpdf is loaded only to make a PDF
 
     report = _report(scope, PDF_MAX_LINES)
