@@ -497,6 +497,8 @@ def test_a_digest_that_fails_is_written_by_the_next_run_and_the_others_go_out(
         (["--as-of", "2026-07-03"], "is after today"),
         (["--period", "2026-07"], "has not ended"),
         (["--period", "2026"], "is not a month"),
+        (["--as-of", "0001-01-01"], "is not a day a period can be reported on"),
+        (["--period", "9999-12"], "is not a month"),
     ],
 )
 def test_the_command_refuses_bad_input_with_one_line(

@@ -20,13 +20,15 @@ from tracker.notifications.commands import (
 from tracker.notifications.jobs import deliver_outbox, stop_on_signals
 from tracker.notifications.outbox import DeliveryReport
 from tracker.reporting.leadership import DigestRun, plan_leadership_digests
-from tracker.reporting.periods import Period
+from tracker.reporting.periods import YEARS, Period
 from tracker.text import one_line
 
 
 def _parse_day(value: str | None) -> date:
     today = org_today()
     day = parse_as_of(value)
+    if day.year not in YEARS:  # 0001-01-01 has no period before it to report on
+        raise CommandError(f"--as-of {day} is not a day a period can be reported on")
     if day > today:
         # A digest planned for a period that has not ended would take its dedupe key.
         raise CommandError(f"--as-of {day} is after today ({today})")
