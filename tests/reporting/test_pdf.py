@@ -259,6 +259,12 @@ def test_the_report_reads_in_armenian(hy_pdf: bytes) -> None:
     assert "մերժվել է" in text  # the refused request for more time
 
 
+def test_the_cover_names_the_reader_it_was_made_for_as_the_page_does(app: Flask) -> None:
+    cover = pages_of(render_pdf(progress_report("hy", generated_by=OWNER)))[0]
+    assert re.search(rf"Կազմվել է:[^\n]*2026 թ\.[^\n]*, {OWNER}", cover), cover[:600]
+    assert OWNER not in pages_of(render_pdf(progress_report("hy")))[0]
+
+
 def test_the_report_reads_in_english(app: Flask) -> None:
     document = render_pdf(progress_report("en"))
     pages = pages_of(document)

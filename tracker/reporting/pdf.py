@@ -341,7 +341,8 @@ def _cover(pdf: FPDF, report: ProgressReport) -> None:
     facts = [
         (_("Period"), period_label(report.scope.period)),
         (_("Figures as of"), _day(report.as_of)),
-        (_("Generated"), when(report.generated_at)),
+        # Who it was made for, as on the page.
+        (_("Generated"), ", ".join(filter(None, (when(report.generated_at), report.generated_by)))),
     ]
     for label, value in facts:
         _paragraph(pdf, f"{label}: {value}", size=10)
