@@ -3,6 +3,7 @@ commands whose code is imported only when they run."""
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import import_module
 from typing import Any
 
@@ -13,6 +14,25 @@ class CommandError(click.ClickException):
     """Bad input to a command: `Error: <message>` on stderr, exit status 2, no traceback."""
 
     exit_code = 2
+
+
+def parse_as_of(value: str | None, today: date) -> date:
+    """The day an --as-of option names; today without one."""
+    if value is None:
+        return today
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_past_as_of(value: str | None, today: date) -> date:
+    """As parse_as_of, refusing a day after today: a command that records what it did for a
+    period (a digest's dedupe key, a kept month) must not record a period not yet over."""
+    day = parse_as_of(value, today)
+    if day > today:
+        raise CommandError(f"--as-of {day} is after today ({today})")
+    return day
 
 
 class LazyCommand(click.Command):

@@ -8,24 +8,15 @@ from datetime import date
 import click
 from flask import current_app
 
-from tracker.cli_support import CommandError
+from tracker.cli_support import parse_past_as_of
 from tracker.dashboard.trend_store import KEPT_MONTHS, keep_closed_months
 from tracker.i18n import org_today
 from tracker.unit_of_work import unit_of_work
 
 
 def _parse_day(value: str | None) -> date:
-    today = org_today()
-    if value is None:
-        return today
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
-    if day > today:
-        # A month not closed yet would be kept with the figures of today.
-        raise CommandError(f"--as-of {day} is after today ({today})")
-    return day
+    # A month not closed yet would be kept with the figures of today.
+    return parse_past_as_of(value, org_today())
 
 
 @click.group("trends")

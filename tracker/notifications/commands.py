@@ -7,7 +7,7 @@ from typing import Any
 import click
 from flask import current_app
 
-from tracker.cli_support import CommandError
+from tracker.cli_support import CommandError, parse_as_of
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import User
@@ -28,19 +28,9 @@ from tracker.text import one_line
 EXIT_UNDELIVERED = 1
 
 
-def parse_as_of(value: str | None) -> date:
-    """The day an --as-of option names; today without one."""
-    if value is None:
-        return org_today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _parse_day(value: str | None, *, allow_future: bool) -> date:
     today = org_today()
-    day = parse_as_of(value)
+    day = parse_as_of(value, today)
     if day > today and not allow_future:
         # A typo here would send false escalations and take the real ones' dedupe keys.
         raise CommandError(

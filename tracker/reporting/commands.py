@@ -9,12 +9,11 @@ from typing import Any
 
 import click
 
-from tracker.cli_support import CommandError
+from tracker.cli_support import CommandError, parse_past_as_of
 from tracker.i18n import org_today
 from tracker.notifications.commands import (
     EXIT_UNDELIVERED,
     delivery_payload,
-    parse_as_of,
     print_delivery,
 )
 from tracker.notifications.jobs import deliver_outbox, stop_on_signals
@@ -25,13 +24,10 @@ from tracker.text import one_line
 
 
 def _parse_day(value: str | None) -> date:
-    today = org_today()
-    day = parse_as_of(value)
+    # A digest planned for a period that has not ended would take its dedupe key.
+    day = parse_past_as_of(value, org_today())
     if day.year not in YEARS:  # 0001-01-01 has no period before it to report on
         raise CommandError(f"--as-of {day} is not a day a period can be reported on")
-    if day > today:
-        # A digest planned for a period that has not ended would take its dedupe key.
-        raise CommandError(f"--as-of {day} is after today ({today})")
     return day
 
 
