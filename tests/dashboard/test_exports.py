@@ -353,7 +353,7 @@ def test_the_exports_carry_the_progress_reports_columns(app, bureau, small_chunk
     assert row["Expected result"] == "Roads passable all year" and row["Days overdue"] == "0"
     assert table[str(cancelled.id)]["Cancel reason"] == "Merged with another recommendation"
     assert table[str(asked.id)]["Extension requests"] == (
-        f"{first_deadline} → 2026-07-01, refused: Budget year ends\n"
+        f"{first_deadline} → 2026-07-01 (Contractor late), refused: Budget year ends\n"
         f"{first_deadline} → 2026-06-20, waiting for a decision"
     )
     assert table[str(asked.id)]["Completion date"] == "" and table[str(asked.id)]["Evidence"] == ""
@@ -508,6 +508,13 @@ def test_the_extension_requests_cell() -> None:
         "2026-05-01 → 2026-07-01, refused: no budget\n— → 2026-08-01, approved"
     )
     assert exports.extensions_cell([], str) == ""
+
+
+def test_the_extension_requests_cell_says_why_more_time_was_asked_for() -> None:
+    entry = export_rows.ExtensionEntry(
+        None, date(2026, 8, 1), ExtensionStatus.PENDING, "", reason="Partners\n answer late"
+    )
+    assert exports.extensions_cell([entry], str) == "— → 2026-08-01 (Partners answer late), pending"
 
 
 def test_the_xlsx_writer_binds_text_as_strings_even_unquoted(

@@ -81,6 +81,7 @@ class ExtensionEntry(NamedTuple):
     proposed_deadline: date
     status: ExtensionStatus
     decision_note: str
+    reason: str = ""  # why more time was asked for
 
 
 class ExportRow(NamedTuple):
@@ -282,16 +283,17 @@ def _extensions(session: Session, task_ids: Sequence[int]) -> dict[int, list[Ext
             ExtensionRequest.proposed_deadline,
             ExtensionRequest.status,
             ExtensionRequest.decision_note,
+            ExtensionRequest.reason,
         )
         .where(_with_ids(ExtensionRequest.task_id, postgresql))
         .order_by(ExtensionRequest.task_id, ExtensionRequest.requested_at, ExtensionRequest.id)
     )
     found: dict[int, list[ExtensionEntry]] = {}
     for ids in slices:
-        for task_id, current, proposed, status, note in session.connection().execute(
+        for task_id, current, proposed, status, note, reason in session.connection().execute(
             query, {"ids": list(ids)}
         ):
-            entry = ExtensionEntry(current, proposed, status, note or "")
+            entry = ExtensionEntry(current, proposed, status, note or "", reason or "")
             found.setdefault(task_id, []).append(entry)
     return found
 

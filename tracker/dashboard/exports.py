@@ -81,12 +81,17 @@ def _text(value: str) -> str:
 def extensions_cell(
     entries: Iterable[ExtensionEntry], label: Callable[[ExtensionStatus], str]
 ) -> str:
-    """The requests for more time in one readable cell, a line each, oldest first:
-    "2026-05-01 → 2026-07-01, refused: the reason"."""
+    """The requests for more time in one readable cell, a line each, oldest first, with
+    why it was asked for (as the progress report shows it) and the decision's note:
+    "2026-05-01 → 2026-07-01 (contractor late), refused: budget year ends"."""
     lines = []
     for entry in entries:
         current = entry.current_deadline.isoformat() if entry.current_deadline else "—"
-        line = f"{current} → {entry.proposed_deadline.isoformat()}, {label(entry.status)}"
+        asked = f"{current} → {entry.proposed_deadline.isoformat()}"
+        reason = " ".join(entry.reason.split())  # one line: the cell has a line a request
+        if reason:
+            asked = f"{asked} ({reason})"
+        line = f"{asked}, {label(entry.status)}"
         lines.append(f"{line}: {entry.decision_note}" if entry.decision_note else line)
     return "\n".join(lines)
 
