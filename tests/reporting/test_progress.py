@@ -26,8 +26,8 @@ from tracker.models import (
 from tracker.permissions import PermissionDenied
 from tracker.reporting.model import HeadlineFigures, ProgressReport, ReportScope
 from tracker.reporting.periods import Period
-from tracker.reporting.progress import build_progress, period_label
-from tracker.tasks import changes, extensions, services
+from tracker.reporting.progress import build_progress, change_label, period_label
+from tracker.tasks import changes, extensions, services, verification
 
 TODAY = date(2026, 6, 15)
 
@@ -327,6 +327,7 @@ def test_the_periods_events_come_latest_first(world: World) -> None:
 
     assert changed.previous_period == period("2026-05")
     assert [(change.on, change.kind, change.title) for change in changed.events] == [
+        (date(2026, 6, 14), "reported_done", "awaiting"),
         (date(2026, 6, 12), "cancelled", "cancelled"),
         (date(2026, 6, 11), "completed", "late by the zone"),
         (date(2026, 6, 8), "owners_changed", "moved"),
@@ -335,7 +336,7 @@ def test_the_periods_events_come_latest_first(world: World) -> None:
         (date(2026, 6, 3), "created", "by hand"),
         (date(2026, 6, 2), "extension_requested", "overdue"),
     ]
-    assert changed.events_total == 7
+    assert changed.events_total == 8
     details = {change.kind: change.detail for change in changed.events}
     assert details["cancelled"] == "No longer needed."
     assert details["owners_changed"] == "Lilit Officer → Gohar Officer, Lilit Officer"
@@ -344,12 +345,35 @@ def test_the_periods_events_come_latest_first(world: World) -> None:
     assert details["extension_requested"] == "Jun 1, 2026 → Jun 30, 2026: The budget comes later."
 
     capped = report_for(world.admin, max_events=2).changes
-    assert [change.kind for change in capped.events] == ["cancelled", "completed"]
-    assert capped.events_total == 7
+    assert [change.kind for change in capped.events] == ["reported_done", "cancelled"]
+    assert capped.events_total == 8
 
     # The manager's departments' events only.
     kinds = [change.kind for change in report_for(world.manager).changes.events]
-    assert kinds == ["completed", "extension_decided", "created", "extension_requested"]
+    assert kinds == [
+        "reported_done",
+        "completed",
+        "extension_decided",
+        "created",
+        "extension_requested",
+    ]
+
+
+def test_work_reported_done_and_returned_is_among_the_periods_events(world: World) -> None:
+    verification.return_task(
+        world.tasks["awaiting"], world.staff, "The minutes are missing.", now=at(TODAY)
+    )
+    db.session.commit()
+
+    events = report_for(world.admin).changes.events
+    assert [(change.kind, change.title) for change in events[:2]] == [
+        ("returned", "awaiting"),
+        ("reported_done", "awaiting"),
+    ]
+    assert [change_label(change.kind) for change in events[:2]] == [
+        "Returned for more work",
+        "Reported done",
+    ]
 
 
 def test_the_previous_period_is_counted_as_it_stood_at_its_end(world: World) -> None:

@@ -99,8 +99,9 @@ class ReportSection:
 class Change:
     """Something that happened to a recommendation during the period."""
 
-    kind: str  # "created", "completed", "cancelled", "reopened", "deadline_moved",
-    # "extension_requested", "extension_decided", "owners_changed"
+    # "created", "reported_done", "completed", "returned", "cancelled", "reopened",
+    # "deadline_moved", "extension_requested", "extension_decided", "owners_changed"
+    kind: str
     on: date
     task_id: int
     title: str

@@ -50,6 +50,7 @@ from tracker.reporting.model import (
     ReportSection,
 )
 from tracker.reporting.periods import Period
+from tracker.reporting.progress import change_label
 
 FONT = "NotoSans"
 FALLBACK_FONT = "NotoSansArmenian"
@@ -278,20 +279,6 @@ def extension_status_label(status: ExtensionStatus) -> str:
         ExtensionStatus.REFUSED: _("refused"),
         ExtensionStatus.WITHDRAWN: _("withdrawn"),
     }[status]
-
-
-def change_label(kind: str) -> str:
-    labels = {
-        "created": _("Created"),
-        "completed": _("Done"),
-        "cancelled": _("Cancelled"),
-        "reopened": _("Reopened"),
-        "deadline_moved": _("Deadline moved"),
-        "extension_requested": _("More time asked for"),
-        "extension_decided": _("Request for more time decided"),
-        "owners_changed": _("Owners changed"),
-    }
-    return labels.get(kind, kind)
 
 
 def period_label(period: Period) -> str:

@@ -64,7 +64,9 @@ CHANGE_KINDS: dict[EventKind, str] = {
     EventKind.CREATED: "created",
     EventKind.CONFIRMED: "created",
     EventKind.COMPLETED: "completed",
+    EventKind.AWAITING_ACCEPTANCE: "reported_done",
     EventKind.ACCEPTED: "completed",
+    EventKind.RETURNED: "returned",
     EventKind.CANCELLED: "cancelled",
     EventKind.REOPENED: "reopened",
     EventKind.DEADLINE_CHANGED: "deadline_moved",
@@ -73,6 +75,23 @@ CHANGE_KINDS: dict[EventKind, str] = {
     EventKind.EXTENSION_REFUSED: "extension_decided",
     EventKind.OWNERS_CHANGED: "owners_changed",
 }
+
+
+def change_label(kind: str) -> str:
+    """What a change of the period is, as the page, the PDF and the digest name it."""
+    labels = {
+        "created": _("Created"),
+        "reported_done": _("Reported done"),
+        "completed": _("Done"),
+        "returned": _("Returned for more work"),
+        "cancelled": _("Cancelled"),
+        "reopened": _("Reopened"),
+        "deadline_moved": _("Deadline moved"),
+        "extension_requested": _("More time asked for"),
+        "extension_decided": _("Request for more time decided"),
+        "owners_changed": _("Owners changed"),
+    }
+    return labels.get(kind, kind)
 
 
 def scope_filters(scope: ReportScope) -> Filters:

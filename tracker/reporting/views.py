@@ -27,6 +27,7 @@ from tracker.reporting.periods import Period
 from tracker.reporting.progress import (
     PDF_MAX_LINES,
     build_progress,
+    change_label,
     period_label,
     report_choices,
     report_name,
@@ -129,6 +130,7 @@ def progress() -> ResponseReturnValue:
     language = str(get_locale())
     return render_template(
         "reporting/progress.html",
+        change_label=change_label,
         form=form,
         report=report,
         period_label=period_label(scope.period, language) if scope else "",
