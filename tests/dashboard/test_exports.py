@@ -298,7 +298,7 @@ COLUMNS = [
 ]
 
 
-def xlsx_sheet(browser: TrackerClient, query: str):  # type: ignore[no-untyped-def]
+def xlsx_sheet(browser: TrackerClient, query: str):
     response = browser.get(f"/dashboard/export.xlsx?{query}")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -359,9 +359,9 @@ def test_the_exports_carry_the_progress_reports_columns(app, bureau, small_chunk
     assert table[str(asked.id)]["Completion date"] == "" and table[str(asked.id)]["Evidence"] == ""
 
     cells = {row["Number"]: row for row in xlsx_table(staff, "status=all")}
-    row = cells[done.id]
-    assert row["Completion date"] == datetime(2026, 6, 1)  # a date cell
-    assert row["Evidence"] == f"https://example.am/act-12\n{base}/tasks/{done.id}/evidence"
+    cell = cells[done.id]
+    assert cell["Completion date"] == datetime(2026, 6, 1)  # a date cell
+    assert cell["Evidence"] == f"https://example.am/act-12\n{base}/tasks/{done.id}/evidence"
     assert cells[asked.id]["Extension requests"] == table[str(asked.id)]["Extension requests"]
     assert cells[cancelled.id]["Cancel reason"] == "Merged with another recommendation"
 
