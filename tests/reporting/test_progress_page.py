@@ -210,6 +210,18 @@ def test_a_department_outside_the_managers_tree_is_refused_by_the_form(client, o
     assert pdf.status_code == 302 and pdf.mimetype != "application/pdf"
 
 
+def test_a_field_the_chosen_kind_does_not_use_is_not_read(client, org, clock) -> None:
+    client.login(org.manager.email)
+    outside = f"report=999999&department={org.cooperation.id}"
+    everything = client.get(f"/reports/progress?kind=all&{outside}").get_data(as_text=True)
+    assert "data-error=" not in everything
+    assert figures(everything) == figures(
+        client.get("/reports/progress?kind=all").get_data(as_text=True)
+    )
+    pdf = client.get(f"/reports/progress.pdf?kind=period&period=2026-06&{outside}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
 def test_the_page_shows_what_was_done_and_the_changes(client, org, vilnius, clock) -> None:
     from tracker.tasks.services import cancel
 

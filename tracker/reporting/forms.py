@@ -35,6 +35,14 @@ class ScopeForm(TrackerForm):
     )
     submit = SubmitField(_l("Show the report"))
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Only the chosen kind's field is read: a value left in another one (a link edited
+        # by hand, a choice made before switching kind) must not refuse the report.
+        for name in ("report", "department"):
+            if self.kind.data != name:
+                getattr(self, name).data = ""
+        return bool(super().validate(extra_validators))
+
     def validate_period(self, field: Any) -> None:
         if Period.parse(field.data or "") is None:
             raise ValidationError(
