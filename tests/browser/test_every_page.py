@@ -67,6 +67,7 @@ PAGES: dict[str, list[str]] = {
         "/nowhere",
         "/notifications",
         "/dashboard",
+        "/dashboard/trends",
         "/settings/absences",
         "/settings/password",
         "/reports/progress",
@@ -78,6 +79,7 @@ PAGES: dict[str, list[str]] = {
         "/dashboard",
         "/dashboard?status=all",
         "/dashboard/without-owner",
+        "/dashboard/trends",
         REVERSED_PERIOD,
         "/reports",
         "/settings",
@@ -96,6 +98,7 @@ PAGES: dict[str, list[str]] = {
         "/tasks?scope=all",
         "a task",
         "/dashboard",
+        "/dashboard/trends",
         "/reports",
         "/reports/upload",
         "a report",
@@ -119,6 +122,7 @@ PAGES: dict[str, list[str]] = {
         "a task",
         "/dashboard",
         "/dashboard?status=all",
+        "/dashboard/trends",
         "/reports",
         "a report",
         "a review",
@@ -150,6 +154,7 @@ PAGES: dict[str, list[str]] = {
 ERRORS = {
     ("officer", "/nowhere"): 404,
     ("officer", "/dashboard"): 403,
+    ("officer", "/dashboard/trends"): 403,
     ("officer", "/reports/progress"): 403,
 }
 

@@ -19,6 +19,7 @@ from tracker.dashboard.trend_chart import (
     _rate_path,
     month_label,
     section,
+    total_section,
     trend_sparkline,
     trend_svg,
 )
@@ -104,3 +105,14 @@ def test_each_department_gets_a_small_chart_and_its_figures_now(context) -> None
     assert 'width="120" height="32"' in str(row.sparkline)
     assert len(drawn.months) == 12 and drawn.months[0][1] == YEAR[0]
     assert "<desc>" in str(trend_sparkline([], label="none"))
+
+
+def test_the_dashboards_section_is_the_whole_scopes_chart_alone(context) -> None:
+    """The dashboard draws one chart and the months' table; the departments' rows are the
+    trends page's (`section`)."""
+    with force_locale("en"):
+        drawn = total_section(YEAR)
+    assert drawn.departments == ()
+    assert str(drawn.chart).count('class="chart trend-chart"') == 1
+    assert [point for _label, point in drawn.months] == YEAR
+    assert drawn.months[-1][0] == "Jun 2026"

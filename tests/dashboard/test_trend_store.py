@@ -204,6 +204,8 @@ def test_the_dashboard_reads_the_kept_months(client, clock, history, org, monkey
     assert stored_scope(org.manager, Filters()) == f"tree:{org.development.id}"
     html = client.get("/dashboard").get_data(as_text=True)
     assert overdue_by_month(html)["2026-02-01"] == "1"
+    html = client.get("/dashboard/trends").get_data(as_text=True)
+    assert overdue_by_month(html)["2026-02-01"] == "1"
     rows = re.findall(r'<tr data-department-id="(\d+)">', html)
     assert rows == [str(org.development.id), str(org.digital.id)]
     # The progress report's previous period: the end of May, kept.

@@ -22,6 +22,7 @@ from tracker.dashboard.trends import (
     _tally,
     monthly_trend,
     snapshot_counts,
+    today_point,
 )
 from tracker.extensions import db
 from tracker.models import EventKind, Task, TaskStatus
@@ -178,18 +179,97 @@ def test_the_dashboard_shows_the_trend_as_svg(client, clock, history, org) -> No
     overdue = dict(re.findall(r'data-month="([\d-]+)" data-overdue="(\d+)"', svg))
     assert len(overdue) == 12
     assert overdue["2026-02-01"] == "2" and overdue["2026-05-01"] == "3"
-    # The same months as a table, and a row per department with its small chart.
+    # The same months as a table; each department's trend on a page of its own, linked.
     april = r'<tr data-month="2026-04-01">\s*<td>[^<]+</td>\s*<td>2</td>\s*<td[^>]*>2 / 5</td>'
     assert re.search(april, html)
-    rows = re.findall(r'<tr data-department-id="(\d+)">', html)
-    assert rows == [str(org.cooperation.id), str(org.digital.id)]
-    assert html.count('class="chart trend-sparkline"') == 2
+    assert html.count('class="chart trend-chart"') == 1
+    assert "trend-sparkline" not in html and "data-department-id" not in html
+    assert 'href="/dashboard/trends" data-trends-link' in html
     assert "<script" not in svg
+
+    page = client.get("/dashboard/trends").get_data(as_text=True)
+    assert page.count('class="chart trend-chart"') == 1
+    assert re.search(april, page)
+    rows = re.findall(r'<tr data-department-id="(\d+)">', page)
+    assert rows == [str(org.cooperation.id), str(org.digital.id)]
+    assert page.count('class="chart trend-sparkline"') == 2
 
     client.submit("/logout", {}, page="/dashboard")
     client.login(org.manager.email)
+    page = client.get("/dashboard/trends").get_data(as_text=True)
+    assert re.findall(r'<tr data-department-id="(\d+)">', page) == [str(org.digital.id)]
+
+
+def test_the_dashboard_filters_carry_to_the_trends_page(client, clock, history, org) -> None:
+    """Filtered to a department, the dashboard's trend is that department's tree, and its
+    link opens the trends page with the same filter (the list's status and page left)."""
+    client.login(org.staff.email)
+    cooperation = org.cooperation.id
+    html = client.get(f"/dashboard?department={cooperation}&status=all&page=1").get_data(
+        as_text=True
+    )
+    drawn = dict(re.findall(r'data-month="([\d-]+)" data-overdue="(\d+)"', html))
+    tree = monthly_trend(org.staff, Filters(department_id=cooperation), clock.day, ZONE)
+    assert drawn == {point.month.isoformat(): str(point.overdue) for point in tree.total}
+    theirs = monthly_trend(org.other_manager, Filters(), clock.day, ZONE)
+    assert tree.total == theirs.total  # Cooperation's tree is the other manager's
+    link = f'href="/dashboard/trends?department={cooperation}" data-trends-link'
+    assert link in html
+    page = client.get(f"/dashboard/trends?department={cooperation}").get_data(as_text=True)
+    assert re.findall(r'<tr data-department-id="(\d+)">', page) == [str(cooperation)]
+    assert f'href="/dashboard?department={cooperation}"' in page
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("officer", 403), ("manager", 200), ("staff", 200), ("admin", 200)]
+)
+def test_the_trends_page_is_for_those_who_see_the_dashboard(
+    client, clock, org, role: str, status: int
+) -> None:
+    user = {"officer": org.officer, "manager": org.manager, "staff": org.staff}.get(role)
+    client.login(user.email if user is not None else org.admin.email)
+    assert client.get("/dashboard/trends").status_code == status
+    assert client.get("/dashboard").status_code == status
+
+
+def test_the_dashboards_point_for_today_is_its_figures(client, clock, history, org) -> None:
+    """The current month's point is the headline figures' counts (no pass of its own):
+    the overdue tasks, and the rate's inputs (done, of the recommendations not cancelled)
+    as the replay counts them, for the whole organisation (index ranges) and a narrowed
+    scope (one pass)."""
+    scopes = [
+        (org.staff, Filters()),
+        (org.manager, Filters()),
+        (org.other_manager, Filters()),
+        (org.staff, Filters(department_id=org.digital.id)),
+        (org.staff, Filters(owner_id=org.officer.id)),
+    ]
+    for user, filters in scopes:
+        computed = figures(user, filters, clock.day, ZONE)
+        standing = computed.standing
+        assert standing.overdue == computed.headline.overdue
+        today = snapshot_counts(user, filters, clock.day, ZONE)
+        assert (standing.recommendations, standing.cancelled, standing.done) == (
+            today.recommendations,
+            today.cancelled,
+            today.done,
+        )
+        assert standing.overdue == today.overdue
+        point = today_point(clock.day, standing)
+        assert point == monthly_trend(user, filters, clock.day, ZONE).total[-1]
+    client.login(org.staff.email)
     html = client.get("/dashboard").get_data(as_text=True)
-    assert re.findall(r'<tr data-department-id="(\d+)">', html) == [str(org.digital.id)]
+    june = figures(org.staff, Filters(), clock.day, ZONE).standing
+    row = re.search(
+        r'<tr data-month="2026-06-01">\s*<td>[^<]+</td>\s*<td>(\d+)</td>\s*<td[^>]*>(\d+) / (\d+)',
+        html,
+    )
+    assert row is not None
+    assert tuple(map(int, row.groups())) == (
+        june.overdue,
+        june.done,
+        june.recommendations - june.cancelled,
+    )
 
 
 def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
@@ -312,16 +392,18 @@ def test_the_tasks_that_did_not_change_are_counted_as_the_replay_counts_them(
     assert (in_july.awaiting_acceptance, in_july.open) == (1, 10)
 
 
-def test_the_dashboard_keeps_the_trend_until_a_task_changes(client, clock, history, org) -> None:
-    def june_overdue() -> str:
-        html = client.get("/dashboard").get_data(as_text=True)
+def test_the_trends_page_keeps_the_trend_until_a_task_changes(client, clock, history, org) -> None:
+    def june_overdue(page: str) -> str:
+        html = client.get(page).get_data(as_text=True)
         found = re.search(r'data-month="2026-06-01" data-overdue="(\d+)"', html)
         assert found is not None
         return found.group(1)
 
     client.login(org.staff.email)
-    assert june_overdue() == "5"  # a, b, Cooperation's and the two `org` tasks
-    assert june_overdue() == "5"  # kept
+    assert june_overdue("/dashboard/trends") == "5"  # a, b, Cooperation's and the two `org` tasks
+    assert june_overdue("/dashboard/trends") == "5"  # kept
+    assert june_overdue("/dashboard") == "5"
     cancel(history.late, org.manager, "Moot")  # an event: the trend is made again
     db.session.commit()
-    assert june_overdue() == "4"
+    assert june_overdue("/dashboard") == "4"  # today's point: the figures, never kept
+    assert june_overdue("/dashboard/trends") == "4"

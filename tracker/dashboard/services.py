@@ -132,7 +132,7 @@ def _departments_below(roots: Iterable[int]) -> list[int]:
     return sorted(found)
 
 
-def _managed_departments(user: User) -> list[int] | None:
+def managed_departments(user: User) -> list[int] | None:
     """The departments a manager's dashboard covers: theirs and those below, and while a
     manager is absent theirs for the substitute (as tracker.tasks.permissions.managed_by).
     None for staff and admins, who see every department."""
@@ -184,7 +184,7 @@ def _scope(user: User, *, probe: bool = False) -> ColumnElement[bool]:
     """The tasks this user's dashboard covers: never drafts; a manager's departments.
     `probe`: for a query over the overdue range (see `_of_departments`)."""
     require_dashboard(user)
-    departments = _managed_departments(user)
+    departments = managed_departments(user)
     if departments is None:
         return Task.status != TaskStatus.DRAFT
     return and_(Task.status != TaskStatus.DRAFT, _of_departments(departments, probe=probe))
@@ -299,9 +299,22 @@ def _month_start_utc(today: date, timezone: str) -> datetime:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """The scope's tasks as they stand today, as the trend's point for today counts them
+    (tracker.dashboard.trends.TrendPoint): its rate is done of the recommendations not
+    cancelled (the headline's rate is done on time of those due)."""
+
+    recommendations: int  # every task of the scope (never a draft)
+    cancelled: int
+    done: int  # on time or late
+    overdue: int  # as the headline's
+
+
+@dataclass(frozen=True)
 class Figures:
     headline: Headline
     aging: list[tuple[str, int]]
+    standing: Standing
 
 
 def _aging_label(low: int, high: int | None) -> str:
@@ -317,6 +330,8 @@ class _Tally:
     done_this_month: int = 0
     due: int = 0
     done_on_time: int = 0
+    done: int = 0
+    cancelled: int = 0
     aging: list[int] = field(default_factory=lambda: [0] * len(AGING_BUCKETS))
 
 
@@ -329,12 +344,14 @@ _TALLIED = (
     "done_this_month",
     "due",
     "done_on_time",
+    "done",  # with "cancelled", for the trend's point for today (`Standing`)
+    "cancelled",
     *AGING_STATUSES,
 )
 
 
 def _tally(row: Sequence[Any]) -> _Tally:
-    open_, overdue, soon, waiting, this_month, due, on_time, *aging = map(int, row)
+    open_, overdue, soon, waiting, this_month, due, on_time, done, cancelled, *aging = map(int, row)
     return _Tally(
         open=open_,
         overdue=overdue,
@@ -343,6 +360,8 @@ def _tally(row: Sequence[Any]) -> _Tally:
         done_this_month=this_month,
         due=due,
         done_on_time=on_time,
+        done=done,
+        cancelled=cancelled,
         aging=aging,
     )
 
@@ -422,6 +441,13 @@ def figures(user: User, filters: Filters, today: date, timezone: str) -> Figures
             (_aging_label(low, high), int(count))
             for (low, high), count in zip(AGING_BUCKETS, tally.aging, strict=True)
         ],
+        # The scope never holds drafts: its tasks are the open, awaiting, done, cancelled.
+        standing=Standing(
+            recommendations=int(tally.open + tally.awaiting + tally.done + tally.cancelled),
+            cancelled=int(tally.cancelled),
+            done=int(tally.done),
+            overdue=int(tally.overdue),
+        ),
     )
 
 
@@ -776,7 +802,7 @@ def tasks_without_active_owner(
     condition = and_(
         _scope(user),
         Task.status.in_(UNFINISHED_STATUSES),
-        _without_active_owner(_managed_departments(user)),
+        _without_active_owner(managed_departments(user)),
     )
     total = db.session.scalar(select(func.count(Task.id)).where(condition)) or 0
     query = (
@@ -812,7 +838,7 @@ def scope_clauses(user: User, filters: Filters, today: date) -> list[ColumnEleme
 def departments_in_scope(user: User, filters: Filters) -> list[int] | None:
     """The departments the user's dashboard covers, narrowed to the filter's subtree; None
     when every department is covered (staff and admins without a department filter)."""
-    managed = _managed_departments(user)
+    managed = managed_departments(user)
     if filters.department_id is None:
         return managed
     subtree = _departments_below([filters.department_id])

@@ -27,8 +27,16 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from tracker.dashboard.charts import label_width
-from tracker.dashboard.services import Filters
-from tracker.dashboard.trends import Trend, TrendPoint, history_mark, monthly_trend
+from tracker.dashboard.services import Filters, Standing
+from tracker.dashboard.trends import (
+    Trend,
+    TrendPoint,
+    closed_months_replayed,
+    history_mark,
+    kept_closed_months,
+    monthly_trend,
+    today_point,
+)
 from tracker.models import User
 
 WIDTH = 340
@@ -253,12 +261,19 @@ class DepartmentRow:
 
 @dataclass(frozen=True)
 class TrendSection:
-    """The dashboard's "Trends": the chart of the whole scope, its months for the table
-    beside it, and a row per department."""
+    """The trends: the chart of the whole scope, its months for the table beside it, and
+    a row per department (none on the dashboard, which draws only the whole scope's)."""
 
     chart: Markup
     months: tuple[tuple[str, TrendPoint], ...]  # (the month and year in words, its figures)
-    departments: tuple[DepartmentRow, ...]
+    departments: tuple[DepartmentRow, ...] = ()
+
+
+def total_section(points: Sequence[TrendPoint]) -> TrendSection:
+    """The whole scope's chart and its months as a table."""
+    chart = trend_svg(points, title=_("Overdue tasks and implementation rate by month"))
+    months = tuple((short_month_and_year(point), point) for point in points)
+    return TrendSection(chart=chart, months=months)
 
 
 def section(trend: Trend) -> TrendSection:
@@ -276,26 +291,25 @@ def section(trend: Trend) -> TrendSection:
         )
         for department in trend.by_department
     )
-    chart = trend_svg(trend.total, title=_("Overdue tasks and implementation rate by month"))
-    months = tuple((short_month_and_year(point), point) for point in trend.total)
-    return TrendSection(chart=chart, months=months, departments=rows)
+    return replace(total_section(trend.total), departments=rows)
 
 
-# A trend reads its closed months kept (trend_store.py) and counts today's figures over the
-# scope's tasks, and each department's (a pass over the tasks and their owners: about a
-# second for the whole organisation at a million tasks); a scope not kept is replayed
-# (seconds). The dashboard keeps each scope's a few minutes, while no task or event is
-# added, in each application (each process).
+# A trend by department reads its closed months kept (trend_store.py) and counts today's
+# figures over the scope's tasks, and each department's (a pass over the tasks and their
+# owners: about a second for the whole organisation at a million tasks); a scope not kept
+# is replayed (seconds). The trends page keeps each scope's trend, and the dashboard the
+# closed months it had to replay, a few minutes while no task or event is added, in each
+# application (each process).
 CACHE_SECONDS = 300.0
 CACHE_SIZE = 64
 
 
 class _KeptTrends:
     def __init__(self) -> None:
-        self.trends: OrderedDict[Hashable, tuple[float, Trend]] = OrderedDict()
+        self.trends: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
         self.lock = Lock()
 
-    def get(self, key: Hashable) -> Trend | None:
+    def get(self, key: Hashable) -> object | None:
         with self.lock:
             kept = self.trends.get(key)
             if kept is None or monotonic() - kept[0] >= CACHE_SECONDS:
@@ -303,7 +317,7 @@ class _KeptTrends:
             self.trends.move_to_end(key)
             return kept[1]
 
-    def put(self, key: Hashable, trend: Trend) -> None:
+    def put(self, key: Hashable, trend: object) -> None:
         with self.lock:
             self.trends[key] = (monotonic(), trend)
             self.trends.move_to_end(key)
@@ -311,22 +325,46 @@ class _KeptTrends:
                 self.trends.popitem(last=False)
 
 
-def dashboard_trend(user: User, filters: Filters, today: date, timezone: str) -> TrendSection:
-    """The dashboard's trends for the user's scope and filters (their status aside); the
-    trend is kept CACHE_SECONDS while no task or event is added (a person moved to another
-    department shows when it expires)."""
+def _kept() -> _KeptTrends:
     kept: _KeptTrends = current_app.extensions.setdefault("tracker_kept_trends", _KeptTrends())
-    key = (
-        user.id,
-        user.role,
-        user.department_id,
-        replace(filters, status="all"),
-        today,
-        timezone,
-        *history_mark(),
-    )
+    return kept
+
+
+def _key(kind: str, user: User, filters: Filters, today: date, timezone: str) -> Hashable:
+    """A kept trend's key: the scope, the day and what changes with the task history."""
+    scope = (user.id, user.role, user.department_id, replace(filters, status="all"))
+    return (kind, *scope, today, timezone, *history_mark())
+
+
+def dashboard_trend(
+    user: User, filters: Filters, today: date, timezone: str, standing: Standing
+) -> TrendSection:
+    """The dashboard's trend: the whole scope's closed months (kept rows, a few of them)
+    and today's point from the figures the page counted already (`standing`), no task
+    read again and no department's line (those are on the trends page). A scope not kept
+    (an owner, report or deadline filter) or a month not kept yet is replayed and the
+    replay kept CACHE_SECONDS while no task or event is added."""
+    closed = kept_closed_months(user, filters, today)
+    if closed is None:
+        kept = _kept()
+        key = _key("closed", user, filters, today, timezone)
+        found = kept.get(key)
+        if isinstance(found, tuple):
+            closed = found
+        else:
+            closed = closed_months_replayed(user, filters, today, timezone)
+            kept.put(key, closed)
+    return total_section((*closed, today_point(today, standing)))
+
+
+def department_trends(user: User, filters: Filters, today: date, timezone: str) -> TrendSection:
+    """The trends page: the whole scope's trend and each department's, for the user's scope
+    and filters (their status aside); kept CACHE_SECONDS while no task or event is added
+    (a person moved to another department shows when it expires)."""
+    kept = _kept()
+    key = _key("departments", user, filters, today, timezone)
     trend = kept.get(key)
-    if trend is None:
+    if not isinstance(trend, Trend):
         trend = monthly_trend(user, filters, today, timezone)
         kept.put(key, trend)
     return section(trend)

@@ -40,8 +40,9 @@ from tracker.dashboard.history import (
 )
 from tracker.dashboard.services import (
     Filters,
-    _managed_departments,
+    Standing,
     departments_in_scope,
+    managed_departments,
     scope_clauses,
 )
 from tracker.dashboard.trend_quiet import (
@@ -444,7 +445,7 @@ def stored_scope(user: User, filters: Filters) -> str | None:
     is (an owner, report, deadline or digest filter, a substitute covering two trees)."""
     if replace(filters, status=Filters().status, department_id=None) != Filters():
         return None
-    managed = _managed_departments(user)
+    managed = managed_departments(user)
     if filters.department_id is not None:
         if managed is None or filters.department_id in managed:
             return tree_scope(filters.department_id)
@@ -656,6 +657,58 @@ def monthly_trend(
     for id_, counts in today_by_department.items():
         by_department.setdefault(id_, {})[current] = counts
     return _trend(month_days, total, by_department)
+
+
+def today_point(today: date, standing: Standing) -> TrendPoint:
+    """The current month's point: the dashboard's figures of today (services.figures)."""
+    return TrendPoint(
+        month=_month_start(today, 0),
+        recommendations=standing.recommendations,
+        cancelled=standing.cancelled,
+        done=standing.done,
+        overdue=standing.overdue,
+    )
+
+
+def kept_closed_months(
+    user: User, filters: Filters, today: date, months: int = 12
+) -> tuple[TrendPoint, ...] | None:
+    """The closed months of the scope's trend (the oldest first), read from the kept rows:
+    a few rows, no task read. None when the scope is not one kept (`stored_scope`) or a
+    month has not been kept yet (`closed_months_replayed` then)."""
+    stored = stored_scope(user, filters)
+    if stored is None:
+        return None
+    firsts = [first for first, _last in _month_days(today, months)[:-1]]
+    kept = _kept_counts([stored], firsts)
+    if any(first not in kept.months for first in firsts):
+        return None
+    return tuple(_point(first, kept.counts(stored, first)) for first in firsts)
+
+
+def closed_months_replayed(
+    user: User, filters: Filters, today: date, timezone: str, months: int = 12
+) -> tuple[TrendPoint, ...]:
+    """The closed months of the scope's trend, the kept ones read and the others replayed
+    from the task history (the whole scope only, no department's): seconds at a million
+    tasks for the whole organisation."""
+    closed = _month_days(today, months)[:-1]
+    total = _kept_of_scope(stored_scope(user, filters), [first for first, _last in closed])
+    missing = [(first, last) for first, last in closed if first not in total]
+    if missing:
+        days = [last for _first, last in missing]
+        tallies = _tally(user, filters, today, timezone, days, by_department=False)
+        for index, (first, _last) in enumerate(missing):
+            total[first] = tallies.total[index]
+    return tuple(_point(first, total[first]) for first, _last in closed)
+
+
+def _kept_of_scope(stored: str | None, months: Sequence[date]) -> dict[date, Sequence[int]]:
+    """The kept counts of a kept scope in those of these months that are kept."""
+    if stored is None:
+        return {}
+    kept = _kept_counts([stored], months)
+    return {month: kept.counts(stored, month) for month in months if month in kept.months}
 
 
 def _current_month(

@@ -23,7 +23,7 @@ from tracker.dashboard import export_rows, exports, services
 from tracker.dashboard.blueprint import bp
 from tracker.dashboard.charts import bar_chart
 from tracker.dashboard.forms import FilterForm
-from tracker.dashboard.trend_chart import dashboard_trend  # #14 trends
+from tracker.dashboard.trend_chart import dashboard_trend, department_trends  # #14 trends
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.models import ExtensionStatus, TaskStatus
@@ -181,8 +181,35 @@ def index() -> ResponseReturnValue:
         has_overdue=bool(figures.overdue),
         digest=filters.digest,
         digest_invalid=filters.digest_invalid,
-        # #14 trends: the last 12 months, from the task history (templates/dashboard/_trend.html).
-        trend=dashboard_trend(current_user, filters, today, current_app.config["TRACKER_TIMEZONE"]),
+        # #14 trends: the last 12 months of the whole scope, today's from the figures
+        # (templates/dashboard/_trend.html); each department's on the trends page.
+        trend=dashboard_trend(current_user, filters, today, timezone, computed.standing),
+        trends_link=url_for("dashboard.trends", **_trend_args()),
+        departments=False,
+    )
+
+
+def _trend_args() -> dict[str, Any]:
+    """The query without what the trends do not read (the list's status, its page)."""
+    return {key: values for key, values in request.args.lists() if key not in ("status", "page")}
+
+
+@bp.route("/trends")
+def trends() -> ResponseReturnValue:
+    """The trend of the dashboard's scope and of each department in it (#14): a pass over
+    the tasks and their owners for today's figures per department, too slow for every
+    dashboard view at a million tasks (docs/benchmarks.md "#14 trends")."""
+    services.require_dashboard(current_user)
+    form = _filter_form()
+    filters = _filters(form)
+    timezone = current_app.config["TRACKER_TIMEZONE"]
+    return render_template(
+        "dashboard/trends.html",
+        form=form,
+        trend=department_trends(current_user, filters, org_today(), timezone),
+        dashboard_link=url_for("dashboard.index", **_trend_args()),
+        trends_link=None,
+        departments=True,
     )
 
 
