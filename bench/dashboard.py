@@ -1,7 +1,7 @@
 """Benchmark: the dashboard page at 100,000 or 1,000,000 tasks.
 
     .venv/bin/python bench/dashboard.py [--database sqlite|postgresql] [--tasks 1000000]
-        [--runs 20] [--busy] [--keep NAME] [--profile]
+        [--runs 20] [--busy] [--keep NAME] [--profile] [--uncached]
 
 Builds the workload of issue #13 (bench/workload.py: 200 users in 20 departments with
 heads, one owner per task, 10% overdue, 5% done late, the rest due later), runs one
@@ -11,6 +11,8 @@ through the app (the server's time: routing, queries, rendering) for the admin
 median and the slowest of RUNS runs.
 
 --busy keeps the other core busy (a `while True: pass` process) while the requests run.
+--uncached keeps no trend between requests: each request pays what it would in an office
+where a task or an event is added every few seconds (the cache's key changes).
 --keep NAME keeps the database (a SQLite file /tmp/NAME.sqlite, or a PostgreSQL schema
 NAME) and reuses it on the next run: building a million tasks and planning their
 reminders takes minutes. --profile prints cProfile's top functions of one admin request.
@@ -41,6 +43,7 @@ from bench.workload import copy_floor_data, generate_floor
 from config import TestingConfig
 from tracker import create_app
 from tracker.clock import local_today
+from tracker.dashboard import trend_chart
 from tracker.extensions import db
 from tracker.models import Task
 from tracker.notifications.jobs import plan_reminders
@@ -54,6 +57,7 @@ PAGES = [
     ("filtered by department", "/dashboard?department=5"),
     ("filtered by owner", "/dashboard?owner=45"),
     ("page 20", "/dashboard?page=20"),
+    ("trends by department", "/dashboard/trends"),
 ]
 
 
@@ -266,7 +270,12 @@ def main() -> None:
     common_arguments(parser, 100_000)
     parser.add_argument("--profile", action="store_true", help="cProfile one admin request")
     parser.add_argument("--only", choices=[label for label, _path in PAGES], help="one page")
+    parser.add_argument(
+        "--uncached", action="store_true", help="no trend kept between requests (a busy office)"
+    )
     arguments = parser.parse_args()
+    if arguments.uncached:
+        trend_chart.CACHE_SECONDS = 0.0
     with bench_app(arguments, "tracker-dashboard-", build) as app, other_core_busy(arguments.busy):
         if arguments.profile:
             profile(app)

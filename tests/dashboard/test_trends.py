@@ -407,3 +407,17 @@ def test_the_trends_page_keeps_the_trend_until_a_task_changes(client, clock, his
     db.session.commit()
     assert june_overdue("/dashboard") == "4"  # today's point: the figures, never kept
     assert june_overdue("/dashboard/trends") == "4"
+
+
+def test_the_progress_report_links_to_its_departments_trends(client, clock, history, org) -> None:
+    client.login(org.staff.email)
+    digital = org.digital.id
+    html = client.get(f"/reports/progress?kind=department&department={digital}").get_data(
+        as_text=True
+    )
+    link = re.search(r'<a href="([^"]+)" data-trends-link>', html)
+    assert link is not None and link.group(1) == f"/dashboard/trends?department={digital}"
+    page = client.get(link.group(1)).get_data(as_text=True)
+    assert re.findall(r'<tr data-department-id="(\d+)">', page) == [str(digital)]
+    everything = client.get("/reports/progress").get_data(as_text=True)
+    assert 'href="/dashboard/trends" data-trends-link' in everything
