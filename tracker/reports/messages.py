@@ -23,6 +23,15 @@ _REFUSALS = {
     "too_large_unpacked": _l("The Word file is too large once unpacked."),
     "undecodable": _l("The text file is not in UTF-8: save it as UTF-8 and upload it again."),
     "broken_docx": _l("The Word file is damaged: it could not be read."),
+    "broken_doc": _l(
+        "The old Word (.doc) file could not be read: it is damaged or not a Word 97-2003"
+        " document. Save it as .docx or PDF and upload it again."
+    ),
+    "doc_reader_missing": _l(
+        "Old Word (.doc) files cannot be read on this server: the converter is not installed"
+        " (ask the administrator to install the Debian package antiword). Meanwhile, save the"
+        " file as .docx or PDF and upload it again."
+    ),
     "broken_pdf": _l("The PDF file is damaged: it could not be read."),
     "encrypted_pdf": _l("The PDF file is encrypted: it cannot be read without a password."),
     "scanned_pdf": _l("The PDF file is a scan with no text in it: upload a PDF with text."),
@@ -48,10 +57,12 @@ def refusal(error: ReportError) -> str:
     if error.code == "unsupported_type":
         if params.get("suffix"):
             return _(
-                "A %(suffix)s file cannot be read: upload a .txt, .docx or .pdf file.",
+                "A %(suffix)s file cannot be read: upload a .txt, .docx, .doc or .pdf file.",
                 suffix=params["suffix"],
             )
-        return _("A file without an extension cannot be read: upload a .txt, .docx or .pdf file.")
+        return _(
+            "A file without an extension cannot be read: upload a .txt, .docx, .doc or .pdf file."
+        )
     message = _REFUSALS.get(error.code)
     return str(message) if message is not None else str(error)
 
@@ -91,6 +102,10 @@ _WARNINGS = {
     "signing_date_not_real": _l("Section 10: the signing date «%(text)s» is not a real date"),
     "signatory_missing": _l("Section 10: the name of the signatory was not found"),
     "pdf_page_unreadable": _l("PDF page %(page)s could not be read"),
+    "legacy_armenian_converted": _l(
+        "The text was typed in an old Armenian font or encoding (ArmSCII-8) and was converted"
+        " to Unicode: check the names and numbers"
+    ),
     "section9_empty": _l("Section 9 is empty: no recommendations found"),
     "section9_none": _l("Section 9 says there are no recommendations"),
     "no_recommendations": _l("Section 9: no recommendation could be read"),

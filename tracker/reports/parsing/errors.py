@@ -41,6 +41,10 @@ WARNING_TEXTS: dict[str, str] = {
     "signing_date_not_real": "Section 10: the signing date: «{text}» is not a real date",
     "signatory_missing": "Section 10: the name of the signatory was not found",
     "pdf_page_unreadable": "PDF page {page} could not be read",
+    "legacy_armenian_converted": (
+        "The text was typed in an old Armenian font or encoding (ArmSCII-8) and was converted"
+        " to Unicode: check the names and numbers"
+    ),
     "section9_empty": "Section 9 is empty: no recommendations found",
     "section9_none": "Section 9 says there are no recommendations",
     "no_recommendations": "Section 9: no recommendation could be read",

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .blocks import render_blocks, trim_value
+from .blocks import Block, render_blocks, trim_value
 from .errors import ParseWarning, ReportError
 from .full_dates import find_dates, find_signing_date
+from .legacy_armenian import blocks_from_legacy_font, blocks_have_legacy_characters, decode_armscii8
 from .model import ParsedReport
-from .readers import read_document
+from .readers import Extracted, read_document, read_text
 from .recommendations import Recommendations, extract_recommendations
 from .sections import SECTION_NUMBERS, Section, SplitReport, detect_language, split_sections
 from .trip_dates import TripDates, parse_trip_dates
@@ -59,12 +60,54 @@ def parse_report(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYT
     Raises ReportError (and nothing else) when the file is empty, too large, of another type,
     unreadable, or not a trip report. Whatever is read without confidence becomes a warning.
     """
-    extracted = read_document(bytes(data), filename, max_bytes=max_bytes)
-    text = render_blocks(extracted.blocks)
-    if not text.strip():
+    extracted = _read(bytes(data), filename, max_bytes)
+    if not render_blocks(extracted.blocks).strip():
         raise ReportError("the file is empty", code="empty")
-    split = split_sections(extracted.blocks)
+    extracted, split = _split(extracted)
+    text = render_blocks(extracted.blocks)
     return _report(filename, text, split, list(extracted.warnings))
+
+
+def _read(data: bytes, filename: str, max_bytes: int) -> Extracted:
+    """The document's blocks; a .txt that is not UTF-8 is tried as ArmSCII-8 bytes, kept only
+    if the form's headings are then found (otherwise the file is refused as before)."""
+    try:
+        return read_document(data, filename, max_bytes=max_bytes)
+    except ReportError as error:
+        if error.code != "undecodable" or not filename.lower().endswith(".txt"):
+            raise
+        blocks = tuple(read_text(decode_armscii8(data).encode("utf-8")))
+        if _recognized_headings(blocks) is None:
+            raise
+        return Extracted(blocks, (ParseWarning("legacy_armenian_converted"),))
+
+
+def _split(extracted: Extracted) -> tuple[Extracted, SplitReport]:
+    """The sections, of the text as read or, when Latin-1 characters stand for Armenian letters
+    of an old font, of the converted text: decided for the whole document, by which of the two
+    has more of the form's headings recognized (a Unicode report never gains any)."""
+    if not blocks_have_legacy_characters(extracted.blocks):
+        return extracted, split_sections(extracted.blocks)
+    as_read = _recognized_headings(extracted.blocks)
+    converted = blocks_from_legacy_font(extracted.blocks)
+    as_converted = _recognized_headings(converted)
+    if as_converted is not None and as_converted[0] > (as_read[0] if as_read else -1):
+        warnings = (ParseWarning("legacy_armenian_converted"), *extracted.warnings)
+        return Extracted(converted, warnings), as_converted[1]
+    if as_read is None:
+        # Refused as the text was read, with the reason split_sections gives.
+        return extracted, split_sections(extracted.blocks)
+    return extracted, as_read[1]
+
+
+def _recognized_headings(blocks: tuple[Block, ...]) -> tuple[int, SplitReport] | None:
+    """How many section headings read as the form's wording, and the split; None when the
+    blocks are no trip report."""
+    try:
+        split = split_sections(blocks)
+    except ReportError:
+        return None
+    return sum(section.recognized for section in split.sections.values()), split
 
 
 def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -> ParsedReport:
