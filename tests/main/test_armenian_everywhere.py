@@ -55,8 +55,9 @@ ALLOWED = {
     "csv",  # the export formats and the email's HTML part, named as the files are
     "xlsx",
     "html",
-    "txt",  # the report files the upload takes (.txt, .docx, .pdf)
+    "txt",  # the report files the upload takes (.txt, .docx, .doc, .pdf)
     "docx",
+    "doc",
     "pdf",
     "utf",  # the text encoding a text report must be saved in (UTF-8)
     "eng",  # the language switcher names each language in itself

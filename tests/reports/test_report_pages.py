@@ -135,7 +135,7 @@ def test_a_draft_can_be_discarded(client, samples, sample_people) -> None:
         ("letter.txt", b"Dear colleagues, thank you.", "not a trip report"),
         ("empty.txt", b"", "empty"),
         ("scan.pdf", b"%PDF-1.4 broken", "PDF"),
-        ("notes.odt", b"whatever", "Only .txt, .docx and .pdf"),
+        ("notes.odt", b"whatever", "Only .txt, .docx, .doc and .pdf"),
     ],
 )
 def test_a_bad_upload_says_why_and_writes_nothing(

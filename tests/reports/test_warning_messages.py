@@ -82,6 +82,8 @@ def test_a_warning_stored_before_codes_is_shown_as_it_was(app: Flask) -> None:
         ReportError("unsupported file type (no extension)", code="unsupported_type", suffix=""),
         ReportError("the text file is not valid UTF-8", code="undecodable"),
         ReportError("broken Word file", code="broken_docx"),
+        ReportError("broken Word file: not a .doc", code="broken_doc"),
+        ReportError("antiword is not installed", code="doc_reader_missing"),
         ReportError("Word file too large once unpacked", code="too_large_unpacked"),
         ReportError("broken PDF", code="broken_pdf"),
         ReportError("encrypted PDF", code="encrypted_pdf"),
@@ -96,6 +98,7 @@ def test_a_warning_stored_before_codes_is_shown_as_it_was(app: Flask) -> None:
 def test_every_refusal_reads_in_armenian(app: Flask, error: ReportError) -> None:
     with app.test_request_context(), force_locale("hy"):
         armenian = refusal(error)
-    allowed = {"txt", "docx", "pdf", "odt", "utf"}
+    # .doc files are "Word 97-2003" documents, read by the Debian package antiword.
+    allowed = {"txt", "docx", "doc", "pdf", "odt", "utf", "word", "debian", "antiword"}
     assert armenian != error.message
     assert not [w for w in LATIN_WORD.findall(armenian) if w.lower() not in allowed], armenian

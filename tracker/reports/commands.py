@@ -74,7 +74,7 @@ def _summary(parsed: ParsedReport) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the parse as one JSON object.")
 @click.option("--confirm", is_flag=True, help="Open the tasks at once, without a review.")
 def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> None:
-    """Import the trip report FILE (.txt, .docx or .pdf) for review in the web UI."""
+    """Import the trip report FILE (.txt, .docx, .doc or .pdf) for review in the web UI."""
     try:
         content, parsed = read_report_file(file, ParseLimits.from_config(current_app.config))
     except ReportError as error:

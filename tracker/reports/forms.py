@@ -74,15 +74,17 @@ class OwnerSelect(Select):
         return Markup("".join(html))
 
 
-REPORT_EXTENSIONS = ["txt", "docx", "pdf"]
+REPORT_EXTENSIONS = ["txt", "docx", "doc", "pdf"]
 
 
 class UploadForm(TrackerForm):
     file = FileField(
-        _l("Report file (.txt, .docx or .pdf)"),
+        _l("Report file (.txt, .docx, .doc or .pdf)"),
         validators=[
             FileRequired(_l("Choose a file.")),
-            FileAllowed(REPORT_EXTENSIONS, _l("Only .txt, .docx and .pdf reports can be read.")),
+            FileAllowed(
+                REPORT_EXTENSIONS, _l("Only .txt, .docx, .doc and .pdf reports can be read.")
+            ),
         ],
     )
     submit = SubmitField(_l("Upload and read"))

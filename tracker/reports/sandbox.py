@@ -206,7 +206,7 @@ def _date(value: str | None) -> date | None:
 # ---------------------------------------------------------------- the child
 
 
-def _limit_this_process(cpu_seconds: int, memory_mb: int) -> None:
+def _limit_this_process(cpu_seconds: int, memory_mb: int, file_bytes: int) -> None:
     import resource
 
     # At the soft CPU limit the kernel sends SIGXCPU (which ends the process), at the hard
@@ -216,8 +216,11 @@ def _limit_this_process(cpu_seconds: int, memory_mb: int) -> None:
     # Address space: an allocation past it fails, which Python raises as MemoryError.
     memory = memory_mb * _MEGABYTE
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    # The parser writes no file; a child that tried would fail rather than fill a disk.
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    # The parser writes no file. antiword (tracker/reports/parsing/doc_reader.py), which reads
+    # a .doc from its standard input, copies it to an unnamed temporary file (O_TMPFILE, gone
+    # when it exits): one file no larger than the upload. A write past that size fails rather
+    # than fills a disk.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
 
 
 def main() -> int:
@@ -228,7 +231,9 @@ def main() -> int:
     # that needs them, tracker/reports/parsing/readers.py).
     from tracker.reports.parsing import parse_report
 
-    _limit_this_process(int(header["cpu_seconds"]), int(header["memory_mb"]))
+    _limit_this_process(
+        int(header["cpu_seconds"]), int(header["memory_mb"]), int(header["max_bytes"])
+    )
     try:
         max_bytes = int(header["max_bytes"])
         data = stdin.read(max_bytes + 1)

@@ -8,7 +8,8 @@ class ReportError(Exception):
     """A report that cannot be parsed, with one human-readable line and a machine `code`.
 
     Codes: empty, too_large, too_large_unpacked, unsupported_type, undecodable, broken_docx,
-    broken_pdf, encrypted_pdf, scanned_pdf, not_a_report.
+    broken_doc, doc_reader_missing (.doc and antiword), broken_pdf, encrypted_pdf, scanned_pdf,
+    not_a_report.
     """
 
     def __init__(self, message: str, *, code: str, **params: str | int) -> None:

@@ -1,4 +1,4 @@
-"""Bytes of an uploaded file to blocks of text, whatever the format (.txt, .docx, .pdf)."""
+"""Bytes of an uploaded file to blocks of text, whatever the format (.txt, .docx, .doc, .pdf)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .blocks import Block, Line, normalize_line
 from .errors import ReportError
 from .layout import looks_hard_wrapped, reflow
 
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".doc", ".pdf")
 
 # Longest first: the UTF-32 little-endian mark starts with the UTF-16 one.
 _BYTE_ORDER_MARKS = (
@@ -48,6 +48,10 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
         from .docx_reader import read_docx
 
         return Extracted(tuple(read_docx(data, max_bytes=max_bytes)))
+    if suffix == ".doc":
+        from .doc_reader import read_doc
+
+        return Extracted(tuple(read_doc(data, max_bytes=max_bytes)))
     if suffix == ".pdf":
         from .pdf_reader import read_pdf
 
@@ -55,7 +59,7 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
         return Extracted(tuple(blocks), tuple(warnings))
     shown = suffix or "no extension"
     raise ReportError(
-        f"unsupported file type ({shown}): upload a .txt, .docx or .pdf file",
+        f"unsupported file type ({shown}): upload a .txt, .docx, .doc or .pdf file",
         code="unsupported_type",
         suffix=suffix,
     )
