@@ -56,6 +56,9 @@ _ABBREVIATION = re.compile(
     _FLAGS,
 )
 _ARMENIAN = re.compile("[\u0531-\u0587]")
+# A bracket left open at a line's end, with the few words after it: "(expected", "(ակնկալվող",
+# "(expec-". The PDF may have wrapped a label there ("(expected" / "result: ...)").
+_OPEN_BRACKET_TAIL = re.compile(r"[(\[](?P<tail>[^()\[\]:։՝;,]{0,40})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +88,42 @@ class _Draft:
         else:
             self.lines.append(line)
 
+    def last_line(self) -> str:
+        return self.fields[self.last_field][-1][-1] if self.last_field else self.lines[-1]
+
+    def replace_last_line(self, line: str) -> None:
+        if self.last_field:
+            self.fields[self.last_field][-1][-1] = line
+        else:
+            self.lines[-1] = line
+
+    def continue_split_label(self, line: str) -> bool:
+        """Join `line` to the last one when it ends a label the last one began inside a
+        bracket ("… (expected" / "result: …)"): the line is part of the value it is in."""
+        joined = rejoin_split_label(self.last_line(), line)
+        if joined is not None:
+            self.replace_last_line(joined)
+        return joined is not None
+
     def field_values(self) -> dict[str, str]:
+        """Each label's value. A value may hold further fields written inline ("Deadline: by
+        31 December 2026 (expected result: …)"): they are split off into their own fields,
+        unless that field has a labelled value of its own."""
         # Several names may stand on separate lines (a table cell), so values keep line breaks
         # between labels; the lines of one labelled value are joined.
-        return {
-            key: "\n".join(" ".join(parts) for parts in values)
-            for key, values in self.fields.items()
-        }
+        values: dict[str, str] = {}
+        inline: dict[str, str] = {}
+        for key, entries in self.fields.items():
+            own = []
+            for parts in entries:
+                value, found = split_inline_fields(" ".join(parts))
+                own.append(_without_closing_bracket(value))
+                for found_key, found_value in found.items():
+                    inline.setdefault(found_key, found_value)
+            values[key] = "\n".join(own)
+        for key, value in inline.items():
+            values.setdefault(key, value)
+        return values
 
     def release_held_back(self) -> None:
         for line in self.held_back:
@@ -158,6 +190,8 @@ class _ListReader:
         elif self.after_blank and label is None:
             self.drafts[-1].held_back.append(line)
             return
+        elif not self.after_blank and self.drafts[-1].continue_split_label(line):
+            pass
         else:
             self._continue_item(self.drafts[-1], line, label)
         self.after_blank = False
@@ -191,6 +225,8 @@ def _drafts_from_paragraphs(lines: list[str]) -> list[_Draft]:
         if not line or _introduces_what_follows(line):
             continue
         label = field_label(line)
+        if drafts and drafts[-1].continue_split_label(line):
+            continue
         if label is not None and drafts:
             drafts[-1].add_field(label.key, label.value)
         elif label is None:
@@ -351,6 +387,25 @@ def split_inline_fields(text: str) -> tuple[str, dict[str, str]]:
     # Keep the full stop that ended the item's sentence; drop a bracket or comma.
     cut = matches[0].start() + (1 if before.strip() in (".", "։", ":") else 0)
     return text[:cut].strip(), fields
+
+
+def rejoin_split_label(previous: str, line: str) -> str | None:
+    """`previous` and `line` as one line when `previous` ends inside an open bracket and the
+    label in it goes on at the start of `line` ("… (expected" + "result: …)", "(expec-" +
+    "ted result: …)", "(" + "Deadline: …"); None when `line` is something else."""
+    match = _OPEN_BRACKET_TAIL.search(fold(previous[-48:]))
+    if match is None:
+        return None
+    tail = match["tail"].lstrip()
+    if len(tail) > 1 and tail.endswith("-") and tail[-2].isalpha() and line[:1].islower():
+        # A word the PDF hyphenated at the line's end: the hyphen goes, no space.
+        head, glue = previous.rstrip()[:-1], ""
+        tail = tail[:-1]
+    else:
+        head, glue = previous.rstrip(), " "
+    if field_label(f"{tail}{glue}{line}".strip()) is None:
+        return None
+    return f"{head}{glue}{line}"
 
 
 def _without_closing_bracket(value: str) -> str:
