@@ -16,6 +16,7 @@ from tracker.reports.parsing.recommendations import rejoin_split_label, split_in
 
 ReportBuilder = Callable[..., str]
 PdfBuilder = Callable[..., bytes]
+DocxReportBuilder = Callable[..., bytes]
 
 
 def only_item(report_text: ReportBuilder, section9: str, language: str) -> ParsedRecommendation:
@@ -242,6 +243,57 @@ WHOLE_PATH = [
 ]
 
 
+# Items typed as paragraphs (no list markers), and a value wrapped before its bracket.
+WHOLE_PATH += [
+    (
+        "en-paragraph-label-wrapped-inside-the-bracket",
+        "en",
+        "Draft a concept (expected\nresult: an adopted concept).",
+        None,
+        "an adopted concept",
+        None,
+        (),
+    ),
+    (
+        "hy-paragraph-fields-wrapped-in-one-bracket",
+        "hy",
+        "Մշակել հայեցակարգ (ժամկետ՝ 2026 թ. 3-րդ եռամսյակ,\nպատասխանատու՝ Ա. Սարգսյան)։",
+        "2026 թ. 3-րդ եռամսյակ",
+        None,
+        None,
+        ("Ա. Սարգսյան",),
+    ),
+    (
+        "hy-deadline-phrase-and-bracket-both-wrapped",
+        "hy",
+        "1) Մշակել հայեցակարգ։\nԺամկետը՝ 2026 թվականի\nդեկտեմբերի 31-ը (ակնկալվող արդյունքը՝\n"
+        "ընդունված հայեցակարգ)",
+        "2026 թվականի դեկտեմբերի 31-ը",
+        "ընդունված հայեցակարգ",
+        None,
+        (),
+    ),
+    (
+        "en-dash-deadline-then-bracketed-result",
+        "en",
+        "1. Draft a concept - deadline: Q3 2026 (expected result: an adopted concept)",
+        "Q3 2026",
+        "an adopted concept",
+        None,
+        (),
+    ),
+    (
+        "en-result-with-a-bracket-of-its-own",
+        "en",
+        "1. Draft a concept.\nDeadline: Q3 2026 (expected result: an adopted concept (draft law))",
+        "Q3 2026",
+        "an adopted concept (draft law)",
+        None,
+        (),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("language", "section9", "deadline_text", "expected_result", "method", "owners"),
     [case[1:] for case in WHOLE_PATH],
@@ -316,6 +368,24 @@ def test_a_bracket_in_the_deadline_phrase_stays_in_it(
     item = only_item(report_text, f"1. Draft a concept.\n{label} {deadline}", language)
     assert item.deadline_text == deadline
     assert item.expected_result is None
+
+
+def test_a_word_table_cell_with_an_inline_field(make_docx_report: DocxReportBuilder) -> None:
+    rows = [
+        ("Առաջարկություն", "Ժամկետ", "Պատասխանատու"),
+        (
+            "Մշակել հայեցակարգ",
+            f"{HY_DEADLINE} (ակնկալվող արդյունք՝ ընդունված հայեցակարգ)",
+            "Ա. Սարգսյան",
+        ),
+    ]
+    (item,) = parse_report(make_docx_report(rows), "report.docx").recommendations
+    assert fields(item) == {
+        "deadline_text": HY_DEADLINE,
+        "expected_result": "ընդունված հայեցակարգ",
+        "method": None,
+        "owners": ("Ա. Սարգսյան",),
+    }
 
 
 # ---------------------------------------------------------------- through a PDF

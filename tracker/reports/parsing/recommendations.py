@@ -411,6 +411,8 @@ def rejoin_split_label(previous: str, line: str) -> str | None:
 def _without_closing_bracket(value: str) -> str:
     """ "Կ. Բաղիշյան)։" -> "Կ. Բաղիշյան", but "Ա. Սարգսյան (բաժնի պետ)" keeps its bracket."""
     value = value.strip().rstrip("։:;,").rstrip()
+    if value.endswith((").", "].")):
+        value = value[:-1]  # "(expected result: a law)." ends the sentence after the bracket
     # Brackets are counted once and the end walks back by index: counting (and cutting) the
     # whole value again for each closing bracket would be quadratic on ")))…".
     balance = value.count(")") + value.count("]") - value.count("(") - value.count("[")
