@@ -28,6 +28,7 @@ PARAMS: dict[str, str | int | ParseWarning] = {
     "page": 2,
     "signed_on": "2025-03-20",
     "period": "quarter",
+    "sections": "1, 2, 3, 4, 10",
     "detail": ParseWarning("deadline_no_year", phrase="մինչև մայիս"),
 }
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -91,6 +91,13 @@ _PERIODS = {"quarter": _l("a quarter"), "half-year": _l("a half-year")}
 _WARNINGS = {
     "section_missing": _l("Section %(number)s (%(name)s) was not found"),
     "section_empty": _l("Section %(number)s (%(name)s) is empty"),
+    "section9_missing": _l(
+        "Section 9 (recommendations) was not found: no task was created from this report;"
+        " add recommendations by hand if it has any"
+    ),
+    "sections_found": _l(
+        "The report's form differs from the model form: sections found: %(sections)s"
+    ),
     "trip_dates_missing": _l("Section 3: the dates of the trip were not found"),
     "trip_year_assumed": _l(
         "Section 3: no year given for «%(text)s»; %(year)s assumed from the signing date"

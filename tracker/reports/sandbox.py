@@ -158,6 +158,7 @@ def report_to_wire(report: ParsedReport) -> dict[str, Any]:
         **report.to_json(),
         "text": report.text,
         "warning_codes": [_warning_to_wire(warning) for warning in report.warnings],
+        "sections_found": list(report.sections_found),
     }
 
 
@@ -196,6 +197,7 @@ def report_from_wire(wire: dict[str, Any]) -> ParsedReport:
             ParseWarning.from_json(item) for item in wire.get("warning_codes", wire["warnings"])
         ),
         text=wire["text"],
+        sections_found=tuple(int(number) for number in wire.get("sections_found", ())),
     )
 
 

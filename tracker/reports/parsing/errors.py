@@ -31,6 +31,11 @@ class ReportError(Exception):
 WARNING_TEXTS: dict[str, str] = {
     "section_missing": "Section {number} ({name}) was not found",
     "section_empty": "Section {number} ({name}) is empty",
+    "section9_missing": (
+        "Section 9 (recommendations) was not found: no task was created from this report;"
+        " add recommendations by hand if it has any"
+    ),
+    "sections_found": ("The report's form differs from the model form: sections found: {sections}"),
     "trip_dates_missing": "Section 3: the dates of the trip were not found",
     "trip_year_assumed": (
         "Section 3: no year given for «{text}»; {year} assumed from the signing date"

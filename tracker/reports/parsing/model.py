@@ -56,6 +56,9 @@ class ParsedReport:
     recommendations: tuple[ParsedRecommendation, ...] = ()
     warnings: tuple[str, ...] = ()
     text: str = ""
+    # The numbers of the sections found (not in the --json contract: the warnings say it
+    # when the form differs from the model's).
+    sections_found: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {

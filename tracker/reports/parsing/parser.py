@@ -113,7 +113,10 @@ def _recognized_headings(blocks: tuple[Block, ...]) -> tuple[int, SplitReport] |
 def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -> ParsedReport:
     sections = split.sections
     language = detect_language(text)
-    warnings.extend(_missing_section_warnings(sections))
+    warnings.extend(_missing_section_warnings(sections, split.found))
+    if split.form_differs:
+        found = ", ".join(str(number) for number in split.found)
+        warnings.append(ParseWarning("sections_found", sections=found))
     signatory, signed_on = _signature(sections.get(10), warnings)
     place = sections[3].text if 3 in sections else ""
     trip = _trip_dates(place, signed_on, warnings)
@@ -136,6 +139,7 @@ def _report(filename: str, text: str, split: SplitReport, warnings: list[str]) -
         recommendations=recommendations.items,
         warnings=(*warnings, *recommendations.warnings),
         text=text,
+        sections_found=split.found,
     )
 
 
@@ -161,12 +165,18 @@ def _section_texts(sections: dict[int, Section]) -> dict[str, str]:
     }
 
 
-def _missing_section_warnings(sections: dict[int, Section]) -> list[str]:
+def _missing_section_warnings(sections: dict[int, Section], found: tuple[int, ...]) -> list[str]:
+    """A section merged into another (found, with no text of its own) is not missing; a
+    missing Section 9 says that no task comes from the report."""
     warnings: list[str] = []
     for number in SECTION_NUMBERS:
         name = SECTION_NAMES[number]
-        if number not in sections:
+        if number == 9 and number not in sections:
+            warnings.append(ParseWarning("section9_missing"))
+        elif number not in found:
             warnings.append(ParseWarning("section_missing", number=number, name=name))
+        elif number not in sections:
+            continue
         elif not sections[number].text:
             warnings.append(ParseWarning("section_empty", number=number, name=name))
     return warnings

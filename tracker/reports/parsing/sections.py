@@ -8,6 +8,7 @@ a known heading (Armenian or English) when two runs are equally long.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 from .blocks import Block, Line, Table, fold, fold_start, normalize_line, render_blocks
 from .errors import ReportError
 from .layout import HEADING_LINE
+from .section_styles import StyledHeading, other_numbering, split_merged_lines, unnumbered
 from .vocabulary import SECTION_WORDING
 
 SECTION_NUMBERS = range(1, 11)
-# A file is a trip report when most of the form is there and some headings read as its own.
-MIN_SECTIONS = 6
+# A file is a trip report when most of the form is there (a report may be published without
+# Sections 5-9: 1-4 and 10 are five) and some headings read as its own.
+MIN_SECTIONS = 5
 MIN_RECOGNIZED_HEADINGS = 3
 # A report has a few dozen numbered lines; past this many the file is something else, and
 # reading on would only cost time.
@@ -62,6 +65,11 @@ class Section:
 class SplitReport:
     preamble: tuple[Block, ...]
     sections: dict[int, Section]
+    # The numbers of the sections found (a heading of merged sections stands for each of
+    # them), and whether the form differs from the model's: headings not numbered "N.",
+    # merged or out of order.
+    found: tuple[int, ...] = ()
+    form_differs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +79,28 @@ class _Candidate:
     heading: str
     value: str
     recognized: bool
+    covers: tuple[int, ...] = ()
 
 
 def split_sections(blocks: Sequence[Block]) -> SplitReport:
     """The preamble (title) and the sections; ReportError when the text is no trip report."""
     flat = list(_flatten_form_tables(blocks))
     chain = _heading_chain(list(itertools.islice(_candidates(flat), MAX_HEADING_CANDIDATES)))
+    tolerant = len(chain) < len(SECTION_NUMBERS)
+    if tolerant:
+        flat, chain, tolerant = _tolerant_split(flat, chain)
     recognized = sum(candidate.recognized for candidate in chain)
     if len(chain) < MIN_SECTIONS or recognized < MIN_RECOGNIZED_HEADINGS:
         raise ReportError(
             "not a trip report: the numbered sections of the report form were not found",
             code="not_a_report",
         )
+    found = tuple(sorted({number for candidate in chain for number in _covers(candidate)}))
+    differs = tolerant or found != tuple(SECTION_NUMBERS)
+    return SplitReport(tuple(flat[: chain[0].index]), _sections(flat, chain), found, differs)
+
+
+def _sections(flat: list[Block], chain: list[_Candidate]) -> dict[int, Section]:
     sections: dict[int, Section] = {}
     for position, candidate in enumerate(chain):
         end = chain[position + 1].index if position + 1 < len(chain) else len(flat)
@@ -91,7 +109,73 @@ def split_sections(blocks: Sequence[Block]) -> SplitReport:
         sections[candidate.number] = Section(
             candidate.number, candidate.heading, candidate.recognized, content
         )
-    return SplitReport(tuple(flat[: chain[0].index]), sections)
+    return sections
+
+
+def names_section(number: int, text: str) -> bool:
+    """Whether the text names the section (its wording anywhere in the text's start)."""
+    folded = fold(text[:HEADING_MAX_CHARS])
+    return any(pattern.search(folded) for pattern in _WORDING[number])
+
+
+def _covers(candidate: _Candidate) -> tuple[int, ...]:
+    return candidate.covers or (candidate.number,)
+
+
+def _tolerant_split(
+    flat: list[Block], chain: list[_Candidate]
+) -> tuple[list[Block], list[_Candidate], bool]:
+    """When the numbered headings do not give all ten sections: the headings typed otherwise
+    too (another numbering, the wording alone, two on a line, out of order); kept when they
+    find more sections than the numbered ones alone."""
+    lines = list(split_merged_lines(flat, split_heading))
+    candidates = list(itertools.islice(_tolerant_candidates(lines), MAX_HEADING_CANDIDATES))
+    tolerant = _with_reordered(_heading_chain(candidates), candidates)
+    if len({n for c in tolerant for n in _covers(c)}) > len({n for c in chain for n in _covers(c)}):
+        return lines, tolerant, True
+    return flat, chain, False
+
+
+def _tolerant_candidates(blocks: Sequence[Block]) -> Iterator[_Candidate]:
+    numbered = {candidate.index: candidate for candidate in _candidates(blocks)}
+    for index, block in enumerate(blocks):
+        if index in numbered:
+            yield numbered[index]
+        elif isinstance(block, Line):
+            styled = other_numbering(block.text, split_heading, names_section) or unnumbered(
+                block.text, split_heading
+            )
+            if styled is not None:
+                yield _styled_candidate(index, styled)
+
+
+def _styled_candidate(index: int, styled: StyledHeading) -> _Candidate:
+    heading, value, _recognized = split_heading(styled.number, styled.rest)
+    if len(styled.covers) > 1:
+        heading, value = styled.rest.strip(), ""
+    return _Candidate(index, styled.number, heading, value, True, styled.covers)
+
+
+def _with_reordered(chain: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """The chain, with the known headings of sections it lacks that come out of order (the
+    first of each); none is taken from inside Section 9, whose list items are numbered."""
+    covered = {number for candidate in chain for number in _covers(candidate)}
+    inside9 = _section9_span(chain)
+    extra: list[_Candidate] = []
+    for candidate in candidates:
+        outside9 = not inside9[0] < candidate.index < inside9[1]
+        if candidate.recognized and outside9 and not covered.intersection(_covers(candidate)):
+            extra.append(candidate)
+    return sorted([*chain, *extra], key=lambda candidate: candidate.index)
+
+
+def _section9_span(chain: list[_Candidate]) -> tuple[float, float]:
+    """The lines of Section 9 (between its heading and the next), as an open interval."""
+    for position, candidate in enumerate(chain):
+        if candidate.number == 9:
+            end = chain[position + 1].index if position + 1 < len(chain) else math.inf
+            return candidate.index, end
+    return math.inf, math.inf
 
 
 def detect_language(text: str) -> str:

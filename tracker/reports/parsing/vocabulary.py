@@ -230,6 +230,11 @@ SECTION_WORDING: dict[int, tuple[str, ...]] = {
     ),
     9: (
         rf"առաջարկ\w*+{_ANY}(?:արդյունք|պատասխանատու|ժամկետ)\w*\)?",
+        # The wording of the 2023 amendment (N 326-Ն).
+        rf"առաջարկ\w*\s{AND}\sդրանց\s(?:\w+\s){{0,4}}եղանակ\w*",
+        r"(?:recommendations?|proposals?)\s(?:and|&)\s(?:the\s)?(?:methods?|manner|ways?)\sof"
+        r"\s(?:monitoring|checking|following\sup)(?:\s(?:their|the))?"
+        r"(?:\s(?:implementation|execution|progress))*",
         r"առաջարկ\w*",
         rf"(?:recommendations?|proposals?){_ANY}(?:results?|outcomes?|responsible|deadlines?)\)?",
         r"recommendations?(?:\s(?:and|&)\sproposals?)?|proposals?",
