@@ -4,6 +4,7 @@ inside another field's value, in Armenian or English, on one line or wrapped by 
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from datetime import date
 
@@ -409,6 +410,28 @@ def test_a_pdf_wrapping_the_bracket_anywhere_keeps_the_fields_apart(
         "owners": ("Ministry of Economy",),
     }
     assert item.deadline == date(2026, 12, 31)
+
+
+@pytest.mark.parametrize("width", range(40, 100, 4))
+def test_a_hard_wrapped_armenian_text_keeps_the_fields_apart(
+    report_text: ReportBuilder, width: int
+) -> None:
+    section9 = (
+        f"1) Մշակել հայեցակարգ։\nԺամկետը՝ {HY_DEADLINE} (ակնկալվող արդյունք՝ ընդունված "
+        "հայեցակարգ; պատասխանատու՝ էկոնոմիկայի նախարարություն)"
+    )
+    lines = [
+        wrapped
+        for line in report_text("hy", section9=section9).split("\n")
+        for wrapped in textwrap.wrap(line, width) or [""]
+    ]
+    (item,) = parse_report("\n".join(lines).encode(), "report.txt").recommendations
+    assert fields(item) == {
+        "deadline_text": HY_DEADLINE,
+        "expected_result": "ընդունված հայեցակարգ",
+        "method": None,
+        "owners": ("էկոնոմիկայի նախարարություն",),
+    }
 
 
 # ---------------------------------------------------------------- the pieces
