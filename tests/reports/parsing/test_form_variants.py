@@ -65,6 +65,11 @@ STYLES: dict[str, Callable[[int], str]] = {
     "hy-ordinal": lambda number: f"{number}-{'ին' if number == 1 else 'րդ'} բաժին. ",
     "en-section-word": lambda number: f"Section {number}: ",
     "en-ordinal": lambda number: f"{number}th section. ",
+    "hy-section-word-space": lambda number: f"Բաժին {number} ",
+    "hy-ordinal-bare": lambda number: f"{number}-{'ին' if number == 1 else 'րդ'} բաժին ",
+    "hy-ordinal-colon": lambda number: f"{number}-րդ բաժին: ",
+    "roman-lower": lambda number: f"{ROMAN[number - 1].lower()}. ",
+    "section-dot": lambda number: f"Section {number}. ",
     "no-number": lambda number: "",
 }
 
