@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from .blocks import Block, Line, Table, normalize_line
 from .errors import ReportError
 from .layout import looks_hard_wrapped, reflow
+from .list_numbers import letters, roman
 
 log = logging.getLogger(__name__)
 
@@ -207,45 +208,12 @@ def _list_marker(kind: str, number: int) -> str:
     if kind == "bullet":
         return "• "
     if kind in ("loweralpha", "upperalpha"):
-        letter = _letters(number)
-        return f"{letter if kind == 'loweralpha' else letter.upper()}) "
+        label = letters(number)
+        return f"{label if kind == 'loweralpha' else label.upper()}) "
     if kind in ("lowerroman", "upperroman"):
-        roman = _roman(number)
-        return f"{roman.lower() if kind == 'lowerroman' else roman}. "
+        label = roman(number)
+        return f"{label.lower() if kind == 'lowerroman' else label}. "
     return f"{number}. "
-
-
-def _letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
-_ROMAN = (
-    (1000, "M"),
-    (900, "CM"),
-    (500, "D"),
-    (400, "CD"),
-    (100, "C"),
-    (90, "XC"),
-    (50, "L"),
-    (40, "XL"),
-    (10, "X"),
-    (9, "IX"),
-    (5, "V"),
-    (4, "IV"),
-    (1, "I"),
-)
-
-
-def _roman(number: int) -> str:
-    digits = ""
-    for value, symbol in _ROMAN:
-        count, number = divmod(number, value)
-        digits += symbol * count
-    return digits
 
 
 def _rows(table: ElementTree.Element) -> Iterator[tuple[str, ...]]:

@@ -16,6 +16,7 @@ import docx
 
 from .blocks import Block, Line, Table, normalize_line
 from .errors import ReportError
+from .list_numbers import letters, roman
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -329,44 +330,14 @@ def _format_number(value: int, number_format: str) -> str:
     # A damaged file may ask for list item 10**9; keep the label short whatever it says.
     value = max(0, min(value, 9999))
     if number_format in ("lowerLetter", "upperLetter"):
-        letters = _letters(value)
-        return letters if number_format == "lowerLetter" else letters.upper()
+        label = letters(value)
+        return label if number_format == "lowerLetter" else label.upper()
     if number_format in ("lowerRoman", "upperRoman"):
-        roman = _roman(value)
-        return roman.lower() if number_format == "lowerRoman" else roman
+        label = roman(value)
+        return label.lower() if number_format == "lowerRoman" else label
     if number_format == "decimalZero":
         return f"{value:02d}"
     return str(value)
-
-
-def _letters(value: int) -> str:
-    # Word repeats the letter past z: a..z, aa..zz, aaa..
-    value = max(value, 1)
-    return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
-
-
-def _roman(value: int) -> str:
-    value = max(1, min(value, 3999))
-    numerals = (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    )
-    result = ""
-    for number, numeral in numerals:
-        count, value = divmod(value, number)
-        result += numeral * count
-    return result
 
 
 def _val(element: Element | None) -> str | None:
