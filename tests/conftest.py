@@ -41,7 +41,17 @@ from config import TestingConfig
 from tracker import create_app
 from tracker.clock import FixedClock, install_clock
 from tracker.extensions import db
-from tracker.models import Department, ExtensionRequest, OutboxMessage, Role, Task, TaskStatus, User
+from tracker.models import (
+    Department,
+    ExtensionRequest,
+    OutboxMessage,
+    Report,
+    ReportStatus,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 from tracker.tasks.services import create_task
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -337,6 +347,27 @@ def make_user(app: Flask):
         db.session.add(user)
         db.session.commit()
         return user
+
+    return make
+
+
+@pytest.fixture
+def make_report(app: Flask):
+    """A confirmed trip report (its tasks are made with make_task and given `report`)."""
+
+    def make(destination: str = "Gyumri", **fields: Any) -> Report:
+        report = Report(
+            source_filename=f"{destination}.docx",
+            content_hash=f"{next(_sequence):064d}",
+            file_type="docx",
+            language="en",
+            status=ReportStatus.CONFIRMED,
+            destination=destination,
+            **fields,
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report
 
     return make
 

@@ -29,7 +29,6 @@ from tracker.extensions import db
 from tracker.models import (
     Department,
     Report,
-    ReportStatus,
     Role,
     Task,
     TaskStatus,
@@ -60,7 +59,7 @@ def _at(day: date, hour: int = 9) -> datetime:
 
 
 @pytest.fixture
-def office(clock, make_department, make_user, make_task) -> Office:
+def office(clock, make_department, make_user, make_task, make_report) -> Office:
     """The whole organisation's headline figures: open 19, overdue 10 (aging 1, 2, 3, 4),
     awaiting acceptance 7, due in 14 days 6, done this month 9, done on time 5 of 21 due."""
     root = make_department("Administration")
@@ -70,16 +69,7 @@ def office(clock, make_department, make_user, make_task) -> Office:
     ani = make_user(department=north_unit, name="Ani")
     bob = make_user(department=north, name="Bob")
     lilit = make_user(department=south, name="Lilit")
-    report = Report(
-        source_filename="trip.docx",
-        content_hash="d" * 64,
-        file_type="docx",
-        language="en",
-        status=ReportStatus.CONFIRMED,
-        destination="Gyumri",
-        created_at=_at(TODAY - timedelta(days=100)),
-    )
-    db.session.add(report)
+    report = make_report("Gyumri", created_at=_at(TODAY - timedelta(days=100)))
     owners_cycle = [[ani], [bob], [lilit], [ani, lilit], [ani, bob], []]
     made = 0
 

@@ -28,8 +28,6 @@ from tracker.models import (
     ExtensionRequest,
     ExtensionStatus,
     Notification,
-    Report,
-    ReportStatus,
     Role,
     Task,
     TaskStatus,
@@ -64,7 +62,7 @@ class Bureau:
 
 
 @pytest.fixture
-def bureau(clock, make_department, make_user, make_task) -> Bureau:
+def bureau(clock, make_department, make_user, make_task, make_report) -> Bureau:
     """25 tasks: the north's, the south's, shared ones, one without an owner; a report;
     escalations of some."""
     root = make_department("Administration")
@@ -74,15 +72,7 @@ def bureau(clock, make_department, make_user, make_task) -> Bureau:
     ani = make_user(department=unit, name="Ani")
     bob = make_user(department=north, name="Bob")
     lilit = make_user(department=south, name="Lilit")
-    report = Report(
-        source_filename="trip.docx",
-        content_hash="e" * 64,
-        file_type="docx",
-        language="en",
-        status=ReportStatus.CONFIRMED,
-        destination="Tbilisi",
-    )
-    db.session.add(report)
+    report = make_report("Tbilisi")
     tasks, north_ids = [], set()
     for number in range(25):
         owners = [[ani], [lilit], [bob, lilit], [lilit, ani], []][number % 5]
