@@ -279,6 +279,9 @@ class Report(Model):
     # English line of a report stored before warnings had codes.
     warnings: Mapped[list[str | dict[str, Any]]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text, default="")
+    # How a scanned report was read by OCR (#15): OcrSummary.to_json() (pages, the mean
+    # confidence, the fields read with low confidence); None for a file with a text layer.
+    ocr: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -296,6 +299,48 @@ class Report(Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+
+class ScanStatus(StrEnum):
+    QUEUED = "queued"
+    READING = "reading"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ScanImport(Model):
+    """A scanned report waiting for OCR, being read, or read (#15). OCR takes seconds a
+    page, so the upload stores the file here and returns; a background worker claims the row,
+    reads the scan in the parse sandbox and stores the draft report (`report_id`), or the
+    refusal (`error`). The row is the queue: a worker that dies leaves it to be claimed again
+    once its lease has passed."""
+
+    __tablename__ = "scan_imports"
+    __table_args__ = (Index("ix_scan_imports_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[ScanStatus] = mapped_column(
+        _str_enum(ScanStatus, "scan_status"), default=ScanStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The ReportError's code and params (or a code of the job's own), worded on the page in
+    # the reader's language.
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    report: Mapped[Report | None] = relationship(foreign_keys=[report_id])
 
 
 class Task(Model):
