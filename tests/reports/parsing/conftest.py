@@ -12,11 +12,14 @@ from typing import Any
 import docx
 import pytest
 
+from tests.conftest import unavailable
 from tests.reports.conftest import SAMPLES
+from tracker.reports.parsing import ParsedReport, ReportError, parse_report
 
 DocxBuilder = Callable[[Callable[[Any], None]], bytes]
 PdfBuilder = Callable[..., bytes]
 ReportBuilder = Callable[..., str]
+ScanReader = Callable[[str, str], ParsedReport]
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,42 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def expected() -> dict[str, Any]:
     return json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+
+
+def needs_tesseract() -> None:
+    from tracker.reports.parsing.ocr import ocr_unavailable
+
+    if ocr_unavailable() is not None:
+        unavailable(
+            "Tesseract is not installed: apt install tesseract-ocr tesseract-ocr-hye"
+            " tesseract-ocr-eng"
+        )
+
+
+@pytest.fixture(scope="session")
+def read_scan() -> ScanReader:
+    """`read_scan(name, variant)`: the sample's scan (tests/reports/scans.py) parsed by OCR,
+    or the ReportError it raised; read once per session, as OCR costs seconds a page."""
+    from tests.reports.scans import scanned_pdf
+
+    cache: dict[tuple[str, str], ParsedReport | ReportError] = {}
+
+    def read(name: str, variant: str) -> ParsedReport:
+        needs_tesseract()
+        key = (name, variant)
+        if key not in cache:
+            try:
+                cache[key] = parse_report(
+                    scanned_pdf(name, variant), f"{name}.{variant}.pdf", ocr=True
+                )
+            except ReportError as error:
+                cache[key] = error
+        result = cache[key]
+        if isinstance(result, ReportError):
+            raise result
+        return result
+
+    return read
 
 
 @pytest.fixture

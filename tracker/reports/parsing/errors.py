@@ -9,7 +9,10 @@ class ReportError(Exception):
 
     Codes: empty, too_large, too_large_unpacked, unsupported_type, undecodable, broken_docx,
     broken_doc, doc_reader_missing (.doc and antiword), broken_pdf, encrypted_pdf, scanned_pdf,
-    not_a_report.
+    not_a_report; when a scan is read by OCR: ocr_unavailable (Tesseract or its hye/eng models
+    missing; the message says what to install), ocr_failed (Tesseract itself failed),
+    broken_image (a .png/.jpg/.tif scan that cannot be opened), and too_large for a scan of
+    too many pages (params `pages`, `page_limit`) or too many pixels.
     """
 
     def __init__(self, message: str, *, code: str, **params: str | int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -9,7 +10,7 @@ from .blocks import Block, render_blocks, trim_value
 from .errors import ParseWarning, ReportError
 from .full_dates import find_dates, find_signing_date
 from .legacy_armenian import blocks_from_legacy_font, blocks_have_legacy_characters, decode_armscii8
-from .model import ParsedReport
+from .model import OcrSummary, ParsedReport
 from .readers import Extracted, read_document, read_text
 from .recommendations import Recommendations, extract_recommendations
 from .sections import SECTION_NUMBERS, Section, SplitReport, detect_language, split_sections
@@ -54,25 +55,44 @@ _REPEATED_COMMAS = re.compile(r"(?<!\s)\s*+,(?:\s*+,)+\s*+")
 SIGNATURE_LINE_MAX_CHARS = 1000
 
 
-def parse_report(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
+def parse_report(
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: bool = False
+) -> ParsedReport:
     """Parse a trip report (.txt, .docx or .pdf).
 
     Raises ReportError (and nothing else) when the file is empty, too large, of another type,
     unreadable, or not a trip report. Whatever is read without confidence becomes a warning.
+    With `ocr`, a scanned PDF is read by OCR; the report's `ocr` then says how, and which
+    fields hold words Tesseract was unsure of.
     """
-    extracted = _read(bytes(data), filename, max_bytes)
+    extracted = _read(bytes(data), filename, max_bytes, ocr)
+    reading = extracted.ocr
     if not render_blocks(extracted.blocks).strip():
         raise ReportError("the file is empty", code="empty")
     extracted, split = _split(extracted)
     text = render_blocks(extracted.blocks)
-    return _report(filename, text, split, list(extracted.warnings))
+    report = _report(filename, text, split, list(extracted.warnings))
+    if reading is None:
+        return report
+    from .ocr import low_confidence_fields
+
+    # The fields to check against the scan are the summary's, not warnings: the review page
+    # marks each field itself.
+    summary = OcrSummary(
+        pages=reading.pages,
+        mean_confidence=reading.mean_confidence,
+        seconds=reading.seconds,
+        engine=reading.engine,
+        low_fields=low_confidence_fields(report, reading.confidences),
+    )
+    return dataclasses.replace(report, ocr=summary)
 
 
-def _read(data: bytes, filename: str, max_bytes: int) -> Extracted:
+def _read(data: bytes, filename: str, max_bytes: int, ocr: bool) -> Extracted:
     """The document's blocks; a .txt that is not UTF-8 is tried as ArmSCII-8 bytes, kept only
     if the form's headings are then found (otherwise the file is refused as before)."""
     try:
-        return read_document(data, filename, max_bytes=max_bytes)
+        return read_document(data, filename, max_bytes=max_bytes, ocr=ocr)
     except ReportError as error:
         if error.code != "undecodable" or not filename.lower().endswith(".txt"):
             raise

@@ -5,12 +5,18 @@ from __future__ import annotations
 import codecs
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .blocks import Block, Line, normalize_line
 from .errors import ReportError
 from .layout import looks_hard_wrapped, reflow
 
+if TYPE_CHECKING:
+    from .ocr import OcrReading
+
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".doc", ".pdf")
+# Read only when OCR is asked for (`read_document(..., ocr=True)`).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 # Longest first: the UTF-32 little-endian mark starts with the UTF-16 one.
 _BYTE_ORDER_MARKS = (
@@ -26,10 +32,15 @@ _BYTE_ORDER_MARKS = (
 class Extracted:
     blocks: tuple[Block, ...]
     warnings: tuple[str, ...] = field(default=())
+    # Set when the text was read from a scan by OCR: how sure Tesseract was of each word.
+    ocr: OcrReading | None = None
 
 
-def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
-    """The text of a report file, or a ReportError saying why it cannot be read."""
+def read_document(data: bytes, filename: str, *, max_bytes: int, ocr: bool = False) -> Extracted:
+    """The text of a report file, or a ReportError saying why it cannot be read.
+
+    With `ocr`, a PDF with no text layer is read by OCR (Tesseract) instead of being refused
+    as "scanned_pdf"; OCR takes seconds a page, so the caller decides where it runs."""
     if len(data) > max_bytes:
         raise ReportError(
             f"file too large: {len(data)} bytes, the limit is {max_bytes}",
@@ -55,8 +66,21 @@ def read_document(data: bytes, filename: str, *, max_bytes: int) -> Extracted:
     if suffix == ".pdf":
         from .pdf_reader import read_pdf
 
-        blocks, warnings = read_pdf(data)
+        try:
+            blocks, warnings = read_pdf(data)
+        except ReportError as error:
+            if error.code != "scanned_pdf" or not ocr:
+                raise
+            from .ocr import read_scanned_pdf
+
+            reading = read_scanned_pdf(data)
+            return Extracted(reading.blocks, (), reading)
         return Extracted(tuple(blocks), tuple(warnings))
+    if suffix in IMAGE_SUFFIXES and ocr:
+        from .ocr import read_scanned_image_file
+
+        reading = read_scanned_image_file(data)
+        return Extracted(reading.blocks, (), reading)
     shown = suffix or "no extension"
     raise ReportError(
         f"unsupported file type ({shown}): upload a .txt, .docx, .doc or .pdf file",
