@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.reports.conftest import SAMPLES
 from tests.reports.parsing.conftest import ScanReader, needs_tesseract
 from tests.reports.scans import images_to_pdf, page_images, scanned_pdf
 from tracker.reports.parsing import ReportError, ocr, parse_report
@@ -216,3 +217,39 @@ def test_a_broken_picture_is_broken_image(name: str, fake_tesseract: FakeTessera
     with pytest.raises(ReportError) as refused:
         parse_report(b"\x89PNG\r\n\x1a\n not really a picture", name, ocr=True)
     assert refused.value.code == "broken_image"
+
+
+# ---------------------------------------------------------------- fields flagged (no Tesseract)
+
+
+def test_a_field_is_flagged_by_its_least_sure_word() -> None:
+    report = parse_report(
+        (SAMPLES / "hy-vilnius-2025-02.txt").read_bytes(), "hy-vilnius-2025-02.txt"
+    )
+    sure = {ocr.word_key(word): 95.0 for word in report.text.split()}
+    assert ocr.low_confidence_fields(report, sure) == {}
+    unsure = {**sure, "Սարգսյան": 40.0, "31-ը": 55.0, "մշտապես": 69.9, "Կարեն": 70.0}
+    assert ocr.low_confidence_fields(report, unsure) == {
+        # The author and the signatory, and the first recommendation's owner.
+        "author_name": 40.0,
+        "signatory": 40.0,
+        "recommendations.0.owners": 40.0,
+        "recommendations.0.deadline_text": 55.0,
+        "recommendations.2.deadline_text": 69.9,
+    }
+
+
+def test_a_date_is_flagged_by_the_words_it_was_read_from() -> None:
+    report = parse_report(
+        (SAMPLES / "hy-vilnius-2025-02.txt").read_bytes(), "hy-vilnius-2025-02.txt"
+    )
+    sure = {ocr.word_key(word): 95.0 for word in report.text.split()}
+    flagged = ocr.low_confidence_fields(report, {**sure, "10.02.2025թ": 30.0, "3-5-ը": 50.0})
+    assert flagged == {"signed_on": 30.0, "trip_start": 50.0, "trip_end": 50.0}
+
+
+def test_a_word_the_parse_changed_counts_for_nothing() -> None:
+    report = parse_report(
+        (SAMPLES / "hy-vilnius-2025-02.txt").read_bytes(), "hy-vilnius-2025-02.txt"
+    )
+    assert ocr.low_confidence_fields(report, {}) == {}

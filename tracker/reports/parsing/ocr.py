@@ -187,7 +187,11 @@ def read_scanned_image_file(data: bytes, *, max_pages: int = DEFAULT_MAX_PAGES) 
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(data)) as picture:
                 _check_page_count(getattr(picture, "n_frames", 1), max_pages)
-                images = [_fitted(frame.convert("L")) for frame in ImageSequence.Iterator(picture)]
+                # One page in memory at a time: a frame is read before the next is decoded.
+                pages = [
+                    _read_page(_fitted(frame.convert("L")), tesseract)
+                    for frame in ImageSequence.Iterator(picture)
+                ]
     except ReportError:
         raise
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError) as exc:
@@ -195,7 +199,6 @@ def read_scanned_image_file(data: bytes, *, max_pages: int = DEFAULT_MAX_PAGES) 
     except Exception as exc:
         # Pillow raises OSError, ValueError, SyntaxError and others on damaged files.
         raise ReportError("broken image: the file could not be read", code="broken_image") from exc
-    pages = [_read_page(image, tesseract) for image in images]
     return _reading(pages, tesseract, started)
 
 
