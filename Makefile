@@ -38,10 +38,11 @@ run: $(VENV)/.installed-run $(COMPILED)
 	@echo "Serving on http://$(HOST):$(PORT), links in emails to $(TRACKER_BASE_URL) (Ctrl+C stops it)"
 	TRACKER_RUN_SCHEDULER=1 $(BIN)/tracker run --host $(HOST) --port $(PORT) --no-reload
 
+# The suite runs on every core (pytest-xdist): each worker builds its own databases.
 test: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # mypy checks what [tool.mypy] in pyproject.toml lists: the package, config.py, tests, bench.
 lint: $(VENV)/.installed-test

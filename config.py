@@ -42,6 +42,17 @@ class Config:
     TRACKER_PARSE_CPU_SECONDS = _env_int("TRACKER_PARSE_CPU_SECONDS", 20)
     TRACKER_PARSE_MEMORY_MB = _env_int("TRACKER_PARSE_MEMORY_MB", 512)
     TRACKER_PARSE_TIMEOUT_SECONDS = _env_int("TRACKER_PARSE_TIMEOUT_SECONDS", 30)  # on the clock
+    # A scanned report is read by OCR (#15) in the same kind of child process, with room for
+    # Tesseract: about 2 s of CPU a page, so the limits are those of a 100-page scan.
+    TRACKER_OCR_CPU_SECONDS = _env_int("TRACKER_OCR_CPU_SECONDS", 600)
+    TRACKER_OCR_MEMORY_MB = _env_int("TRACKER_OCR_MEMORY_MB", 2048)
+    TRACKER_OCR_TIMEOUT_SECONDS = _env_int("TRACKER_OCR_TIMEOUT_SECONDS", 900)
+    # A scan is read by a thread of the web process that took the upload, at once; the
+    # scheduler's minute job reads what no thread took (a restart) or a crashed reading left,
+    # once its lease has passed, at most this many times.
+    TRACKER_BACKGROUND_IN_PROCESS = _env_bool("TRACKER_BACKGROUND_IN_PROCESS", True)
+    TRACKER_BACKGROUND_WORKERS = _env_int("TRACKER_BACKGROUND_WORKERS", 1)
+    TRACKER_SCAN_MAX_ATTEMPTS = _env_int("TRACKER_SCAN_MAX_ATTEMPTS", 3)
 
     BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = TRACKER_TIMEZONE

@@ -86,10 +86,11 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     # What features offer one another, wired here so that no feature imports the one it
     # serves: sign-in for every view, the settings page's sections, the tasks' events.
-    from tracker import auth, dashboard, feeds, notifications, reporting, security
+    from tracker import auth, dashboard, feeds, notifications, reporting, reports, security
 
     security.init_app(app)
     auth.init_app(app)
+    reports.init_app(app)  # scanned reports: read by the scheduler's minute job, a command
     feeds.init_app(app)
     notifications.init_app(app)
     dashboard.init_app(app)  # the trends' closed months: a daily planner, a command

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -93,6 +94,14 @@ def test_a_warning_stored_before_codes_is_shown_as_it_was(app: Flask) -> None:
         ReportError("too slow", code="too_slow"),
         ReportError("too much memory", code="too_complex"),
         ReportError("the file could not be read", code="parse_failed"),
+        ReportError("tesseract is not installed", code="ocr_unavailable"),
+        ReportError("tesseract failed", code="ocr_failed"),
+        ReportError("broken image", code="broken_image"),
+        ReportError("scan too long: 60 pages", code="too_large", pages=60, page_limit=50),
+        # The scan reader's own refusals (tracker/reports/scan_jobs.py).
+        ReportError("read too many times", code="scan_abandoned"),
+        ReportError("the uploader may no longer import", code="not_allowed"),
+        ReportError("already imported", code="duplicate", report=7),
     ],
     ids=lambda error: f"{error.code}-{len(error.params)}",
 )
@@ -100,6 +109,32 @@ def test_every_refusal_reads_in_armenian(app: Flask, error: ReportError) -> None
     with app.test_request_context(), force_locale("hy"):
         armenian = refusal(error)
     # .doc files are "Word 97-2003" documents, read by the Debian package antiword.
+    # Scans are read by OCR, with the Debian packages tesseract-ocr, -hye and -eng.
     allowed = {"txt", "docx", "doc", "pdf", "odt", "utf", "word", "debian", "antiword"}
+    allowed |= {"ocr", "tesseract", "hye", "eng"}
     assert armenian != error.message
     assert not [w for w in LATIN_WORD.findall(armenian) if w.lower() not in allowed], armenian
+
+
+_RAISED_CODE = re.compile(r'code="([a-z_0-9]+)"')
+_PARSER_SOURCES = sorted(
+    [
+        *(Path(__file__).resolve().parents[2] / "tracker" / "reports" / "parsing").glob("*.py"),
+        Path(__file__).resolve().parents[2] / "tracker" / "reports" / "sandbox.py",
+    ]
+)
+
+
+def test_every_code_the_parser_raises_has_its_message_in_each_language(app: Flask) -> None:
+    """A new refusal code left out of the catalogue would reach the user as the parser's
+    English line: every code raised in the parser's sources must be worded."""
+    codes = {code for path in _PARSER_SOURCES for code in _RAISED_CODE.findall(path.read_text())}
+    assert {"empty", "scanned_pdf", "ocr_unavailable"} <= codes
+    for code in sorted(codes):
+        error = ReportError("an English line", code=code)
+        with app.test_request_context(), force_locale("hy"):
+            armenian = refusal(error)
+        with app.test_request_context(), force_locale("en"):
+            english = refusal(error)
+        assert armenian != error.message and english != error.message, code
+        assert armenian != english, code

@@ -30,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.background import minute_jobs
 from tracker.extensions import db
 from tracker.i18n import org_today
 from tracker.notifications.event_mail import mail_due_notices
@@ -196,6 +197,14 @@ def build_scheduler(app: Flask, *, blocking: bool, plan_at_start: bool = False) 
         id=EVENT_MAIL_JOB_ID,
         replace_existing=True,
     )
+    # What the features above register (reading the scans waiting for OCR, #15).
+    for job in minute_jobs(app):
+        scheduler.add_job(
+            _in_app_context(app, job),
+            IntervalTrigger(minutes=1, timezone=timezone),
+            id=f"minute-{getattr(job, '__module__', '')}.{getattr(job, '__qualname__', job)}",
+            replace_existing=True,
+        )
     # The demo plans now, once, whatever the hour. The planner only adds what is still
     # owed, so this never sends twice.
     if plan_at_start:

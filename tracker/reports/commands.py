@@ -16,10 +16,20 @@ from tracker.reports.services import ImportResult, ReportImportError, import_rep
 from tracker.unit_of_work import unit_of_work
 
 
-def read_report_file(path: Path, limits: ParseLimits) -> tuple[bytes, ParsedReport]:
-    """The file's bytes and its parse; a ReportError for anything that is not a trip report."""
+def read_report_file(
+    path: Path, limits: ParseLimits, scan_limits: ParseLimits | None = None
+) -> tuple[bytes, ParsedReport]:
+    """The file's bytes and its parse; a ReportError for anything that is not a trip report.
+
+    A scan (a PDF without text) is read again by OCR with `scan_limits`, here and now: a
+    command may wait the seconds a page that a request may not (#15)."""
     content = read_bounded(path, limits.max_bytes)
-    return content, parse_untrusted(content, path.name, limits)
+    try:
+        return content, parse_untrusted(content, path.name, limits)
+    except ReportError as error:
+        if error.code != "scanned_pdf" or scan_limits is None:
+            raise
+    return content, parse_untrusted(content, path.name, scan_limits)
 
 
 def read_bounded(path: Path, max_bytes: int) -> bytes:
@@ -76,7 +86,11 @@ def _summary(parsed: ParsedReport) -> list[str]:
 def import_command(file: Path, dry_run: bool, as_json: bool, confirm: bool) -> None:
     """Import the trip report FILE (.txt, .docx, .doc or .pdf) for review in the web UI."""
     try:
-        content, parsed = read_report_file(file, ParseLimits.from_config(current_app.config))
+        content, parsed = read_report_file(
+            file,
+            ParseLimits.from_config(current_app.config),
+            ParseLimits.for_scans(current_app.config),
+        )
     except ReportError as error:
         raise CommandError(str(error)) from None
     result = None
@@ -111,3 +125,12 @@ def _report_stored(result: ImportResult, *, confirm: bool, err: bool) -> None:
     if not confirm:
         base_url = current_app.config["TRACKER_BASE_URL"].rstrip("/")
         say(f"Review and confirm at {base_url}/reports/{result.report.id}/review")
+
+
+@click.command("read-scans")
+def read_scans_command() -> None:
+    """Read the scanned reports waiting for OCR (those a web process left), now."""
+    from tracker.reports.scan_jobs import read_waiting_scans
+
+    summary = read_waiting_scans(at_once=True)
+    click.echo(f"{summary.read} scan(s) read into draft reports, {summary.refused} refused.")

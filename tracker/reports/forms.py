@@ -181,3 +181,11 @@ class AddRecommendationForm(TrackerForm):
 
 class DiscardForm(TrackerForm):
     submit = SubmitField(_l("Discard this import"))
+
+
+class ScanRetryForm(TrackerForm):
+    submit = SubmitField(_l("Try again"))
+
+
+class ScanRemoveForm(TrackerForm):
+    submit = SubmitField(_l("Remove"))

@@ -33,8 +33,26 @@ _REFUSALS = {
         " file as .docx or PDF and upload it again."
     ),
     "broken_pdf": _l("The PDF file is damaged: it could not be read."),
+    "broken_image": _l("The scanned picture is damaged: it could not be read."),
     "encrypted_pdf": _l("The PDF file is encrypted: it cannot be read without a password."),
     "scanned_pdf": _l("The PDF file is a scan with no text in it: upload a PDF with text."),
+    "ocr_unavailable": _l(
+        "The PDF file is a scan with no text in it, and scans cannot be read on this server:"
+        " OCR is not installed (ask the administrator to install the Debian packages"
+        " tesseract-ocr, tesseract-ocr-hye and tesseract-ocr-eng). Meanwhile, upload a PDF"
+        " with text, or the Word file."
+    ),
+    "ocr_failed": _l(
+        "The scanned document could not be read by OCR. Check that it opens, then upload it"
+        " again, or upload a PDF with text."
+    ),
+    "not_allowed": _l(
+        "The scan was read, but its uploader may no longer import reports: upload it again."
+    ),
+    "scan_abandoned": _l(
+        "Reading the scanned document failed several times. Try again later, or upload a PDF"
+        " with text."
+    ),
     "not_a_report": _l(
         "This is not a trip report: the numbered sections of the report form were not found."
     ),
@@ -53,6 +71,16 @@ def refusal(error: ReportError) -> str:
             "The file is too large: %(size)s MB, the limit is %(limit)s MB.",
             size=_megabytes(params.get("size")),
             limit=_megabytes(params["limit"]),
+        )
+    if error.code == "too_large" and "page_limit" in params:
+        return _(
+            "The scan is too long to read: %(pages)s pages, the limit is %(page_limit)s.",
+            pages=params.get("pages"),
+            page_limit=params["page_limit"],
+        )
+    if error.code == "duplicate":
+        return _(
+            "This file was already imported, as report %(report)s.", report=params.get("report")
         )
     if error.code == "unsupported_type":
         if params.get("suffix"):

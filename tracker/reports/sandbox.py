@@ -30,6 +30,7 @@ from typing import Any
 from tracker import PROJECT_ROOT
 from tracker.reports.parsing import ParsedRecommendation, ParsedReport, ReportError
 from tracker.reports.parsing.errors import ParseWarning
+from tracker.reports.parsing.model import OcrSummary
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class ParseLimits:
     cpu_seconds: int = 20
     memory_mb: int = 512
     timeout_seconds: float = 30.0
+    # Read a PDF without a text layer by OCR (#15) rather than refuse it as a scan.
+    ocr: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ParseLimits:
@@ -56,6 +59,17 @@ class ParseLimits:
             cpu_seconds=int(config["TRACKER_PARSE_CPU_SECONDS"]),
             memory_mb=int(config["TRACKER_PARSE_MEMORY_MB"]),
             timeout_seconds=float(config["TRACKER_PARSE_TIMEOUT_SECONDS"]),
+        )
+
+    @classmethod
+    def for_scans(cls, config: Mapping[str, Any]) -> ParseLimits:
+        """The limits of a parse that may read a scan by OCR: Tesseract's seconds a page."""
+        return cls(
+            max_bytes=int(config["TRACKER_UPLOAD_MAX_BYTES"]),
+            cpu_seconds=int(config["TRACKER_OCR_CPU_SECONDS"]),
+            memory_mb=int(config["TRACKER_OCR_MEMORY_MB"]),
+            timeout_seconds=float(config["TRACKER_OCR_TIMEOUT_SECONDS"]),
+            ocr=True,
         )
 
 
@@ -74,6 +88,7 @@ def parse_untrusted(data: bytes, filename: str, limits: ParseLimits) -> ParsedRe
         "max_bytes": limits.max_bytes,
         "cpu_seconds": limits.cpu_seconds,
         "memory_mb": limits.memory_mb,
+        "ocr": limits.ocr,
     }
     started = time.monotonic()
     try:
@@ -198,6 +213,7 @@ def report_from_wire(wire: dict[str, Any]) -> ParsedReport:
         ),
         text=wire["text"],
         sections_found=tuple(int(number) for number in wire.get("sections_found", ())),
+        ocr=OcrSummary.from_json(wire["ocr"]) if wire.get("ocr") else None,
     )
 
 
@@ -206,6 +222,11 @@ def _date(value: str | None) -> date | None:
 
 
 # ---------------------------------------------------------------- the child
+
+
+# Tesseract, run by OCR, writes its page image and its answer to temporary files (pytesseract
+# talks to it through files): room for a 300 dpi page, whatever the upload's size.
+_OCR_FILE_BYTES = 256 * _MEGABYTE
 
 
 def _limit_this_process(cpu_seconds: int, memory_mb: int, file_bytes: int) -> None:
@@ -233,14 +254,17 @@ def main() -> int:
     # that needs them, tracker/reports/parsing/readers.py).
     from tracker.reports.parsing import parse_report
 
+    ocr = bool(header.get("ocr"))
+    max_bytes = int(header["max_bytes"])
     _limit_this_process(
-        int(header["cpu_seconds"]), int(header["memory_mb"]), int(header["max_bytes"])
+        int(header["cpu_seconds"]),
+        int(header["memory_mb"]),
+        max(max_bytes, _OCR_FILE_BYTES) if ocr else max_bytes,
     )
     try:
-        max_bytes = int(header["max_bytes"])
         data = stdin.read(max_bytes + 1)
         try:
-            report = parse_report(data, str(header["filename"]), max_bytes=max_bytes)
+            report = parse_report(data, str(header["filename"]), max_bytes=max_bytes, ocr=ocr)
             answer: dict[str, Any] = {"report": report_to_wire(report)}
         except ReportError as error:
             answer = {

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import PurePath
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -20,6 +20,7 @@ from tracker.models import (
     Report,
     ReportStatus,
     Role,
+    ScanImport,
     Task,
     TaskStatus,
     User,
@@ -156,6 +157,7 @@ def _new_report(
             for warning in parsed.warnings
         ],
         text=parsed.text,
+        ocr=parsed.ocr.to_json() if parsed.ocr is not None else None,
         uploaded_by=uploaded_by,
         created_at=now,
     )
@@ -358,6 +360,8 @@ def discard_report(report: Report, actor: User) -> None:
     require_registry(actor)
     if report.status is not ReportStatus.DRAFT:
         raise ReportImportError(_l("A confirmed report cannot be discarded."))
+    # The scan it was read from (#15) goes with it: discarded, the file may be uploaded again.
+    db.session.execute(delete(ScanImport).where(ScanImport.report_id == report.id))
     db.session.delete(report)
     db.session.flush()
 

@@ -418,7 +418,7 @@ def _read_tables(
 
 def _words(image: Image, tesseract: str, *, psm: int) -> list[OcrWord]:
     """The words Tesseract reads on the image, corrected, in its reading order."""
-    tsv = _run(tesseract, image, ["--psm", str(psm), "tsv"])
+    tsv = _run(tesseract, image, psm=psm)
     words: list[OcrWord] = []
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
@@ -481,7 +481,7 @@ def _initial_or_number(words: list[OcrWord], index: int) -> bool:
 def _orientation(image: Image, tesseract: str) -> int:
     """Degrees (clockwise) to turn the page upright, by Tesseract's orientation detection."""
     try:
-        shown = _run(tesseract, image, ["--psm", "0"])
+        shown = _run(tesseract, image, psm=0)
     except ReportError:
         # Too little text to tell: the page stays as it is.
         return 0
@@ -489,39 +489,46 @@ def _orientation(image: Image, tesseract: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _run(tesseract: str, image: Image, arguments: list[str]) -> str:
-    buffer = io.BytesIO()
-    # Uncompressed PGM: Tesseract decodes it at once, where PNG costs a second per page.
-    image.save(buffer, "PPM")
-    # Tesseract's OpenMP threads fight over the cores with the other workers' processes:
-    # one thread each is several times faster in total.
-    environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    command = [tesseract, "stdin", "stdout", "-l", LANGUAGES, "--dpi", str(DPI)]
+def _run(tesseract: str, image: Image, *, psm: int) -> str:
+    """Tesseract's TSV of the words on the image (psm 0: its orientation report instead),
+    through the pytesseract binding."""
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = tesseract
+    # Tesseract's OpenMP threads fight over the cores with the other workers' processes: one
+    # thread each is several times faster in total. pytesseract starts it with this process's
+    # environment; a value the administrator set is kept.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # Uncompressed: Tesseract decodes it at once, where a PNG (pytesseract's default) costs a
+    # second a page to write and read.
+    image.format = "PPM"
     # Tesseract also tries every unsure word as white on black, which a report never is; not
     # doing so saves about a tenth of its time.
-    command += ["-c", "tessedit_do_invert=0", *arguments]
+    config = f"--dpi {DPI} -c tessedit_do_invert=0"
     try:
-        done = subprocess.run(
-            command,
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=PAGE_TIMEOUT_SECONDS,
-            env=environment,
-            check=False,
+        if psm == 0:
+            return str(pytesseract.image_to_osd(image, config=config, timeout=PAGE_TIMEOUT_SECONDS))
+        return str(
+            pytesseract.image_to_data(
+                image,
+                lang=LANGUAGES,
+                config=f"--psm {psm} {config}",
+                timeout=PAGE_TIMEOUT_SECONDS,
+            )
         )
-    except subprocess.TimeoutExpired as exc:
+    except pytesseract.TesseractError as exc:
+        lines = str(exc.message).strip().splitlines()
+        detail = lines[-1] if lines else f"exit status {exc.status}"
+        raise ReportError(f"OCR failed: {detail}", code="ocr_failed") from exc
+    # TesseractError is a RuntimeError too: caught first.
+    except RuntimeError as exc:  # pytesseract's "Tesseract process timeout"
         raise ReportError(
             "OCR failed: Tesseract took too long on a page", code="ocr_failed"
         ) from exc
-    except OSError as exc:
+    except OSError as exc:  # TesseractNotFoundError among them
         raise ReportError(
             f"OCR failed: Tesseract could not run ({exc})", code="ocr_failed"
         ) from exc
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = reason[-1] if reason else f"exit status {done.returncode}"
-        raise ReportError(f"OCR failed: {detail}", code="ocr_failed")
-    return done.stdout.decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- lines

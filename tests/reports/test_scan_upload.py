@@ -1,0 +1,380 @@
+"""Scanned reports through the upload page (#15 point 1): the upload returns at once with
+"reading the scanned document", a thread reads it by OCR, the review shows the confidence and
+flags; a reader that dies is replaced, a refused scan says why in the user's language, and
+a server without Tesseract says what to install, storing nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from tests.conftest import unavailable
+from tests.reports.scans import scanned_pdf
+from tracker import background
+from tracker.extensions import db
+from tracker.models import Report, Role, ScanImport, ScanStatus, Task, utcnow
+from tracker.reports import scan_jobs, scans
+
+NEEDS_TESSERACT = (
+    "Tesseract is not installed: apt install tesseract-ocr tesseract-ocr-hye tesseract-ocr-eng"
+)
+READING = {"en": "Reading the scanned document…", "hy": "Սկանավորված փաստաթուղթը կարդացվում է…"}
+MISSING = {
+    "en": "OCR is not installed (ask the administrator to install the Debian packages"
+    " tesseract-ocr, tesseract-ocr-hye and tesseract-ocr-eng)",
+    "hy": "tesseract-ocr, tesseract-ocr-hye և tesseract-ocr-eng",
+}
+NOT_A_REPORT = {
+    "en": "This is not a trip report: the numbered sections of the report form were not found.",
+    "hy": "Սա գործուղման հաշվետվություն չէ",
+}
+
+
+def needs_tesseract() -> None:
+    if shutil.which("tesseract") is None:
+        unavailable(NEEDS_TESSERACT)
+
+
+@cache
+def scan_of(name: str) -> bytes:
+    return scanned_pdf(name)
+
+
+def upload(client: Any, data: bytes, name: str = "scan.pdf") -> Any:
+    token = client.csrf_token("/reports/upload")
+    # Built here, not by client.post: Werkzeug's test client spools a body over 500 KB (a
+    # scan is) to a temporary file that it never closes.
+    builder = EnvironBuilder(
+        path="/reports/upload",
+        method="POST",
+        data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def page_text(response: Any) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def counts() -> tuple[int, int, int]:
+    db.session.expire_all()
+    return (
+        db.session.scalar(select(func.count()).select_from(ScanImport)) or 0,
+        db.session.scalar(select(func.count()).select_from(Report)) or 0,
+        db.session.scalar(select(func.count()).select_from(Task)) or 0,
+    )
+
+
+def only_scan() -> ScanImport:
+    db.session.expire_all()
+    return db.session.scalars(select(ScanImport)).one()
+
+
+@pytest.fixture
+def by_hand(app: Flask) -> None:
+    """No thread reads the scan: the test reads it when it chooses (as the minute job)."""
+    app.config["TRACKER_BACKGROUND_IN_PROCESS"] = False
+
+
+@pytest.mark.parametrize("language", ["en", "hy"])
+def test_a_scan_is_read_in_the_background_into_a_draft_with_its_confidence(
+    app: Flask, client: Any, make_user: Any, sample_people: Any, language: str
+) -> None:
+    needs_tesseract()
+    staff = make_user(Role.STAFF, language=language)
+    client.login(staff.email)
+
+    response = upload(client, scan_of("hy-vilnius-2025-02.txt"), "vilnius-scan.pdf")
+
+    # The request did not wait for the OCR: it queued the scan and sent the uploader to wait.
+    assert response.status_code == 302
+    scan = only_scan()
+    assert response.headers["Location"].endswith(f"/reports/scans/{scan.id}")
+    assert scan.filename == "vilnius-scan.pdf" and scan.uploaded_by_id == staff.id
+    waiting = client.get(f"/reports/scans/{scan.id}")
+    if waiting.status_code == 200:  # the thread may already be done on a fast machine
+        assert READING[language] in page_text(waiting)
+        assert '<meta http-equiv="refresh" content="3">' in waiting.get_data(as_text=True)
+
+    assert background.wait_until_idle(app, timeout=120)
+    scan = only_scan()
+    assert scan.status is ScanStatus.DONE and scan.attempts == 1 and scan.error is None
+    report = db.session.get(Report, scan.report_id)
+    assert report is not None and report.uploaded_by_id == staff.id
+    assert [task.deadline.isoformat() if task.deadline else None for task in report.tasks] == [
+        "2025-03-31",
+        "2025-06-30",
+        None,
+    ]
+    assert [task.owners[0].name for task in report.tasks] == [
+        "Անի Սարգսյան",
+        "Կարեն Բաղիշյան",
+        "Լիլիթ Հովհաննիսյան",
+    ]
+    assert report.ocr is not None and report.ocr["pages"] >= 1
+    assert 50 <= report.ocr["mean_confidence"] <= 100
+
+    # Done, the waiting page opens the review, which says the text came from a scan.
+    done = client.get(f"/reports/scans/{scan.id}")
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/reports/{report.id}/review"
+    )
+    review = client.get(f"/reports/{report.id}/review")
+    assert f"/reports/scans/{scan.id}/file" in review.get_data(as_text=True)
+    shown = re.search(r"(\d+)%", page_text(review).split("OCR", 1)[-1])
+    assert shown and int(shown.group(1)) == round(report.ocr["mean_confidence"])
+
+
+def test_the_reviewer_downloads_the_scan_as_uploaded(
+    app: Flask, client: Any, make_user: Any, by_hand: None
+) -> None:
+    data = b"%PDF-1.4 not read here"
+    client.login(make_user(Role.STAFF).email)
+    scan = scans.queue_scan(data, "scan.pdf", make_user(Role.STAFF), utcnow())
+    db.session.commit()
+    scan_id = scan.id
+    response = client.get(f"/reports/scans/{scan_id}/file")
+    assert response.status_code == 200 and response.data == data
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("language", ["en", "hy"])
+def test_without_tesseract_the_upload_says_what_to_install_and_stores_nothing(
+    client: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch, language: str
+) -> None:
+    monkeypatch.setattr(
+        "tracker.reports.views.ocr_unavailable", lambda: "tesseract is not installed"
+    )
+    client.login(make_user(Role.STAFF, language=language).email)
+
+    response = upload(client, scan_of("hy-vilnius-2025-02.txt"))
+
+    assert response.status_code == 400
+    assert MISSING[language] in page_text(response)
+    assert counts() == (0, 0, 0)
+
+
+def test_the_same_scan_uploaded_twice_while_waiting_is_read_once(
+    client: Any, make_user: Any, by_hand: None
+) -> None:
+    client.login(make_user(Role.STAFF).email)
+    first = upload(client, scan_of("hy-vilnius-2025-02.txt"))
+    second = upload(client, scan_of("hy-vilnius-2025-02.txt"))
+    assert first.headers["Location"] == second.headers["Location"]
+    assert counts() == (1, 0, 0)
+
+
+def test_an_officer_may_neither_upload_a_scan_nor_see_one(
+    app: Flask, client: Any, make_user: Any, by_hand: None
+) -> None:
+    scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", make_user(Role.STAFF), utcnow())
+    db.session.commit()
+    scan_id = scan.id
+    client.login(make_user(Role.OFFICER).email)
+    assert client.get(f"/reports/scans/{scan_id}").status_code == 403
+    assert client.get(f"/reports/scans/{scan_id}/file").status_code == 403
+    assert client.get("/reports/upload").status_code == 403
+
+
+def _queued(app: Flask, name: str, user: Any) -> int:
+    scan = scans.queue_scan(scan_of(name), f"{name}.pdf", user, utcnow())
+    db.session.commit()
+    return scan.id
+
+
+@pytest.mark.parametrize("language", ["en", "hy"])
+def test_a_scan_that_is_no_report_is_refused_in_the_users_language_then_removed(
+    app: Flask, client: Any, make_user: Any, by_hand: None, language: str
+) -> None:
+    needs_tesseract()
+    staff = make_user(Role.STAFF, language=language)
+    scan_id = _queued(app, "not-a-report.txt", staff)
+
+    assert scan_jobs.read_scan(scan_id) is ScanStatus.FAILED
+
+    scan = only_scan()
+    assert scan.error == {"code": "not_a_report", "params": {}}
+    assert counts() == (1, 0, 0)
+    client.login(staff.email)
+    page = client.get(f"/reports/scans/{scan_id}")
+    assert page.status_code == 200 and NOT_A_REPORT[language] in page_text(page)
+    listed = client.get("/reports")
+    assert f"/reports/scans/{scan_id}" in listed.get_data(as_text=True)
+
+    client.submit(f"/reports/scans/{scan_id}/remove", {}, page=f"/reports/scans/{scan_id}")
+    assert counts() == (0, 0, 0)
+
+
+def test_a_refused_scan_tried_again_is_queued_and_read(
+    app: Flask, client: Any, make_user: Any, sample_people: Any
+) -> None:
+    needs_tesseract()
+    staff = sample_people["staff"]
+    app.config["TRACKER_BACKGROUND_IN_PROCESS"] = False
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", staff)
+    scan = db.session.get(ScanImport, scan_id)
+    assert scan is not None
+    scans.refuse(scan, "ocr_failed", utcnow())
+    db.session.commit()
+    app.config["TRACKER_BACKGROUND_IN_PROCESS"] = True
+    client.login(staff.email)
+
+    client.submit(f"/reports/scans/{scan_id}/retry", {}, page=f"/reports/scans/{scan_id}")
+    assert background.wait_until_idle(app, timeout=120)
+
+    scan = only_scan()
+    assert scan.status is ScanStatus.DONE and scan.attempts == 1
+    assert counts() == (1, 1, 3)
+
+
+def test_the_minute_job_reads_a_scan_whose_reader_died_and_leaves_a_live_one(
+    app: Flask, make_user: Any, sample_people: Any, by_hand: None
+) -> None:
+    needs_tesseract()
+    staff = sample_people["staff"]
+    dead = _queued(app, "hy-vilnius-2025-02.txt", staff)
+    live = _queued(app, "en-chisinau-2025-05.txt", staff)
+    lease = scan_jobs.lease()
+    now = utcnow()
+    # Both claimed once; one reader has been silent for longer than its lease.
+    assert scans.claim(dead, now - lease - timedelta(seconds=1), lease)
+    assert scans.claim(live, now - timedelta(seconds=5), lease)
+    db.session.commit()
+
+    summary = scan_jobs.read_waiting_scans()
+
+    assert (summary.read, summary.refused) == (1, 0)
+    db.session.expire_all()
+    read, waiting = db.session.get(ScanImport, dead), db.session.get(ScanImport, live)
+    assert read is not None and waiting is not None
+    assert (read.status, read.attempts) == (ScanStatus.DONE, 2)
+    assert (waiting.status, waiting.attempts) == (ScanStatus.READING, 1)
+
+
+def test_a_queued_scan_is_left_a_minute_to_the_uploads_thread(
+    app: Flask, make_user: Any, by_hand: None
+) -> None:
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", make_user(Role.STAFF))
+    assert scans.waiting_scan_ids(utcnow(), scan_jobs.lease()) == []
+    later = utcnow() + scans.QUEUED_GRACE + timedelta(seconds=1)
+    assert scans.waiting_scan_ids(later, scan_jobs.lease()) == [scan_id]
+
+
+def test_a_scan_whose_readers_keep_dying_is_refused_not_read_forever(
+    app: Flask, make_user: Any, by_hand: None
+) -> None:
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", make_user(Role.STAFF))
+    lease = scan_jobs.lease()
+    limit = app.config["TRACKER_SCAN_MAX_ATTEMPTS"]
+    start = utcnow() - (lease + timedelta(seconds=1)) * (limit + 1)
+    for attempt in range(limit):
+        assert scans.claim(scan_id, start + (lease + timedelta(seconds=1)) * attempt, lease)
+    db.session.commit()
+
+    assert scan_jobs.read_scan(scan_id) is ScanStatus.FAILED
+
+    scan = only_scan()
+    assert scan.attempts == limit + 1
+    assert scan.error == {"code": "scan_abandoned", "params": {}}
+
+
+@pytest.mark.usefixtures("by_hand")
+def test_two_readers_never_claim_the_same_scan(app: Flask, make_user: Any) -> None:
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", make_user(Role.STAFF))
+    lease = scan_jobs.lease()
+    first = scans.claim(scan_id, utcnow(), lease)
+    second = scans.claim(scan_id, utcnow(), lease)
+    db.session.commit()
+    assert (first, second) == (True, False)
+
+
+def test_a_scan_of_a_report_already_imported_is_refused_at_the_upload(
+    app: Flask, client: Any, make_user: Any, by_hand: None
+) -> None:
+    staff = make_user(Role.STAFF)
+    client.login(staff.email)
+    data = scan_of("hy-vilnius-2025-02.txt")
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", staff)
+    scan = db.session.get(ScanImport, scan_id)
+    assert scan is not None
+    db.session.add(
+        Report(
+            source_filename="a.pdf", content_hash=scan.content_hash, file_type="pdf", language="hy"
+        )
+    )
+    db.session.delete(scan)
+    db.session.commit()
+
+    response = upload(client, data)
+
+    assert response.status_code == 400 and "already imported" in page_text(response)
+    assert counts() == (0, 1, 0)
+
+
+def test_tracker_read_scans_reads_what_waits(
+    app: Flask, runner: Any, sample_people: Any, by_hand: None
+) -> None:
+    needs_tesseract()
+    _queued(app, "en-chisinau-2025-05.txt", sample_people["staff"])
+
+    result = runner.invoke(args=["read-scans"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "1 scan(s) read into draft reports, 0 refused."
+    assert only_scan().status is ScanStatus.DONE
+
+
+def test_tracker_import_reads_a_scan_there_and_then(runner: Any, tmp_path: Any) -> None:
+    needs_tesseract()
+    path = tmp_path / "vilnius-scan.pdf"
+    path.write_bytes(scan_of("hy-vilnius-2025-02.txt"))
+
+    result = runner.invoke(args=["import", str(path), "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    parsed = json.loads(result.stdout)
+    assert parsed["ocr"]["pages"] >= 1
+    assert [item["deadline"] for item in parsed["recommendations"]] == [
+        "2025-03-31",
+        "2025-06-30",
+        None,
+    ]
+
+
+def test_discarding_the_draft_drops_its_scan(
+    app: Flask, client: Any, sample_people: Any, by_hand: None
+) -> None:
+    needs_tesseract()
+    staff = sample_people["staff"]
+    scan_id = _queued(app, "hy-vilnius-2025-02.txt", staff)
+    assert scan_jobs.read_scan(scan_id) is ScanStatus.DONE
+    report_id = only_scan().report_id
+    client.login(staff.email)
+
+    client.submit(f"/reports/{report_id}/discard", {}, page=f"/reports/{report_id}/discard")
+
+    assert counts() == (0, 0, 0)
+
+
+def test_the_scheduler_runs_the_scan_reader_every_minute(app: Flask) -> None:
+    from tracker.notifications.scheduling import build_scheduler
+
+    scheduler = build_scheduler(app, blocking=False)
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert "minute-tracker.reports.read_waiting_scans" in ids
