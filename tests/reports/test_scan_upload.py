@@ -23,7 +23,9 @@ from tests.reports.scans import scanned_pdf
 from tracker import background
 from tracker.extensions import db
 from tracker.models import Report, Role, ScanImport, ScanStatus, Task, utcnow
-from tracker.reports import scan_jobs, scans
+from tracker.reports import scan_jobs, scans, services
+from tracker.reports.parsing import ParsedRecommendation, ParsedReport
+from tracker.reports.parsing.model import OcrSummary
 
 NEEDS_TESSERACT = (
     "Tesseract is not installed: apt install tesseract-ocr tesseract-ocr-hye tesseract-ocr-eng"
@@ -396,3 +398,57 @@ def test_the_scheduler_runs_the_scan_reader_every_minute(app: Flask) -> None:
     scheduler = build_scheduler(app, blocking=False)
     ids = {job.id for job in scheduler.get_jobs()}
     assert "minute-tracker.reports.read_waiting_scans" in ids
+
+
+@pytest.mark.parametrize(
+    ("language", "report_fields", "title_flag"),
+    [
+        ("en", "Check against the scan: Author, Trip.", "read with 41% confidence"),
+        ("hy", "Համեմատեք սկանի հետ՝ Հեղինակ, Գործուղում։", "կարդացվել է 41% վստահելիությամբ"),
+    ],
+)
+def test_the_review_flags_each_field_read_with_low_confidence(
+    client: Any, make_user: Any, language: str, report_fields: str, title_flag: str
+) -> None:
+    staff = make_user(Role.STAFF, language=language)
+    parsed = ParsedReport(
+        source="scan.pdf",
+        language="hy",
+        title="Հաշվետվություն",
+        author_name="Անի Սարգսյան",
+        author_position=None,
+        destination="Վիլնյուս",
+        trip_start=None,
+        trip_end=None,
+        inviting_party=None,
+        purpose=None,
+        signatory=None,
+        signed_on=None,
+        recommendations=(
+            ParsedRecommendation(title="Մշակել հայեցակարգ", text="Մշակել հայեցակարգ"),
+            ParsedRecommendation(title="Կազմակերպել սեմինար", text="Կազմակերպել սեմինար"),
+        ),
+        ocr=OcrSummary(
+            pages=2,
+            mean_confidence=91.4,
+            seconds=5.0,
+            low_fields={
+                "author_name": 55.0,
+                "trip_start": 60.0,
+                "trip_end": 60.0,
+                "recommendations.0.title": 41.0,
+            },
+        ),
+    )
+    report = services.import_report(parsed, b"%PDF scan", uploaded_by=staff).report
+    db.session.commit()
+    client.login(staff.email)
+
+    page = page_text(client.get(f"/reports/{report.id}/review"))
+
+    assert report_fields in page
+    assert "91%" in page
+    # The first recommendation's title is flagged; nothing of the second is.
+    first, second = page.split('id="row-2"')
+    assert title_flag in first and title_flag not in second
+    assert 'class="ocr-flag"' in first and 'class="ocr-flag"' not in second

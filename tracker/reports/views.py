@@ -220,7 +220,8 @@ _OCR_REPORT_FIELDS = {
     "author_name": _l("Author"),
     "author_position": _l("Position"),
     "destination": _l("Destination"),
-    "trip_dates": _l("Trip"),
+    "trip_start": _l("Trip"),
+    "trip_end": _l("Trip"),
     "inviting_party": _l("Inviting party"),
     "signatory": _l("Signed"),
     "signed_on": _l("Signing date"),
@@ -229,7 +230,8 @@ _OCR_REPORT_FIELDS = {
 
 def _ocr_report_fields(report: Report) -> list[str]:
     low = dict((report.ocr or {}).get("low_fields") or {})
-    return [str(label) for key, label in _OCR_REPORT_FIELDS.items() if key in low]
+    labels = [str(label) for key, label in _OCR_REPORT_FIELDS.items() if key in low]
+    return list(dict.fromkeys(labels))
 
 
 def _reviewed_rows(
