@@ -231,6 +231,22 @@ class _Page:
 
 
 def _reading(pages: list[_Page], tesseract: str, started: float) -> OcrReading:
+    lines, tables = _document_lines(pages)
+    words = [word for page in pages for word in page.words]
+    mean = statistics.fmean([word.confidence for word in words]) if words else 0.0
+    return OcrReading(
+        blocks=tuple(_blocks(lines, tables)),
+        pages=len(pages),
+        seconds=time.monotonic() - started,
+        mean_confidence=mean,
+        engine=f"{_version(tesseract)} {LANGUAGES}",
+        confidences=_lowest_confidences(words),
+    )
+
+
+def _document_lines(pages: list[_Page]) -> tuple[list[str], list[Table]]:
+    """The pages' lines joined into the document's, page furniture stripped, with the
+    document's tables that their placeholders number."""
     tables: list[Table] = []
     page_lines: list[list[str]] = []
     for page in pages:
@@ -243,36 +259,40 @@ def _reading(pages: list[_Page], tesseract: str, started: float) -> OcrReading:
             ]
         )
         tables.extend(page.tables)
-    lines = _joined_pages(strip_page_furniture(page_lines))
+    return _joined_pages(strip_page_furniture(page_lines)), tables
+
+
+def _blocks(lines: list[str], tables: list[Table]) -> list[Block]:
+    """The document's lines, re-joined where wrapped, as blocks: each table's placeholder
+    replaced by its table."""
     blocks: list[Block] = []
     for line in reflow(lines):
-        if not _is_placeholder(line):
-            blocks.append(Line(line))
-            continue
-        table = tables[ord(line[1]) - 0xE000]
-        # A table that runs on at the top of the next page is one table, as in the document.
-        previous = next((block for block in reversed(blocks) if block != Line("")), None)
-        if isinstance(previous, Table) and len(previous.rows[0]) == len(table.rows[0]):
-            while blocks[-1] is not previous:
-                blocks.pop()
-            blocks[-1] = Table(previous.rows + table.rows)
+        if _is_placeholder(line):
+            _add_table(blocks, tables[ord(line[1]) - 0xE000])
         else:
-            blocks.append(table)
-    words = [word for page in pages for word in page.words]
+            blocks.append(Line(line))
+    return blocks
+
+
+def _add_table(blocks: list[Block], table: Table) -> None:
+    # A table that runs on at the top of the next page is one table, as in the document.
+    previous = next((block for block in reversed(blocks) if block != Line("")), None)
+    if isinstance(previous, Table) and len(previous.rows[0]) == len(table.rows[0]):
+        while blocks[-1] is not previous:
+            blocks.pop()
+        blocks[-1] = Table(previous.rows + table.rows)
+    else:
+        blocks.append(table)
+
+
+def _lowest_confidences(words: list[OcrWord]) -> dict[str, float]:
+    """Each word (without surrounding punctuation) to the lowest confidence it was read with."""
     confidences: dict[str, float] = {}
     for word in words:
         key = word_key(word.text)
         if key:
             confidences[key] = min(confidences.get(key, 100.0), word.confidence)
-    mean = statistics.fmean([word.confidence for word in words]) if words else 0.0
-    return OcrReading(
-        blocks=tuple(blocks),
-        pages=len(pages),
-        seconds=time.monotonic() - started,
-        mean_confidence=mean,
-        engine=f"{_version(tesseract)} {LANGUAGES}",
-        confidences=confidences,
-    )
+    return confidences
 
 
 def _is_placeholder(line: str) -> bool:
@@ -366,51 +386,85 @@ def _read_tables(
     """Each table's cells read by Tesseract as blocks of their own. Read in place, narrow
     cells run into their neighbours and lose letters at the rules; cut out and stacked on a
     strip, each is read as the short paragraph it is, in one Tesseract run for them all."""
-    from PIL import Image as PILImage
+    boxes = _cell_boxes(tables)
+    texts: list[str] = []
+    all_words: list[OcrWord] = []
+    start = 0
+    while start < len(boxes):
+        chunk = _strip_boxes(boxes[start:])
+        chunk_texts, chunk_words = _read_strip(image, chunk, tesseract)
+        texts.extend(chunk_texts)
+        all_words.extend(chunk_words)
+        start += len(chunk)
+    cells = iter(texts)
+    built = [
+        Table(tuple(tuple(next(cells) for _ in row) for row in table.rows)) for table in tables
+    ]
+    return built, all_words
 
+
+def _cell_boxes(tables: list[_RuledTable]) -> list[tuple[int, int, int, int]]:
+    """Every cell of the tables, row by row, inside its rules; a cell too small to hold
+    anything is one pixel, so that each cell still has a text."""
     boxes = [
         (left + _CELL_INSET, top + _CELL_INSET, right - _CELL_INSET, bottom - _CELL_INSET)
         for table in tables
         for row in table.rows
         for left, top, right, bottom in row
     ]
-    boxes = [
+    return [
         box if box[2] > box[0] and box[3] > box[1] else (box[0], box[1], box[0] + 1, box[1] + 1)
         for box in boxes
     ]
+
+
+def _strip_boxes(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The first of the boxes that fit on one strip (the first always does)."""
+    chunk: list[tuple[int, int, int, int]] = []
+    height = _CELL_GAP
+    for box in boxes:
+        size = _cell_size(box)
+        if chunk and height + size[1] + _CELL_GAP > _STRIP_MAX_HEIGHT:
+            break
+        chunk.append(box)
+        height += size[1] + _CELL_GAP
+    return chunk
+
+
+def _read_strip(
+    image: Image, chunk: list[tuple[int, int, int, int]], tesseract: str
+) -> tuple[list[str], list[OcrWord]]:
+    """The text of each cell of the chunk, and the words read on them, in one Tesseract run."""
+    strip, spans = _strip(image, chunk)
+    words = _words(strip, tesseract, psm=6)
     texts: list[str] = []
     all_words: list[OcrWord] = []
-    start = 0
-    while start < len(boxes):
-        chunk: list[tuple[int, int, int, int]] = []
-        height = _CELL_GAP
-        for box in boxes[start:]:
-            size = _cell_size(box)
-            if chunk and height + size[1] + _CELL_GAP > _STRIP_MAX_HEIGHT:
-                break
-            chunk.append(box)
-            height += size[1] + _CELL_GAP
-        width = max(_cell_size(box)[0] for box in chunk) + 2 * _CELL_GAP
-        strip = PILImage.new("L", (width, height), 255)
-        spans: list[tuple[int, int]] = []
-        y = _CELL_GAP
-        for box in chunk:
-            size = _cell_size(box)
-            cell = image.crop(box).resize(size, PILImage.Resampling.LANCZOS)
-            strip.paste(cell, (_CELL_GAP, y))
-            spans.append((y, y + size[1]))
-            y += size[1] + _CELL_GAP
-        words = _words(strip, tesseract, psm=6)
-        for (top, bottom), box in zip(spans, chunk, strict=True):
-            inside = [word for word in words if top <= (word.top + word.bottom) / 2 <= bottom]
-            texts.append(_cell_text(inside, _cell_size(box)[0], _CELL_GAP))
-            all_words.extend(inside)
-        start += len(chunk)
-    built: list[Table] = []
-    cells = iter(texts)
-    for table in tables:
-        built.append(Table(tuple(tuple(next(cells) for _ in row) for row in table.rows)))
-    return built, all_words
+    for (top, bottom), box in zip(spans, chunk, strict=True):
+        inside = [word for word in words if top <= (word.top + word.bottom) / 2 <= bottom]
+        texts.append(_cell_text(inside, _cell_size(box)[0], _CELL_GAP))
+        all_words.extend(inside)
+    return texts, all_words
+
+
+def _strip(
+    image: Image, chunk: list[tuple[int, int, int, int]]
+) -> tuple[Image, list[tuple[int, int]]]:
+    """The cells cut out of the page, enlarged and stacked on white paper, and where each
+    stands on it (its top and bottom)."""
+    from PIL import Image as PILImage
+
+    sizes = [_cell_size(box) for box in chunk]
+    width = max(size[0] for size in sizes) + 2 * _CELL_GAP
+    height = _CELL_GAP + sum(size[1] + _CELL_GAP for size in sizes)
+    strip = PILImage.new("L", (width, height), 255)
+    spans: list[tuple[int, int]] = []
+    y = _CELL_GAP
+    for box, size in zip(chunk, sizes, strict=True):
+        cell = image.crop(box).resize(size, PILImage.Resampling.LANCZOS)
+        strip.paste(cell, (_CELL_GAP, y))
+        spans.append((y, y + size[1]))
+        y += size[1] + _CELL_GAP
+    return strip, spans
 
 
 # ---------------------------------------------------------------- Tesseract
@@ -539,15 +593,15 @@ def _page_lines(words: list[OcrWord], tables: list[_RuledTable]) -> list[str]:
     than the line spacing of a paragraph (which is what tells paragraphs apart), and each
     table's placeholder before the first line below its top."""
     groups = [list(group) for _, group in itertools.groupby(words, key=lambda word: word.line)]
-    heights = [max(w.bottom for w in group) - min(w.top for w in group) for group in groups]
-    height = statistics.median(heights) if heights else 0
+    height = _median_line_height(groups)
     waiting = sorted(enumerate(tables), key=lambda item: item[1].top)
     lines: list[str] = []
     previous_top: int | None = None
     for group in groups:
         top = min(word.top for word in group)
-        while waiting and waiting[0][1].top < top:
-            lines.extend(["", _placeholder(waiting.pop(0)[0]), ""])
+        placed = _tables_above(waiting, top)
+        if placed:
+            lines.extend(placed)
             previous_top = None
         # Measured on the samples: lines of a paragraph stand 1.4 line heights apart, separate
         # paragraphs 1.9 (a Word paragraph's space after) to 2.8 (a blank line) apart.
@@ -556,8 +610,27 @@ def _page_lines(words: list[OcrWord], tables: list[_RuledTable]) -> list[str]:
         previous_top = top
         lines.append(" ".join(word.text for word in group))
     for number, _ in waiting:
-        lines.extend(["", _placeholder(number), ""])
+        lines.extend(_table_lines(number))
     return lines
+
+
+def _median_line_height(groups: list[list[OcrWord]]) -> float:
+    heights = [max(w.bottom for w in group) - min(w.top for w in group) for group in groups]
+    return statistics.median(heights) if heights else 0
+
+
+def _tables_above(waiting: list[tuple[int, _RuledTable]], top: int) -> list[str]:
+    """The placeholder lines of the waiting tables (sorted by their top) that begin above
+    `top`, taken off the waiting list."""
+    lines: list[str] = []
+    while waiting and waiting[0][1].top < top:
+        lines.extend(_table_lines(waiting.pop(0)[0]))
+    return lines
+
+
+def _table_lines(number: int) -> list[str]:
+    """A table's placeholder, a block of its own between blank lines."""
+    return ["", _placeholder(number), ""]
 
 
 def _placeholder(number: int) -> str:
@@ -602,13 +675,21 @@ def _cell_text(words: list[OcrWord], width: int, start: int) -> str:
 def find_tables(image: Image) -> tuple[list[_RuledTable], Image]:
     """The ruled tables of a page, and the page with them blanked out: their cells are read
     apart (`_read_tables`), as Tesseract's page layout runs narrow cells into each other."""
-    from PIL import Image as PILImage
-    from PIL import ImageDraw
-
-    width, height = image.size
     ink = image.point(lambda value: 255 if value < 160 else 0)
+    tables = _ruled_tables(ink, _rules(ink))
+    if not tables:
+        return tables, image
+    return tables, _blanked(image, tables)
+
+
+def _rules(ink: Image) -> list[tuple[int, int, int, int]]:
+    """The page's horizontal rules (top, bottom, left, right): rows with a run of ink at
+    least 0.3 of the page's width, rows no more than 2 apart merged into one rule."""
+    from PIL import Image as PILImage
+
+    width, height = ink.size
     means = list(ink.resize((1, height), PILImage.Resampling.BOX).tobytes())
-    rules: list[tuple[int, int, int, int]] = []  # top, bottom, left, right
+    rules: list[tuple[int, int, int, int]] = []
     for y in range(1, height - 1):
         if means[y] < 0.3 * 255:
             continue
@@ -620,10 +701,16 @@ def find_tables(image: Image) -> tuple[list[_RuledTable], Image]:
             rules[-1] = (top, y, min(left, run[0]), max(right, run[1]))
         else:
             rules.append((y, y, run[0], run[1]))
+    return rules
+
+
+def _ruled_tables(ink: Image, rules: list[tuple[int, int, int, int]]) -> list[_RuledTable]:
+    """The tables the rules make: consecutive rules joined by vertical rules are rows of one
+    table; a pair that is not ends it."""
     tables: list[_RuledTable] = []
     current: _RuledTable | None = None
     for upper, lower in itertools.pairwise(rules):
-        cells = _band_cells(ink, upper, lower, width)
+        cells = _band_cells(ink, upper, lower, ink.width)
         if cells is None:
             current = None
             continue
@@ -634,13 +721,18 @@ def find_tables(image: Image) -> tuple[list[_RuledTable], Image]:
         current.bottom = lower[1]
         current.left = min(current.left, upper[2], lower[2])
         current.right = max(current.right, upper[3], lower[3])
-    if not tables:
-        return tables, image
+    return tables
+
+
+def _blanked(image: Image, tables: list[_RuledTable]) -> Image:
+    """A copy of the page with the tables painted white."""
+    from PIL import ImageDraw
+
     blanked = image.copy()
     draw = ImageDraw.Draw(blanked)
     for table in tables:
         draw.rectangle((table.left - 4, table.top - 4, table.right + 4, table.bottom + 4), fill=255)
-    return tables, blanked
+    return blanked
 
 
 def _longest_run(ink: Image, y: int, width: int) -> tuple[int, int] | None:

@@ -106,15 +106,21 @@ def correct_words(words: Iterable[str]) -> list[str]:
         fixed[0] = _LOST_PARENTHESIS.sub(r"\1)", fixed[0])
     for index in range(1, len(fixed)):
         after = fixed[index + 1] if index + 1 < len(fixed) else ""
-        match = _SHORT_WORD.match(fixed[index])
-        if (
-            fixed[index - 1].casefold() in _BEFORE_FORM_WORD
-            and match is not None
-            and match.group(1) != "ձևը"
-            and (after.startswith("ժամկետները") or match.group(2) in ("՝", "`", ":", "։"))
-        ):
-            fixed[index] = "ձևը" + match.group(2).replace("`", "՝")
+        form_word = _misread_form_word(fixed[index - 1], fixed[index], after)
+        if form_word is not None:
+            fixed[index] = form_word
     return fixed
+
+
+def _misread_form_word(before: str, word: str, after: str) -> str | None:
+    """The word "ձևը" (with the punctuation read after it) when `word` is the short word after
+    "եղանակը" that stands for it; None otherwise."""
+    match = _SHORT_WORD.match(word)
+    if match is None or match.group(1) == "ձևը" or before.casefold() not in _BEFORE_FORM_WORD:
+        return None
+    if after.startswith("ժամկետները") or match.group(2) in ("՝", "`", ":", "։"):
+        return "ձևը" + match.group(2).replace("`", "՝")
+    return None
 
 
 def correct_sequence(words: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,22 @@ def read_document(data: bytes, filename: str, *, max_bytes: int, ocr: bool = Fal
 
     With `ocr`, a PDF with no text layer is read by OCR (Tesseract) instead of being refused
     as "scanned_pdf"; OCR takes seconds a page, so the caller decides where it runs."""
+    _check_content(data, max_bytes)
+    suffix = os.path.splitext(filename)[1].lower()
+    reader = _READERS.get(suffix)
+    if reader is None and ocr and suffix in IMAGE_SUFFIXES:
+        reader = _read_image
+    if reader is None:
+        shown = suffix or "no extension"
+        raise ReportError(
+            f"unsupported file type ({shown}): upload a .txt, .docx, .doc or .pdf file",
+            code="unsupported_type",
+            suffix=suffix,
+        )
+    return reader(data, max_bytes, ocr)
+
+
+def _check_content(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise ReportError(
             f"file too large: {len(data)} bytes, the limit is {max_bytes}",
@@ -50,43 +67,59 @@ def read_document(data: bytes, filename: str, *, max_bytes: int, ocr: bool = Fal
         )
     if not data.strip():
         raise ReportError("the file is empty", code="empty")
-    suffix = os.path.splitext(filename)[1].lower()
-    if suffix == ".txt":
-        return Extracted(tuple(read_text(data)))
-    # python-docx and pypdf are imported for their own files only: every `tracker` command and
-    # the parse of a .txt would otherwise pay for both.
-    if suffix == ".docx":
-        from .docx_reader import read_docx
 
-        return Extracted(tuple(read_docx(data, max_bytes=max_bytes)))
-    if suffix == ".doc":
-        from .doc_reader import read_doc
 
-        return Extracted(tuple(read_doc(data, max_bytes=max_bytes)))
-    if suffix == ".pdf":
-        from .pdf_reader import read_pdf
+# Each reader takes the file's bytes, the size limit and whether OCR may be used.
+_Reader = Callable[[bytes, int, bool], Extracted]
 
-        try:
-            blocks, warnings = read_pdf(data)
-        except ReportError as error:
-            if error.code != "scanned_pdf" or not ocr:
-                raise
-            from .ocr import read_scanned_pdf
 
-            reading = read_scanned_pdf(data)
-            return Extracted(reading.blocks, (), reading)
-        return Extracted(tuple(blocks), tuple(warnings))
-    if suffix in IMAGE_SUFFIXES and ocr:
-        from .ocr import read_scanned_image_file
+def _read_txt(data: bytes, max_bytes: int, ocr: bool) -> Extracted:
+    return Extracted(tuple(read_text(data)))
 
-        reading = read_scanned_image_file(data)
+
+# python-docx and pypdf are imported for their own files only: every `tracker` command and
+# the parse of a .txt would otherwise pay for both.
+def _read_docx(data: bytes, max_bytes: int, ocr: bool) -> Extracted:
+    from .docx_reader import read_docx
+
+    return Extracted(tuple(read_docx(data, max_bytes=max_bytes)))
+
+
+def _read_doc(data: bytes, max_bytes: int, ocr: bool) -> Extracted:
+    from .doc_reader import read_doc
+
+    return Extracted(tuple(read_doc(data, max_bytes=max_bytes)))
+
+
+def _read_pdf(data: bytes, max_bytes: int, ocr: bool) -> Extracted:
+    from .pdf_reader import read_pdf
+
+    try:
+        blocks, warnings = read_pdf(data)
+    except ReportError as error:
+        if error.code != "scanned_pdf" or not ocr:
+            raise
+        from .ocr import read_scanned_pdf
+
+        reading = read_scanned_pdf(data)
         return Extracted(reading.blocks, (), reading)
-    shown = suffix or "no extension"
-    raise ReportError(
-        f"unsupported file type ({shown}): upload a .txt, .docx, .doc or .pdf file",
-        code="unsupported_type",
-        suffix=suffix,
-    )
+    return Extracted(tuple(blocks), tuple(warnings))
+
+
+def _read_image(data: bytes, max_bytes: int, ocr: bool) -> Extracted:
+    from .ocr import read_scanned_image_file
+
+    reading = read_scanned_image_file(data)
+    return Extracted(reading.blocks, (), reading)
+
+
+# Pictures are not here: they are read only when OCR is asked for (`read_document`).
+_READERS: dict[str, _Reader] = {
+    ".txt": _read_txt,
+    ".docx": _read_docx,
+    ".doc": _read_doc,
+    ".pdf": _read_pdf,
+}
 
 
 def read_text(data: bytes) -> list[Line]:
