@@ -452,3 +452,32 @@ def test_the_review_flags_each_field_read_with_low_confidence(
     first, second = page.split('id="row-2"')
     assert title_flag in first and title_flag not in second
     assert 'class="ocr-flag"' in first and 'class="ocr-flag"' not in second
+
+
+def test_a_scan_tried_again_without_tesseract_says_what_to_install_and_stays_refused(
+    client: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch, by_hand: None
+) -> None:
+    staff = make_user(Role.STAFF, language="en")
+    scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", staff, utcnow())
+    scans.refuse(scan, "ocr_failed", utcnow())
+    db.session.commit()
+    monkeypatch.setattr(
+        "tracker.reports.views.ocr_unavailable", lambda: "tesseract is not installed"
+    )
+    client.login(staff.email)
+
+    client.submit(f"/reports/scans/{scan.id}/retry", {}, page=f"/reports/scans/{scan.id}")
+
+    assert MISSING["en"] in page_text(client.get(f"/reports/scans/{scan.id}"))
+    assert only_scan().status is ScanStatus.FAILED
+
+
+def test_a_scan_being_read_is_not_removed(client: Any, make_user: Any, by_hand: None) -> None:
+    staff = make_user(Role.STAFF)
+    scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", staff, utcnow())
+    db.session.commit()
+    client.login(staff.email)
+
+    client.submit(f"/reports/scans/{scan.id}/remove", {}, page=f"/reports/scans/{scan.id}")
+
+    assert only_scan().status is ScanStatus.QUEUED

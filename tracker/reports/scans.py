@@ -130,12 +130,14 @@ def retry(scan: ScanImport, actor: User, now: datetime) -> None:
     scan.started_at = scan.finished_at = None
 
 
-def remove(scan: ScanImport, actor: User) -> None:
+def remove(scan: ScanImport, actor: User) -> bool:
     """Drop a scan that was refused (its file goes with it); a done one goes with its
-    report, a queued or reading one is left to finish."""
+    report, a queued or reading one is left to finish (False)."""
     require_registry(actor)
-    if scan.status is ScanStatus.FAILED:
-        db.session.delete(scan)
+    if scan.status is not ScanStatus.FAILED:
+        return False
+    db.session.delete(scan)
+    return True
 
 
 def scan_error(scan: ScanImport) -> ReportError | None:

@@ -119,7 +119,10 @@ def retry_scan(scan_id: int) -> ResponseReturnValue:
     scan = _load_scan(scan_id)
     if not ScanRetryForm().validate_on_submit():
         abort(400)
-    if ocr_unavailable() is None:
+    missing = ocr_unavailable()
+    if missing is not None:
+        flash(messages.refusal(ReportError(missing, code="ocr_unavailable")), "error")
+    else:
         with unit_of_work():
             scan_jobs.retry_and_read(scan, current_user)
     return redirect(url_for("reports.scan", scan_id=scan.id))
@@ -131,7 +134,9 @@ def remove_scan(scan_id: int) -> ResponseReturnValue:
     if not ScanRemoveForm().validate_on_submit():
         abort(400)
     with unit_of_work():
-        scans.remove(scan, current_user)
+        removed = scans.remove(scan, current_user)
+    if not removed:  # being read, or read: it goes with its report
+        return redirect(url_for("reports.scan", scan_id=scan_id))
     flash(_("The scanned file was removed."), "success")
     return redirect(url_for("reports.index"))
 
