@@ -481,3 +481,59 @@ def test_a_scan_being_read_is_not_removed(client: Any, make_user: Any, by_hand: 
     client.submit(f"/reports/scans/{scan.id}/remove", {}, page=f"/reports/scans/{scan.id}")
 
     assert only_scan().status is ScanStatus.QUEUED
+
+
+@pytest.mark.parametrize("status", [ScanStatus.DONE, ScanStatus.FAILED])
+def test_a_scan_read_or_refused_long_ago_is_never_claimed_again(
+    app: Flask, make_user: Any, by_hand: None, status: ScanStatus
+) -> None:
+    lease = scan_jobs.lease()
+    long_ago = utcnow() - lease * 3
+    scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", make_user(Role.STAFF), long_ago)
+    scan.status, scan.started_at, scan.finished_at = status, long_ago, long_ago
+    db.session.commit()
+
+    assert scans.waiting_scan_ids(utcnow(), lease) == []
+    assert scans.claim(scan.id, utcnow(), lease) is False
+    db.session.commit()
+    assert only_scan().status is status
+
+
+def test_a_stored_reading_records_when_it_ended(app: Flask, make_user: Any, by_hand: None) -> None:
+    staff = make_user(Role.STAFF)
+    scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", staff, utcnow())
+    reading_ended = utcnow() + timedelta(minutes=3)
+    parsed = ParsedReport(
+        source="scan.pdf",
+        language="hy",
+        title="Հաշվետվություն",
+        author_name=None,
+        author_position=None,
+        destination=None,
+        trip_start=None,
+        trip_end=None,
+        inviting_party=None,
+        purpose=None,
+        signatory=None,
+        signed_on=None,
+        recommendations=(ParsedRecommendation(title="Մշակել", text="Մշակել"),),
+        ocr=OcrSummary(pages=1, mean_confidence=90.0, seconds=2.0),
+    )
+
+    result = scans.store_reading(scan, parsed, reading_ended)
+    db.session.commit()
+
+    stored = only_scan()
+    assert (stored.status, stored.finished_at, stored.report_id) == (
+        ScanStatus.DONE,
+        reading_ended,
+        result.report.id,
+    )
+    assert result.report.created_at == reading_ended
+    assert result.report.ocr == {
+        "pages": 1,
+        "mean_confidence": 90.0,
+        "seconds": 2.0,
+        "engine": "",
+        "low_fields": {},
+    }
