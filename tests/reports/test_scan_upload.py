@@ -88,6 +88,26 @@ def only_scan() -> ScanImport:
     return db.session.scalars(select(ScanImport)).one()
 
 
+def scanned_report(**fields: Any) -> ParsedReport:
+    """A parse as OCR gives it: the report's fields empty unless given."""
+    empty: dict[str, Any] = dict.fromkeys(
+        (
+            "author_name",
+            "author_position",
+            "destination",
+            "trip_start",
+            "trip_end",
+            "inviting_party",
+            "purpose",
+            "signatory",
+            "signed_on",
+        )
+    )
+    return ParsedReport(
+        **{"source": "scan.pdf", "language": "hy", "title": "Հաշվետվություն", **empty, **fields}
+    )
+
+
 @pytest.fixture
 def by_hand(app: Flask) -> None:
     """No thread reads the scan: the test reads it when it chooses (as the minute job)."""
@@ -411,19 +431,9 @@ def test_the_review_flags_each_field_read_with_low_confidence(
     client: Any, make_user: Any, language: str, report_fields: str, title_flag: str
 ) -> None:
     staff = make_user(Role.STAFF, language=language)
-    parsed = ParsedReport(
-        source="scan.pdf",
-        language="hy",
-        title="Հաշվետվություն",
+    parsed = scanned_report(
         author_name="Անի Սարգսյան",
-        author_position=None,
         destination="Վիլնյուս",
-        trip_start=None,
-        trip_end=None,
-        inviting_party=None,
-        purpose=None,
-        signatory=None,
-        signed_on=None,
         recommendations=(
             ParsedRecommendation(title="Մշակել հայեցակարգ", text="Մշակել հայեցակարգ"),
             ParsedRecommendation(title="Կազմակերպել սեմինար", text="Կազմակերպել սեմինար"),
@@ -503,19 +513,7 @@ def test_a_stored_reading_records_when_it_ended(app: Flask, make_user: Any, by_h
     staff = make_user(Role.STAFF)
     scan = scans.queue_scan(b"%PDF-1.4", "scan.pdf", staff, utcnow())
     reading_ended = utcnow() + timedelta(minutes=3)
-    parsed = ParsedReport(
-        source="scan.pdf",
-        language="hy",
-        title="Հաշվետվություն",
-        author_name=None,
-        author_position=None,
-        destination=None,
-        trip_start=None,
-        trip_end=None,
-        inviting_party=None,
-        purpose=None,
-        signatory=None,
-        signed_on=None,
+    parsed = scanned_report(
         recommendations=(ParsedRecommendation(title="Մշակել", text="Մշակել"),),
         ocr=OcrSummary(pages=1, mean_confidence=90.0, seconds=2.0),
     )
