@@ -47,7 +47,7 @@ def _read_after_commit(scan_id: int) -> None:
 
 def retry_and_read(scan: ScanImport, actor: User) -> None:
     """Queue a refused scan again and read it once the caller's unit of work commits."""
-    scans.retry(scan, actor, utcnow())
+    scans.retry(scan, actor)
     _read_after_commit(scan.id)
 
 

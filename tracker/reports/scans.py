@@ -119,7 +119,7 @@ def refuse(scan: ScanImport, code: str, now: datetime, **params: str | int) -> N
     scan.finished_at = now
 
 
-def retry(scan: ScanImport, actor: User, now: datetime) -> None:
+def retry(scan: ScanImport, actor: User) -> None:
     """Queue a failed scan again (after an outage, or once Tesseract is installed)."""
     require_registry(actor)
     if scan.status is not ScanStatus.FAILED:
