@@ -175,6 +175,22 @@ def build(app: Flask, url: str, tasks: int) -> None:
         plan_reminders(local_today(app.config["TRACKER_TIMEZONE"]))
         print(f"  planned reminders in {time.perf_counter() - started:.0f} s")
         db.session.remove()
+    keep_trends(app)
+
+
+def keep_trends(app: Flask) -> None:
+    """The trends' closed months kept, as the scheduler's daily job keeps them in a
+    deployment (without them the dashboard replays a year of history on every view)."""
+    from tracker.dashboard.trend_store import KEPT_MONTHS, keep_closed_months
+
+    zone = app.config["TRACKER_TIMEZONE"]
+    with app.app_context():
+        started = time.perf_counter()
+        kept = keep_closed_months(local_today(zone), zone, KEPT_MONTHS)
+        db.session.commit()
+        if kept:
+            print(f"  kept {kept} trend rows in {time.perf_counter() - started:.0f} s")
+        db.session.remove()
 
 
 def upgrade_kept(app: Flask) -> None:
@@ -185,6 +201,7 @@ def upgrade_kept(app: Flask) -> None:
         upgrade()
         with db.engine.begin() as connection:
             connection.execute(sa.text("ANALYZE"))
+    keep_trends(app)
 
 
 def signed_in(app: Flask, user_id: int) -> FlaskClient:
