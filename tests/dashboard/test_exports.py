@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from tests.conftest import TODAY, TrackerClient
 from tracker.audit import AuditKind
@@ -522,3 +524,130 @@ def test_the_xlsx_writer_binds_text_as_strings_even_unquoted(
     assert sheet is not None
     assert (sheet["B2"].value, sheet["B2"].data_type) == ("=1+1", "s")
     assert (sheet["C2"].value, sheet["C2"].data_type) == ("#DIV/0!", "s")
+
+
+# --- Rows read with their names resolved by the database, written without openpyxl's cell
+# objects (#13 point 3) ------------------------------------------------------------------
+
+
+def test_owners_and_their_departments_a_to_z_however_they_were_added(
+    app, clock, make_department, make_user, make_task, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The owners' names come from their ids (the database joins them in no order): A to Z,
+    their departments A to Z and each once, an owner without a department adds none; a
+    task without owners shows its own department."""
+    south, unit = make_department("South"), make_department("North unit")
+    zara = make_user(department=south, name="Zara")  # the lowest id: first in the table
+    mher = make_user(name="Mher")  # no department
+    quoted = make_user(department=unit, name='Petrosyan, "Ani"')
+    boss = make_user(department=south, name="=Boss")
+    make_task(zara, mher, quoted, title="Three owners", deadline=TODAY)
+    make_task(zara, boss, title="One department twice", deadline=TODAY + timedelta(1))
+    make_task(mher, title="An owner without a department", deadline=TODAY + timedelta(2))
+    make_task(title="Nobody's", deadline=TODAY + timedelta(3)).department_id = unit.id
+    db.session.commit()
+    staff = signed_in(app, make_user(Role.STAFF))
+
+    def columns(table: list[dict[str, object]]) -> list[tuple[object, object, object]]:
+        return [(row["Task"], row["Owners"], row["Department"]) for row in table]
+
+    expected = [
+        ("Three owners", 'Mher, Petrosyan, "Ani", Zara', "North unit, South"),
+        ("One department twice", "'=Boss, Zara", "South"),
+        ("An owner without a department", "Mher", ""),
+        ("Nobody's", "", "North unit"),
+    ]
+    assert columns(csv_table(staff, "status=all")) == expected  # type: ignore[arg-type]
+    # An empty text is an empty cell.
+    cells = [(task, owners or None, departments or None) for task, owners, departments in expected]
+    assert columns(xlsx_table(staff, "status=all")) == cells
+    # Each set of owners named once and remembered: forgetting them changes nothing.
+    monkeypatch.setattr(export_rows._Owners, "REMEMBERED", 1)
+    assert columns(csv_table(staff, "status=all")) == expected  # type: ignore[arg-type]
+
+
+def test_each_text_column_alone_is_guarded(app, bureau, make_report, small_chunks) -> None:
+    """A row is looked at as a whole for a text that may start like a formula: each text
+    column, hostile in a row whose other texts are not, is behind a quote."""
+    hostile = "=1+1"
+    fields = ["deadline_text", "completion_note", "evidence_url", "expected_result"]
+    for task, field in zip(bureau.tasks[5:], [*fields, "cancel_reason"], strict=False):
+        setattr(task, field, hostile)
+    bureau.tasks[10].report = make_report(hostile)
+    bureau.tasks[10].title = "Plain"
+    db.session.commit()
+    staff = signed_in(app, bureau.staff)
+    columns = ["As written", "What was done", "Evidence", "Expected result", "Cancel reason"]
+    tables: list[list[dict[str, object]]] = [csv_table(staff, "status=all")]  # type: ignore[list-item]
+    tables.append(xlsx_table(staff, "status=all"))
+    for table in tables:
+        for row, column in zip(table[5:], columns, strict=False):
+            assert row[column] == "'=1+1", column
+        assert table[10]["Report"] == "'=1+1"
+
+
+def xlsx_parts(browser: TrackerClient, query: str) -> dict[str, bytes]:
+    response = browser.get(f"/dashboard/export.xlsx?{query}")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        # When the file was made aside: the same in both.
+        return {
+            name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"
+        }
+
+
+def test_the_xlsx_is_the_one_openpyxl_writes(
+    app, bureau, small_chunks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows written as text (not cell by cell by openpyxl) make the very same workbook:
+    every part, byte for byte (texts escaped, spaces kept, dates with their style, empty
+    cells, other alphabets as character references)."""
+    done = bureau.tasks[0]
+    done.status = TaskStatus.DONE
+    done.completed_at = datetime(2026, 5, 31, 21, tzinfo=UTC)
+    done.completion_note = "  Roads & bridges <repaired>\r\n"
+    done.evidence_url = "https://example.am/?a=1&b=2"
+    bureau.tasks[1].title = "Ճանապարհներ 😀 — \"quoted\" 'once'"
+    bureau.tasks[2].cancel_reason = "#N/A"
+    bureau.tasks[3].expected_result = "x" * 40_000  # cut to a cell's limit
+    for task, hostile in zip(bureau.tasks[4:], INJECTIONS, strict=False):
+        task.title = hostile
+    db.session.add(
+        ExtensionRequest(
+            task_id=bureau.tasks[5].id,
+            current_deadline=None,
+            proposed_deadline=date(2026, 7, 1),
+            status=ExtensionStatus.PENDING,
+        )
+    )
+    db.session.commit()
+    staff = signed_in(app, bureau.staff)
+    fast = xlsx_parts(staff, "status=all")
+    monkeypatch.setattr(exports, "XLSX_FAST_ROWS", False)
+    assert fast == xlsx_parts(staff, "status=all")
+    assert b"&#1347;" in fast["xl/worksheets/sheet1.xml"]  # the Armenian, as references
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("a\x01b", IllegalCharacterError), ("a\ufffeb", ValueError)],
+)
+def test_a_text_a_sheet_cannot_hold_fails_the_xlsx(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fast: bool, text: str, error: type
+) -> None:
+    """openpyxl refuses control characters, lxml what XML cannot hold: the rows written as
+    text refuse them too (no broken file), and leave no file behind."""
+    monkeypatch.setattr(exports, "XLSX_FAST_ROWS", fast)
+    row = export_rows.ExportRow(
+        1, text, "", "", "", TaskStatus.OPEN, None, "", None, "", "", "", "", (), 0, None
+    )
+    with pytest.raises(error):
+        exports.xlsx_file([[row]], COLUMNS, "T", exports.Labels(str, str), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_space_a_formula_may_follow_is_looked_at() -> None:
+    spaces = {character for character in map(chr, range(0x110000)) if character.isspace()}
+    assert spaces <= exports._MAYBE_FORMULA
+    assert set(exports.FORMULA_STARTS) <= exports._MAYBE_FORMULA

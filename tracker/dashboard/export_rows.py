@@ -2,36 +2,46 @@
 
 The rows are the list's (the same scope, filters, status and order: `services.list_select`),
 with only the columns an export writes: the columns of the progress report's table (#14).
-The database streams them (`yield_per`: a server-side cursor on PostgreSQL); for each chunk
-the owners, the last escalations, the requests for more time, and the departments and
-reports not met before are gathered set-based, a query each (in slices of
-`batches.CHUNK_SIZE` ids), never a query per row. Memory holds one chunk, whatever the size
-of the list.
+The list's query gives the tasks' ids in its order, streamed (`yield_per`: a server-side
+cursor on PostgreSQL); for each chunk of ids one query reads what the export writes of those
+tasks (the ids bound as one value: one statement, compiled once), with the report's and the
+task's department's names, the ids of the owners and the day of the last escalation. The
+owners' names and departments are worked out once per set of owners from the users, read
+once per export; the requests for more time only for the chunk's tasks that have one (few
+do). An export is CPU-bound (#13 point 3): little is done per row in Python, and the rows are
+plain tuples. Memory holds one chunk, whatever the size of the list.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Connection,
+    Date,
     Engine,
     Integer,
     Row,
+    ScalarSelect,
     Select,
-    any_,
+    String,
+    TableValuedAlias,
     bindparam,
+    cast,
+    exists,
     func,
+    literal,
     select,
 )
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from tracker.batches import chunks
 from tracker.dashboard import services
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -46,27 +56,6 @@ from tracker.models import (
     task_owners,
 )
 from tracker.notifications.policy import Kind
-
-# The columns an export reads of a task: id, title, report, department, status, deadline,
-# deadline as written, completion time, what was done, evidence address, evidence file,
-# expected result, cancel reason.
-ExportColumns = tuple[
-    int,
-    str,
-    int | None,
-    int | None,
-    TaskStatus,
-    date | None,
-    str | None,
-    datetime | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-]
-ExportSelect = Select[*ExportColumns]
-ExportRecord = Row[*ExportColumns]
 
 # Rows read from the database at a time (the memory an export holds).
 EXPORT_CHUNK = 2000
@@ -85,7 +74,8 @@ class ExtensionEntry(NamedTuple):
 
 
 class ExportRow(NamedTuple):
-    """One task as the exports write it: the progress report's columns, names resolved."""
+    """One task as the exports write it: the progress report's columns, names resolved.
+    The reader yields plain tuples of this shape (`ExportValues`): no object per row."""
 
     id: int
     title: str
@@ -105,11 +95,56 @@ class ExportRow(NamedTuple):
     last_escalation: date | None
 
 
+# ExportRow's fields, in its order, as a plain tuple.
+ExportValues = tuple[
+    int,
+    str,
+    str,
+    str,
+    str,
+    TaskStatus,
+    date | None,
+    str,
+    date | None,
+    str,
+    str,
+    str,
+    str,
+    tuple[ExtensionEntry, ...],
+    int,
+    date | None,
+]
+
+# The columns the chunk's query reads of a task: ExportRow's, with the owners' ids (not yet
+# the names, NULL for none) and the task's own department (the departments of a task without
+# owners), the completion time (not yet its day), the evidence address and file (not yet the
+# cell), whether the task has requests for more time (not yet them) and no days overdue.
+ChunkColumns = tuple[
+    int,
+    str,
+    str,
+    str | None,
+    str,
+    TaskStatus,
+    date | None,
+    str,
+    datetime | None,
+    str,
+    str | None,
+    str | None,
+    str,
+    str,
+    bool,
+    date | None,
+]
+ChunkRecord = Row[*ChunkColumns]
+
+
 @dataclass(frozen=True)
 class Export:
     """The rows of one export: how many, and a way to read them a chunk at a time."""
 
-    query: ExportSelect
+    query: Select[int]  # the ids of the list's tasks, in its order
     today: date
     timezone: str = "UTC"  # where a completion time falls on a day
     base_url: str = ""  # the site's address: the evidence files' links are absolute
@@ -119,12 +154,12 @@ class Export:
         query = select(func.count()).select_from(self.query.order_by(None).subquery())
         return int(session.scalar(query) or 0)
 
-    def chunks(self, session: Session, size: int | None = None) -> Iterator[list[ExportRow]]:
+    def chunks(self, session: Session, size: int | None = None) -> Iterator[list[ExportValues]]:
         """The rows, a chunk at a time, read through `session`."""
         context = _Context(self.today, ZoneInfo(self.timezone), self.base_url.rstrip("/"))
         return read_chunks(session, self.query, context, size or EXPORT_CHUNK)
 
-    def streamed(self, engine: Engine, size: int | None = None) -> Iterator[list[ExportRow]]:
+    def streamed(self, engine: Engine, size: int | None = None) -> Iterator[list[ExportValues]]:
         """The rows read in a database session of their own, opened at the first chunk and
         closed after the last: a streamed body is read after the view returned, when the
         request's session is gone (and maybe in another `contextvars` context, where the
@@ -147,21 +182,7 @@ def prepare(
     evidence files' links absolute (the sheet is read away from the site)."""
     query = (
         services.list_select(user, filters, today, sort, timezone)
-        .with_only_columns(
-            Task.id,
-            Task.title,
-            Task.report_id,
-            Task.department_id,
-            Task.status,
-            Task.deadline,
-            Task.deadline_text,
-            Task.completed_at,
-            Task.completion_note,
-            Task.evidence_url,
-            Task.evidence_file,
-            Task.expected_result,
-            Task.cancel_reason,
-        )
+        .with_only_columns(Task.id)
         .limit(limit or EXPORT_LIMIT)
     )
     return Export(query=query, today=today, timezone=timezone, base_url=base_url)
@@ -175,108 +196,141 @@ class _Context:
 
 
 def read_chunks(
-    session: Session, query: ExportSelect, context: _Context, size: int
-) -> Iterator[list[ExportRow]]:
-    names = _Names(session)
+    session: Session, query: Select[int], context: _Context, size: int
+) -> Iterator[list[ExportValues]]:
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    rows_query = _chunk_select(postgresql)
+    extensions_query = _extensions_select(postgresql)
+    connection = session.connection()
     # Core rows (plain tuples), not the ORM's: the export needs columns, not entities.
-    result = session.connection().execute(query.execution_options(yield_per=size))
+    result = connection.execute(query.execution_options(yield_per=size))
+    owners: _Owners | None = None
     try:
         for partition in result.partitions():
-            yield _chunk(partition, context, names)
+            owners = owners or _Owners(connection)
+            ids = _bound_ids([row[0] for row in partition], postgresql)
+            records: Sequence[ChunkRecord] = connection.execute(rows_query, {"ids": ids}).all()
+            asked = [record[0] for record in records if record[14]]
+            extensions = _extensions(connection, extensions_query, asked, postgresql)
+            yield _rows(records, extensions, owners, context)
     finally:
         result.close()
 
 
-class _Names:
-    """The names of departments and reports, each read once per export (there are few)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.departments: dict[int | None, str] = {}
-        self.reports: dict[int | None, str] = {}
-
-    def learn(self, department_ids: set[int | None], report_ids: set[int | None]) -> None:
-        new_departments = sorted(id_ for id_ in department_ids - self.departments.keys() if id_)
-        for chunk in chunks(new_departments):
-            query = select(Department.id, Department.name).where(Department.id.in_(chunk))
-            self.departments.update((id_, name) for id_, name in self.session.execute(query))
-        for chunk in chunks(sorted(id_ for id_ in report_ids - self.reports.keys() if id_)):
-            reports = select(Report.id, Report.destination, Report.source_filename).where(
-                Report.id.in_(chunk)
-            )
-            for id_, destination, filename in self.session.execute(reports):
-                self.reports[id_] = destination or filename
-
-    def of_departments(self, ids: set[int]) -> str:
-        """The names of these departments, A to Z."""
-        if len(ids) == 1:
-            for id_ in ids:
-                return self.departments.get(id_, "")
-        return ", ".join(sorted({self.departments[id_] for id_ in ids if id_ in self.departments}))
+def _bound_ids(ids: list[int], postgresql: bool) -> Any:
+    """The chunk's ids as one bound value, whatever their number (one statement text, compiled
+    and parsed once): an array on PostgreSQL, a JSON array elsewhere (SQLite's json_each)."""
+    return ids if postgresql else json.dumps(ids)
 
 
-# A task's owners: their names (A to Z) and their departments.
-_Owners = tuple[list[str], set[int]]
-
-
-def _with_ids(
-    column: ColumnElement[int] | InstrumentedAttribute[int], postgresql: bool
-) -> ColumnElement[bool]:
-    """`column` is one of the ids bound to "ids": on PostgreSQL one array parameter (one
-    statement text whatever the number of ids: the driver parses it once); elsewhere an
-    expanding IN, given in slices (`batches`)."""
+def _ids_table(postgresql: bool) -> TableValuedAlias:
+    """The ids bound to "ids" as a table of (value, position), position in their order."""
     if postgresql:
-        return column == any_(bindparam("ids", type_=ARRAY(Integer)))
-    return column.in_(bindparam("ids", expanding=True))
+        array = bindparam("ids", type_=ARRAY(Integer))
+        return (
+            func.unnest(array)
+            .table_valued("value", with_ordinality="position")
+            .render_derived(name="chunk_ids")
+        )
+    return func.json_each(bindparam("ids")).table_valued("value", "key", name="chunk_ids")
 
 
-def _id_slices(session: Session, ids: Sequence[int]) -> tuple[bool, Iterator[Sequence[int]]]:
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    return postgresql, iter([ids]) if postgresql else chunks(ids)
+def _position(ids: TableValuedAlias, postgresql: bool) -> ColumnElement[Any]:
+    return ids.c.position if postgresql else ids.c.key
 
 
-def _owners(session: Session, task_ids: Sequence[int]) -> dict[int, _Owners]:
-    """The owners of each task, by name (as the task's `owners` are ordered)."""
-    postgresql, slices = _id_slices(session, task_ids)
-    query = (
-        select(task_owners.c.task_id, User.name, User.department_id)
-        .join(User, User.id == task_owners.c.user_id)
-        .where(_with_ids(task_owners.c.task_id, postgresql))
-        .order_by(task_owners.c.task_id, User.name)
+def _owner_ids(postgresql: bool) -> ScalarSelect[str]:
+    """The ids of the task's owners, comma-separated, in no order; NULL for a task without
+    owners (read from the task owners' primary key alone)."""
+    if postgresql:
+        joined = func.string_agg(cast(task_owners.c.user_id, String), literal(","))
+    else:
+        joined = func.group_concat(task_owners.c.user_id, type_=String)
+    return select(joined).where(task_owners.c.task_id == Task.id).scalar_subquery()
+
+
+class _Owners:
+    """The owners' names (A to Z, as the database orders a task's `owners`) and their
+    departments (A to Z, each once) of each set of owners, from their ids: every user is
+    read once per export, each set of owners named once (tasks share theirs)."""
+
+    # Sets of owners remembered at a time: memory stays flat however many sets there are.
+    REMEMBERED = 20_000
+
+    def __init__(self, connection: Connection) -> None:
+        query = (
+            select(User.id, User.name, Department.name)
+            .outerjoin(Department, Department.id == User.department_id)
+            .order_by(User.name, User.id)
+        )
+        self.users = {
+            id_: (rank, name, department)
+            for rank, (id_, name, department) in enumerate(connection.execute(query))
+        }
+        self.named: dict[str, tuple[str, str]] = {}
+
+    def of(self, ids: str) -> tuple[str, str]:
+        """The owners' names and their departments, of "12,5" (the owners' ids)."""
+        named = self.named.get(ids)
+        if named is None:
+            if len(self.named) >= self.REMEMBERED:
+                self.named.clear()
+            owners = sorted(self.users[int(id_)] for id_ in ids.split(","))
+            names = ", ".join(name for _rank, name, _department in owners)
+            departments = {department for _rank, _name, department in owners if department}
+            named = self.named[ids] = (names, ", ".join(sorted(departments)))
+        return named
+
+
+def _last_escalation(postgresql: bool) -> ScalarSelect[date]:
+    """The day (UTC, as the list shows it) of the task's latest escalation."""
+    latest = func.max(Notification.created_at)
+    day = cast(func.timezone("UTC", latest), Date) if postgresql else func.date(latest, type_=Date)
+    return (
+        select(day)
+        .where(Notification.task_id == Task.id, Notification.kind == Kind.ESCALATION)
+        .scalar_subquery()
     )
-    found: dict[int, _Owners] = {}
-    for ids in slices:
-        for task_id, name, department_id in session.connection().execute(query, {"ids": list(ids)}):
-            owners = found.get(task_id)
-            if owners is None:
-                found[task_id] = owners = ([], set())
-            owners[0].append(name)
-            if department_id is not None:
-                owners[1].add(department_id)
-    return found
 
 
-def _last_escalations(session: Session, task_ids: Sequence[int]) -> dict[int, date]:
-    """The day (UTC: the column's type reads times in UTC) of each task's latest
-    escalation, as the list shows it."""
-    postgresql, slices = _id_slices(session, task_ids)
-    query = (
-        select(Notification.task_id, func.max(Notification.created_at))
-        .where(Notification.kind == Kind.ESCALATION, _with_ids(Notification.task_id, postgresql))
-        .group_by(Notification.task_id)
+def _chunk_select(postgresql: bool) -> Select[*ChunkColumns]:
+    """What the export writes of the tasks whose ids are bound to "ids", in their order."""
+    ids = _ids_table(postgresql)
+    report = func.coalesce(func.nullif(Report.destination, ""), Report.source_filename, "")
+    asked = exists().where(ExtensionRequest.task_id == Task.id)
+    return (
+        select(
+            Task.id,
+            Task.title,
+            report,
+            _owner_ids(postgresql),
+            func.coalesce(Department.name, ""),  # the task's own (for a task without owners)
+            Task.status,
+            Task.deadline,
+            func.coalesce(Task.deadline_text, ""),
+            Task.completed_at,
+            func.coalesce(Task.completion_note, ""),
+            Task.evidence_url,
+            Task.evidence_file,
+            func.coalesce(Task.expected_result, ""),
+            func.coalesce(Task.cancel_reason, ""),
+            asked,
+            _last_escalation(postgresql),
+        )
+        .select_from(ids)
+        .join(Task, Task.id == ids.c.value)
+        .outerjoin(Report, Report.id == Task.report_id)
+        .outerjoin(Department, Department.id == Task.department_id)
+        .order_by(_position(ids, postgresql))
     )
-    found: dict[int, date] = {}
-    for ids in slices:
-        rows = session.connection().execute(query, {"ids": list(ids)}).all()
-        found.update((task_id, at.date()) for task_id, at in rows)
-    return found
 
 
-def _extensions(session: Session, task_ids: Sequence[int]) -> dict[int, list[ExtensionEntry]]:
-    """Each task's requests for more time, oldest first (the extension requests' task_id
-    index; most tasks have none)."""
-    postgresql, slices = _id_slices(session, task_ids)
-    query = (
+_ExtensionsSelect = Select[int, date | None, date, ExtensionStatus, str | None, str]
+
+
+def _extensions_select(postgresql: bool) -> _ExtensionsSelect:
+    ids = _ids_table(postgresql)
+    return (
         select(
             ExtensionRequest.task_id,
             ExtensionRequest.current_deadline,
@@ -285,44 +339,83 @@ def _extensions(session: Session, task_ids: Sequence[int]) -> dict[int, list[Ext
             ExtensionRequest.decision_note,
             ExtensionRequest.reason,
         )
-        .where(_with_ids(ExtensionRequest.task_id, postgresql))
+        .join(ids, ids.c.value == ExtensionRequest.task_id)
         .order_by(ExtensionRequest.task_id, ExtensionRequest.requested_at, ExtensionRequest.id)
     )
+
+
+def _extensions(
+    connection: Connection, query: _ExtensionsSelect, task_ids: list[int], postgresql: bool
+) -> dict[int, tuple[ExtensionEntry, ...]]:
+    """Each task's requests for more time, oldest first (the extension requests' task_id
+    index); no query when no task of the chunk has one."""
+    if not task_ids:
+        return {}
     found: dict[int, list[ExtensionEntry]] = {}
-    for ids in slices:
-        for task_id, current, proposed, status, note, reason in session.connection().execute(
-            query, {"ids": list(ids)}
-        ):
-            entry = ExtensionEntry(current, proposed, status, note or "", reason or "")
-            found.setdefault(task_id, []).append(entry)
-    return found
+    rows = connection.execute(query, {"ids": _bound_ids(task_ids, postgresql)})
+    for task_id, current, proposed, status, note, reason in rows:
+        entry = ExtensionEntry(current, proposed, status, note or "", reason or "")
+        found.setdefault(task_id, []).append(entry)
+    return {task_id: tuple(entries) for task_id, entries in found.items()}
 
 
 _ACTIVE = frozenset(ACTIVE_STATUSES)
-_NO_OWNERS: _Owners = ([], set())
 
 
-@dataclass(frozen=True)
-class _Related:
-    """What a chunk's rows need besides their own columns, read a query each."""
-
-    owners: dict[int, _Owners]
-    escalations: dict[int, date]
-    extensions: dict[int, list[ExtensionEntry]]
-
-
-def _chunk(partition: Sequence[ExportRecord], context: _Context, names: _Names) -> list[ExportRow]:
-    ids = [row[0] for row in partition]
-    related = _Related(
-        _owners(names.session, ids),
-        _last_escalations(names.session, ids),
-        _extensions(names.session, ids),
-    )
-    departments: set[int | None] = {row[3] for row in partition}
-    for _names, owned in related.owners.values():
-        departments.update(owned)
-    names.learn(departments, {row[2] for row in partition})
-    return [_row(row, related, context, names) for row in partition]
+def _rows(
+    records: Sequence[ChunkRecord],
+    extensions: dict[int, tuple[ExtensionEntry, ...]],
+    owners: _Owners,
+    context: _Context,
+) -> list[ExportValues]:
+    # The export's hot loop (a row at a time): locals, no call for what most rows lack.
+    today, zone, base_url, active = context.today, context.zone, context.base_url, _ACTIVE
+    named = owners.of
+    rows: list[ExportValues] = []
+    append = rows.append
+    for (
+        id_,
+        title,
+        report,
+        owner_ids,
+        own_department,
+        status,
+        deadline,
+        written,
+        completed_at,
+        done,
+        url,
+        file,
+        wanted,
+        why,
+        asked,
+        escalated,
+    ) in records:
+        # A task without owners: its own department.
+        names, departments = named(owner_ids) if owner_ids else ("", own_department)
+        append(
+            (
+                id_,
+                title,
+                report,
+                names,
+                departments,
+                status,
+                deadline,
+                written,
+                completed_at.astimezone(zone).date() if completed_at is not None else None,
+                done,
+                _evidence(id_, url, file, base_url) if url or file else "",
+                wanted,
+                why,
+                extensions.get(id_, ()) if asked else (),
+                (today - deadline).days
+                if deadline is not None and deadline < today and status in active
+                else 0,
+                escalated,
+            )
+        )
+    return rows
 
 
 def _evidence(task_id: int, url: str | None, file: str | None, base_url: str) -> str:
@@ -332,43 +425,3 @@ def _evidence(task_id: int, url: str | None, file: str | None, base_url: str) ->
     if file:
         links.append(f"{base_url}/tasks/{task_id}/evidence")
     return "\n".join(links)
-
-
-def _days_overdue(status: TaskStatus, deadline: date | None, today: date) -> int:
-    if status in _ACTIVE and deadline is not None and deadline < today:
-        return (today - deadline).days
-    return 0
-
-
-def _local_day(at: datetime | None, zone: ZoneInfo) -> date | None:
-    return at.astimezone(zone).date() if at is not None else None
-
-
-def _row(row: ExportRecord, related: _Related, context: _Context, names: _Names) -> ExportRow:
-    (id_, title, report_id, department_id, status, deadline, deadline_text) = row[:7]
-    (completed_at, note, evidence_url, evidence_file, expected, cancel_reason) = row[7:]
-    owner_names, departments = related.owners.get(id_, _NO_OWNERS)
-    if not owner_names and department_id is not None:
-        departments = {department_id}  # a task without owners: its own department
-    # The texts a task may not have, as empty cells.
-    written, done, wanted, why = (
-        value or "" for value in (deadline_text, note, expected, cancel_reason)
-    )
-    return ExportRow(
-        id_,
-        title,
-        names.reports.get(report_id, ""),
-        ", ".join(owner_names),
-        names.of_departments(departments),
-        status,
-        deadline,
-        written,
-        _local_day(completed_at, context.zone),
-        done,
-        _evidence(id_, evidence_url, evidence_file, context.base_url),
-        wanted,
-        why,
-        tuple(related.extensions.get(id_, ())),
-        _days_overdue(status, deadline, context.today),
-        related.escalations.get(id_),
-    )

@@ -1,7 +1,8 @@
 """The dashboard's current list as CSV (UTF-8 with a BOM, so Excel shows Armenian) or XLSX,
 written a chunk of rows at a time (tracker/dashboard/export_rows.py reads them): the CSV is
-streamed as it is written; the XLSX is written (openpyxl's write-only mode) to a temporary
-file that is then streamed and removed. Memory holds one chunk, however long the list.
+streamed as it is written; the XLSX is written (openpyxl's write-only mode, the rows as text
+by tracker/dashboard/xlsx_rows.py) to a temporary file that is then streamed and removed.
+Memory holds one chunk, however long the list.
 
 The columns are the progress report's table (#14): the task, its report, owners and
 departments, status, deadline (and as written), completion date, what was done, evidence,
@@ -25,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from tracker.dashboard.export_rows import ExportRow, ExtensionEntry
+from tracker.dashboard.export_rows import ExportValues, ExtensionEntry
 from tracker.models import ExtensionStatus, TaskStatus
 
 
@@ -58,6 +59,9 @@ DATE_FORMAT = "yyyy-mm-dd"
 XLSX_IN_MEMORY = 1024 * 1024
 # The bytes of an XLSX sent at a time.
 XLSX_BLOCK = 64 * 1024
+# The rows written by tracker/dashboard/xlsx_rows.py, not cell by cell by openpyxl: the same
+# sheet, several times faster (openpyxl's own way stays, for the tests to compare).
+XLSX_FAST_ROWS = True
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -67,6 +71,11 @@ def spreadsheet_safe(value: object) -> object:
 
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
+# The first characters of a text `_text` may change: a formula's, or a space a formula may
+# follow (str.isspace's spaces end at U+3000, the ideographic space: a test holds it).
+_MAYBE_FORMULA = _FORMULA_FIRST | {
+    character for character in map(chr, range(0x3001)) if character.isspace()
+}
 
 
 def _text(value: str) -> str:
@@ -96,39 +105,85 @@ def extensions_cell(
     return "\n".join(lines)
 
 
-def _line(row: ExportRow, labels: Labels) -> list[Any]:
-    # Titles, names and notes come from uploaded reports and typed forms: never formulas.
-    return [
-        row.id,
-        _text(row.title),
-        _text(row.report),
-        _text(row.owners),
-        _text(row.departments),
-        _text(labels.status(row.status)),
-        row.deadline,
-        _text(row.deadline_text),
-        row.completed_on,
-        _text(row.completion_note),
-        _text(row.evidence),
-        _text(row.expected_result),
-        _text(row.cancel_reason),
-        _text(extensions_cell(row.extensions, labels.extension)),
-        row.days_overdue,
-        row.last_escalation,
-    ]
+def _status_cells(labels: Labels) -> dict[TaskStatus, str]:
+    return {status: _text(labels.status(status)) for status in TaskStatus}
 
 
-def _csv_line(row: ExportRow, labels: Labels) -> list[Any]:
-    line = _line(row, labels)
-    for index in _DATE_COLUMNS:
-        day: date | None = line[index]
-        if day is not None:
-            line[index] = day.isoformat()
-    return line
+class _Days(dict[date | None, Any]):
+    """Each day as a format writes it (`write`), worked out once per export: a list of
+    100,000 rows has a few thousand days."""
+
+    def __init__(self, write: Callable[[date], Any]) -> None:
+        super().__init__({None: None})
+        self.write = write
+
+    def __missing__(self, day: date) -> Any:
+        written = self[day] = self.write(day)
+        return written
+
+
+def _cells(
+    chunk: Sequence[ExportValues],
+    labels: Labels,
+    statuses: dict[TaskStatus, str],
+    days: dict[date | None, Any],
+) -> list[list[Any]]:
+    """The chunk's rows as cells, in the views' columns, the days as `days` holds them. The
+    export's hot loop (a million cells): a text goes through `_text` only in a row where one
+    may start like a formula."""
+    maybe, extension = _MAYBE_FORMULA, labels.extension
+    lines = []
+    for (
+        id_,
+        title,
+        report,
+        owners,
+        departments,
+        status,
+        deadline,
+        written,
+        completed_on,
+        done,
+        evidence,
+        wanted,
+        why,
+        asked,
+        overdue,
+        escalated,
+    ) in chunk:
+        line = [
+            id_,
+            title,
+            report,
+            owners,
+            departments,
+            statuses[status],
+            days[deadline],
+            written,
+            days[completed_on],
+            done,
+            evidence,
+            wanted,
+            why,
+            extensions_cell(asked, extension) if asked else "",
+            overdue,
+            days[escalated],
+        ]
+        firsts = (title[:1], report[:1], owners[:1], departments[:1], written[:1], done[:1])
+        if asked or not maybe.isdisjoint((*firsts, evidence[:1], wanted[:1], why[:1])):
+            _guard(line)
+        lines.append(line)
+    return lines
+
+
+def _guard(line: list[Any]) -> None:
+    """Titles, names and notes come from uploaded reports and typed forms: never formulas."""
+    for index in _TEXT_COLUMNS:
+        line[index] = _text(line[index])
 
 
 def csv_chunks(
-    chunks: Iterable[Sequence[ExportRow]], headers: Sequence[str], labels: Labels
+    chunks: Iterable[Sequence[ExportValues]], headers: Sequence[str], labels: Labels
 ) -> Iterator[bytes]:
     """The CSV, encoded: the BOM and the headers, then each chunk of rows."""
     buffer = io.StringIO()
@@ -143,36 +198,39 @@ def csv_chunks(
     buffer.write("\ufeff")
     writer.writerow([_text(header) for header in headers])
     yield flush()
+    statuses, days = _status_cells(labels), _Days(date.isoformat)
     for chunk in chunks:
-        writer.writerows([_csv_line(row, labels) for row in chunk])
+        writer.writerows(_cells(chunk, labels, statuses, days))
         yield flush()
 
 
-def _xlsx_line(row: ExportRow, labels: Labels, sheet: Any) -> list[Any]:
-    """A row of cells for openpyxl: dates as date cells with a date format; a text that
-    openpyxl would not bind as a string (one starting with "=" is a formula to it, "#N/A"
-    an error) as a cell of type string, the others as plain values (the same type "s",
-    without a cell object per value: a million rows)."""
+def _xlsx_lines(
+    chunk: Sequence[ExportValues], labels: Labels, statuses: dict[TaskStatus, str], sheet: Any
+) -> list[list[Any]]:
+    """Rows of cells for openpyxl's own writer (without lxml): dates as date cells with a
+    date format; a text that openpyxl would not bind as a string (one starting with "=" is a
+    formula to it, "#N/A" an error) as a cell of type string, the others as plain values."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
 
-    line = _line(row, labels)
-    for index in _TEXT_COLUMNS:
-        text: str = line[index]
-        if text[:1] == "=" or text in ERROR_CODES:
-            cell = WriteOnlyCell(sheet, value="")
-            cell.value, cell.data_type = text, "s"
-            line[index] = cell
-    for index in _DATE_COLUMNS:
-        if line[index] is not None:
-            cell = WriteOnlyCell(sheet, value=line[index])
-            cell.number_format = DATE_FORMAT
-            line[index] = cell
-    return line
+    def day(value: Any) -> Any:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+
+    lines = _cells(chunk, labels, statuses, _Days(day))
+    for line in lines:
+        for index in _TEXT_COLUMNS:
+            text: str = line[index]
+            if text[:1] == "=" or text in ERROR_CODES:
+                cell = WriteOnlyCell(sheet, value="")
+                cell.value, cell.data_type = text, "s"
+                line[index] = cell
+    return lines
 
 
 def write_xlsx(
-    chunks: Iterable[Sequence[ExportRow]],
+    chunks: Iterable[Sequence[ExportValues]],
     headers: Sequence[str],
     sheet_title: str,
     labels: Labels,
@@ -190,19 +248,55 @@ def write_xlsx(
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"  # before the first row: the sheet's view is written first
     sheet.append([_text(header) for header in headers])
+    statuses = _status_cells(labels)
+    rows, days = _sheet_rows(sheet), _Days(_same)
     count = 0
-    for chunk in chunks:
-        for row in chunk:
-            sheet.append(_xlsx_line(row, labels, sheet))
-        count += len(chunk)
-    # After the rows: the filter is written after them, over the header and every row.
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{count + 1}"
-    workbook.save(target)
+    try:
+        for chunk in chunks:
+            if rows is None:
+                for line in _xlsx_lines(chunk, labels, statuses, sheet):
+                    sheet.append(line)
+            else:
+                rows.append(_cells(chunk, labels, statuses, days))
+            count += len(chunk)
+        # After the rows: the filter is written after them, over the header and every row.
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{count + 1}"
+        if rows is None:
+            workbook.save(target)
+        else:
+            rows.save(workbook, target)
+    except BaseException:
+        _abandon(sheet, rows)
+        raise
     return count
 
 
+def _sheet_rows(sheet: Any) -> Any:
+    """The rows written as text (tracker/dashboard/xlsx_rows.py), or None: cell by cell by
+    openpyxl."""
+    if not XLSX_FAST_ROWS:
+        return None
+    from tracker.dashboard.xlsx_rows import SheetRows
+
+    return SheetRows(sheet, DATE_FORMAT, first_row=2)
+
+
+def _abandon(sheet: Any, rows: Any) -> None:
+    """A workbook that failed: openpyxl's sheet closed and its temporary file removed (not
+    left to the garbage collector, which finishes the sheet's writer out of order)."""
+    if rows is not None:
+        rows.close()
+    if not sheet.closed:
+        sheet.close()
+        sheet._writer.cleanup()  # what openpyxl does once it saved a sheet
+
+
+def _same(value: date) -> date:
+    return value
+
+
 def xlsx_file(
-    chunks: Iterable[Sequence[ExportRow]],
+    chunks: Iterable[Sequence[ExportValues]],
     headers: Sequence[str],
     sheet_title: str,
     labels: Labels,
