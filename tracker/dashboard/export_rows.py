@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from sqlalchemy import (
     ARRAY,
     Connection,
     Date,
+    DateTime,
     Engine,
     Integer,
     Row,
@@ -211,7 +212,8 @@ def read_chunks(
             owners = owners or _Owners(connection)
             task_ids = [row[0] for row in partition]
             bound = {"ids": _bound_ids(task_ids, postgresql)}
-            found = {record[0]: record for record in connection.execute(rows_query, bound)}
+            read = connection.execute(rows_query, bound).all()  # at once: not a call a row
+            found = {record[0]: record for record in read}
             # In the list's order (cheaper here than sorted by the database); a task deleted
             # since the list was read is left out.
             records = [found[id_] for id_ in task_ids if id_ in found]
@@ -305,7 +307,8 @@ def _chunk_select(postgresql: bool) -> Select[*ChunkColumns]:
             type_coerce(Task.status, String),  # the enum's value: mapped per row, cheaper
             Task.deadline,
             func.coalesce(Task.deadline_text, ""),
-            Task.completed_at,
+            # Without UTCDateTime's processing a row: SQLite's times come naive (in UTC).
+            type_coerce(Task.completed_at, DateTime(timezone=True)),
             func.coalesce(Task.completion_note, ""),
             Task.evidence_url,
             Task.evidence_file,
@@ -402,7 +405,7 @@ def _rows(
                 status,
                 deadline,
                 written,
-                completed_at.astimezone(zone).date() if completed_at is not None else None,
+                _local_day(completed_at, zone) if completed_at is not None else None,
                 done,
                 _evidence(id_, url, file, base_url) if url or file else "",
                 wanted,
@@ -415,6 +418,11 @@ def _rows(
             )
         )
     return rows
+
+
+def _local_day(at: datetime, zone: ZoneInfo) -> date:
+    """The day a completion time (naive: in UTC) falls on in the organisation's time zone."""
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(zone).date()
 
 
 def _evidence(task_id: int, url: str | None, file: str | None, base_url: str) -> str:
