@@ -113,8 +113,18 @@ def trigram_index(app: Flask) -> None:
         print(f"  trigram index in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+EXPLAINED = (
+    ("", 2),
+    ("", 800),
+    ("քննարկումներ", 1),
+    ("12345", 1),
+    (f"Օգտատեր {OWNER_ELSEWHERE}", 1),
+)
+
+
 def explain(app: Flask) -> None:
-    """The plans of the page-of-ids queries (the part that grows with the table)."""
+    """The plans of the page-of-ids queries (the part that grows with the table), each in
+    the shape the list chooses for that page (tracker.tasks.services._page_query)."""
     from tracker.models import User
     from tracker.tasks import services
 
@@ -122,17 +132,20 @@ def explain(app: Flask) -> None:
         for user_id in (ADMIN, MANAGER):
             user = db.session.get(User, user_id)
             assert user is not None
-            for search_for in ("", "քննարկումներ", "12345"):
-                query = services._list_query(user, "all", False, search_for)
+            for search_for, page in EXPLAINED:
+                offset = (page - 1) * services.PER_PAGE
+                query, order = services._page_query(
+                    user, "all", False, search_for, offset + services.PER_PAGE + 1
+                )
                 statement = (
                     query.with_only_columns(services.Task.id)
-                    .order_by(*services.LIST_ORDER)
-                    .offset(50)
-                    .limit(51)
+                    .order_by(*order)
+                    .offset(offset)
+                    .limit(services.PER_PAGE + 1)
                 )
                 compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
                 prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
-                print(f"--- user {user_id}, q={search_for!r}")
+                print(f"--- user {user_id}, q={search_for!r}, page {page}")
                 for row in db.session.execute(sa.text(prefix + str(compiled))):
                     print("   ", row[-1])
 

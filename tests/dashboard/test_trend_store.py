@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tracker.dashboard import trends
-from tracker.dashboard.services import Filters, _departments_below, _of_departments
+from tracker.dashboard.services import Filters
 from tracker.dashboard.trend_store import closed_months, keep_closed_months
 from tracker.dashboard.trends import (
     _month_days,
@@ -29,6 +29,7 @@ from tracker.extensions import db
 from tracker.models import Role, Task, TaskStatus, TrendMonth, User
 from tracker.notifications import scheduling
 from tracker.tasks.changes import reopen
+from tracker.tasks.permissions import departments_below, of_departments
 from tracker.tasks.services import cancel, change_deadline, create_task, mark_done
 
 ZONE = "Asia/Yerevan"
@@ -115,8 +116,8 @@ def test_kept_figures_are_the_replay_of_every_scope_and_month(clock, history, or
     departments = [root, org.development.id, org.digital.id, org.cooperation.id]
     scopes: dict[str, list[Any]] = {"all": [not_draft]}
     for id_ in departments:
-        scopes[f"department:{id_}"] = [not_draft, _of_departments([id_])]
-        scopes[f"tree:{id_}"] = [not_draft, _of_departments(_departments_below([id_]))]
+        scopes[f"department:{id_}"] = [not_draft, of_departments([id_])]
+        scopes[f"tree:{id_}"] = [not_draft, of_departments(departments_below([id_]))]
     rows = kept_rows()
     for scope, clauses in scopes.items():
         expected = replayed(clauses, days)

@@ -31,10 +31,14 @@ def app(any_database_app: Flask) -> Flask:
 
 @pytest.fixture(params=["read in order", "through the trigram index"])
 def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each search test both ways a page can be read (services._reads_in_order chooses by
+    """Each search test both ways a page can be read (services._search_walk chooses by
     the numbers of matches, which these small lists cannot reach)."""
     in_order = request.param == "read in order"
-    monkeypatch.setattr(services, "_reads_in_order", lambda *args: in_order)
+
+    def walk(_listed: object, _in_order: bool, _search: str, needed: int) -> int | None:
+        return needed if in_order else None
+
+    monkeypatch.setattr(services, "_search_walk", walk)
     return str(request.param)
 
 

@@ -21,6 +21,12 @@ from tracker.tasks.services import tasks_visible_to
 DEADLINE = date(2026, 9, 30)
 
 
+@pytest.fixture
+def app(any_database_app: Flask) -> Flask:
+    """The SQL scope on SQLite and on PostgreSQL."""
+    return any_database_app
+
+
 @dataclass
 class Offices:
     """Two branches under one root; a task owned by an officer of each branch."""
@@ -83,8 +89,9 @@ def test_the_sql_scope_and_the_single_task_checks_agree(
     offices: Offices, name: str, sees: set[str], manages: set[str]
 ) -> None:
     user = offices.users[name]
-    in_sql = {task.title for task in db.session.scalars(visible_tasks(user))}
-    assert in_sql == sees
+    for form in ("ids", "probe", "each"):
+        in_sql = {task.title for task in db.session.scalars(visible_tasks(user, form))}
+        assert in_sql == sees, form
     assert {task.title for task in tasks_visible_to(user)} == sees
     for task in (offices.shared, offices.north_only, offices.unowned):
         assert can_view(user, task) is (task.title in sees), task.title

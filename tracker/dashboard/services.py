@@ -11,7 +11,7 @@ aggregates over tasks, narrowed by EXISTS, never over a join with the owners).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,7 +25,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    or_,
     select,
     true,
     union_all,
@@ -54,8 +53,11 @@ from tracker.permissions import PermissionDenied
 from tracker.tasks.permissions import (
     OVERSEERS,
     SEES_EVERYTHING,
-    absent_people_covered_by,
+    ScopeForm,
     department_subtree_ids,
+    departments_below,
+    managed_departments,
+    of_departments,
 )
 
 DASHBOARD_ROLES = OVERSEERS
@@ -124,70 +126,18 @@ class Headline:
         return self.done_on_time / self.due if self.due else None
 
 
-def _departments_below(roots: Iterable[int]) -> list[int]:
-    """These departments and every department below them, read once (a few rows)."""
-    found: set[int] = set()
-    for root in roots:
-        found.update(db.session.scalars(department_subtree_ids(root)))
-    return sorted(found)
-
-
-def managed_departments(user: User) -> list[int] | None:
-    """The departments a manager's dashboard covers: theirs and those below, and while a
-    manager is absent theirs for the substitute (as tracker.tasks.permissions.managed_by).
-    None for staff and admins, who see every department."""
-    if user.role in SEES_EVERYTHING:
-        return None
-    people = [user, *absent_people_covered_by(user)]
-    return _departments_below(
-        person.department_id
-        for person in people
-        if person.role is Role.MANAGER and person.department_id is not None
-    )
-
-
-def _of_departments(department_ids: Sequence[int], *, probe: bool = False) -> ColumnElement[bool]:
-    """Tasks of these departments: an owner works there, or the task has no owner and its
-    own department is one of them (tracker.tasks.permissions.in_departments, same result).
-
-    Never an EXISTS per task of the table. By default `tasks.id IN (the departments'
-    people's tasks, the unowned tasks of the departments)`: the database walks from the
-    people (task_owners' (user_id, task_id) index) to their tasks, a cost that follows the
-    departments' tasks. With `probe`, for a query that walks a short range of its own (the
-    overdue tasks on (status, deadline, department_id)): each task of the range is looked
-    up in the people's task ids (read once), and only a task of the departments' own
-    without such an owner is probed for owners."""
-    if not department_ids:
-        return false()
-    link = task_owners.alias("scope_link")
-    owner = aliased(User, name="scope_owner")
-    owned = (
-        select(link.c.task_id)
-        .join(owner, owner.id == link.c.user_id)
-        .where(owner.department_id.in_(department_ids))
-    )
-    any_owner = task_owners.alias("scope_any_owner")
-    if probe:
-        unowned_here = and_(
-            Task.department_id.in_(department_ids),
-            ~exists().where(any_owner.c.task_id == Task.id),
-        )
-        return or_(Task.id.in_(owned), unowned_here)
-    own = aliased(Task, name="scope_task")
-    unowned = select(own.id).where(
-        own.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == own.id)
-    )
-    return Task.id.in_(union_all(owned, unowned))
+def _form(probe: bool) -> ScopeForm:
+    return "probe" if probe else "ids"
 
 
 def _scope(user: User, *, probe: bool = False) -> ColumnElement[bool]:
     """The tasks this user's dashboard covers: never drafts; a manager's departments.
-    `probe`: for a query over the overdue range (see `_of_departments`)."""
+    `probe`: for a query over the overdue range (see permissions.ScopeForm)."""
     require_dashboard(user)
     departments = managed_departments(user)
     if departments is None:
         return Task.status != TaskStatus.DRAFT
-    return and_(Task.status != TaskStatus.DRAFT, _of_departments(departments, probe=probe))
+    return and_(Task.status != TaskStatus.DRAFT, of_departments(departments, form=_form(probe)))
 
 
 def _sees_everything(user: User, filters: Filters) -> bool:
@@ -199,7 +149,7 @@ def _narrowing(
     user: User, filters: Filters, today: date, *, probe: bool = False
 ) -> list[ColumnElement[bool]]:
     """The filters, except status (figures count every status; the list uses it).
-    `probe`: for a query over the overdue range (see `_of_departments`)."""
+    `probe`: for a query over the overdue range (see permissions.ScopeForm)."""
     clauses: list[ColumnElement[bool]] = []
     if filters.digest_invalid:
         clauses.append(false())  # a damaged link shows nothing rather than everything
@@ -207,9 +157,9 @@ def _narrowing(
         # One section of the viewer's own digest: another user's link shows their own.
         clauses.append(digest_clause(filters.digest, user.id))
     if filters.department_id is not None:
-        subtree = _departments_below([filters.department_id])
-        clauses.append(_of_departments(subtree, probe=probe))
-    clauses.extend(_of_departments([id_], probe=probe) for id_ in filters.in_department_ids)
+        subtree = departments_below([filters.department_id])
+        clauses.append(of_departments(subtree, form=_form(probe)))
+    clauses.extend(of_departments([id_], form=_form(probe)) for id_ in filters.in_department_ids)
     for number, owner_id in enumerate((filters.owner_id, *filters.with_owner_ids)):
         if owner_id is None:
             continue
@@ -841,7 +791,7 @@ def departments_in_scope(user: User, filters: Filters) -> list[int] | None:
     managed = managed_departments(user)
     if filters.department_id is None:
         return managed
-    subtree = _departments_below([filters.department_id])
+    subtree = departments_below([filters.department_id])
     return subtree if managed is None else [d for d in subtree if d in set(managed)]
 
 

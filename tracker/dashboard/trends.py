@@ -42,7 +42,6 @@ from tracker.dashboard.services import (
     Filters,
     Standing,
     departments_in_scope,
-    managed_departments,
     scope_clauses,
 )
 from tracker.dashboard.trend_quiet import (
@@ -66,6 +65,7 @@ from tracker.models import (
     User,
     task_owners,
 )
+from tracker.tasks.permissions import managed_departments
 
 
 @dataclass(frozen=True)

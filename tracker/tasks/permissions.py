@@ -13,12 +13,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, false, or_, select, true
+from sqlalchemy import Select, and_, exists, false, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import CompoundSelect
 
 from tracker.clock import current_clock
 from tracker.extensions import db
@@ -44,16 +47,26 @@ def department_subtree_ids(department_id: int) -> Select[int]:
     return select(tree.c.id)
 
 
+def departments_below(roots: Iterable[int]) -> list[int]:
+    """These departments and every department below them, read once (a few rows)."""
+    found: set[int] = set()
+    for root in roots:
+        found.update(db.session.scalars(department_subtree_ids(root)))
+    return sorted(found)
+
+
 def owned_by(user: User) -> ColumnElement[bool]:
     return exists().where(task_owners.c.task_id == Task.id, task_owners.c.user_id == user.id)
 
 
-def in_departments(department_ids: Select[int]) -> ColumnElement[bool]:
+def in_departments(department_ids: Select[int] | Sequence[int]) -> ColumnElement[bool]:
     """Tasks that belong to one of these departments: an owner works there, or the task has
     no owner (a draft under review) and its own department is one of them.
 
-    Two EXISTS, not a join: a task of two owners in the departments is one row, not two.
-    The first walks the indexes (task_id, user_id) of task_owners and users' primary key."""
+    Asked of each task: for one task, or a few already found (a point lookup each); a list
+    of many reads the same tasks with `of_departments`. Two EXISTS, not a join: a task of
+    two owners in the departments is one row, not two. The first walks the indexes
+    (task_id, user_id) of task_owners and users' primary key."""
     owner = aliased(User, name="department_owner")
     link = task_owners.alias("department_link")
     owner_there = exists().where(
@@ -63,6 +76,67 @@ def in_departments(department_ids: Select[int]) -> ColumnElement[bool]:
     )
     no_owner = ~exists().where(link.c.task_id == Task.id)
     return or_(owner_there, and_(no_owner, Task.department_id.in_(department_ids)))
+
+
+def _department_people_tasks(department_ids: Sequence[int]) -> Select[Any]:
+    """The ids of the tasks with an owner in these departments (a task of two such owners
+    twice: an IN does not mind), from task_owners' (user_id, task_id) index."""
+    link = task_owners.alias("scope_link")
+    owner = aliased(User, name="scope_owner")
+    return (
+        select(link.c.task_id)
+        .join(owner, owner.id == link.c.user_id)
+        .where(owner.department_id.in_(department_ids))
+    )
+
+
+def _unowned_of(department_ids: Sequence[int]) -> Select[Any]:
+    """The ids of the tasks without an owner whose own department is one of these."""
+    own = aliased(Task, name="scope_task")
+    any_owner = task_owners.alias("scope_any_owner")
+    return select(own.id).where(
+        own.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == own.id)
+    )
+
+
+def _unowned_here(department_ids: Sequence[int]) -> ColumnElement[bool]:
+    """The task at hand has no owner and its own department is one of these (the owners are
+    probed only for a task of these departments)."""
+    any_owner = task_owners.alias("scope_any_owner")
+    return and_(
+        Task.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == Task.id)
+    )
+
+
+def _people_tasks(people_ids: Sequence[int]) -> Select[Any]:
+    link = task_owners.alias("scope_person_link")
+    return select(link.c.task_id).where(link.c.user_id.in_(people_ids))
+
+
+# How a query asks whether a task is in a scope; every form selects the same tasks.
+# "ids": `tasks.id IN (ids read from the owners' side)`, the database walks from the people
+# (task_owners' (user_id, task_id) index) to their tasks, a cost that follows the tasks in
+# scope, not the table. "probe": for a query that walks a short range of its own (the
+# overdue tasks on (status, deadline, department_id), a search's few matches): each task of
+# the range is looked up in the people's task ids (read once), and only a task of the
+# departments' own without such an owner is probed for owners. "each": EXISTS per task,
+# for one task or the first rows of a list read in its order (nothing read beforehand).
+ScopeForm = Literal["ids", "probe", "each"]
+
+
+def of_departments(
+    department_ids: Sequence[int], *, form: ScopeForm = "ids"
+) -> ColumnElement[bool]:
+    """The tasks of these departments: an owner works there, or the task has no owner and
+    its own department is one of them (in the `form` asked)."""
+    if not department_ids:
+        return false()
+    if form == "each":
+        return in_departments(department_ids)
+    owned = _department_people_tasks(department_ids)
+    if form == "probe":
+        return or_(Task.id.in_(owned), _unowned_here(department_ids))
+    return Task.id.in_(union_all(owned, _unowned_of(department_ids)))
 
 
 def absent_people_covered_by(user: User) -> Sequence[User]:
@@ -94,34 +168,83 @@ def covered_by(user: User, absent: Sequence[User] | None = None) -> ColumnElemen
     )
 
 
-def _department_scope(user: User) -> ColumnElement[bool] | None:
-    if user.role is not Role.MANAGER or user.department_id is None:
+def managed_departments(user: User, absent: Sequence[User] | None = None) -> list[int] | None:
+    """The departments whose tasks this user manages: a manager's own and those below it,
+    and while a manager is absent theirs for the substitute (only a manager's scope passes
+    on: an absent admin's substitute does not see everything). None for staff and admins,
+    who manage every task."""
+    if user.role in SEES_EVERYTHING:
         return None
-    return in_departments(department_subtree_ids(user.department_id))
+    people = [user, *(absent_people_covered_by(user) if absent is None else absent)]
+    return departments_below(
+        person.department_id
+        for person in people
+        if person.role is Role.MANAGER and person.department_id is not None
+    )
 
 
 def managed_by(user: User, absent: Sequence[User] | None = None) -> ColumnElement[bool]:
-    """Tasks in the departments this user heads or works in as a manager (and the ones
-    below them): those with an owner there; and, while a manager is absent, that manager's
-    departments for their substitute (only a manager's scope passes on: an absent admin's
-    substitute does not see everything)."""
-    if user.role in SEES_EVERYTHING:
+    """Tasks in the departments this user manages (`managed_departments`), asked of each
+    task: for a task or a few found otherwise (a page of requests); see `visible_tasks`
+    for a list."""
+    departments = managed_departments(user, absent)
+    if departments is None:
         return true()
-    people = absent_people_covered_by(user) if absent is None else absent
-    scopes = [scope for scope in map(_department_scope, [user, *people]) if scope is not None]
-    return or_(*scopes) if scopes else false()
+    return in_departments(departments) if departments else false()
 
 
-def visible_tasks(user: User) -> Select[Task]:
-    """Every task this user may see, as a query to refine."""
-    query = select(Task)
+@dataclass(frozen=True)
+class Scope:
+    """Whose tasks a user who does not see everything may see (drafts aside): their own and
+    those of the absent people they cover (`people`), and the tasks of the departments they
+    manage (`departments`, see `managed_departments`)."""
+
+    people: tuple[int, ...]
+    departments: tuple[int, ...]
+
+    def owners_side(self) -> CompoundSelect[Any]:
+        """The ids of the scope's tasks that have an owner in it, read from task_owners'
+        (user_id, task_id) index: one row per such owner. Not the departments' tasks
+        without an owner."""
+        branches = [_people_tasks(self.people)]
+        if self.departments:
+            branches.append(_department_people_tasks(self.departments))
+        return union_all(*branches)
+
+    def clause(self, form: ScopeForm = "ids") -> ColumnElement[bool]:
+        """The scope's tasks, asked in `form` (see ScopeForm)."""
+        if form == "each":
+            people = exists().where(
+                task_owners.c.task_id == Task.id, task_owners.c.user_id.in_(self.people)
+            )
+            return or_(people, of_departments(self.departments, form="each"))
+        branches = [_people_tasks(self.people)]
+        if not self.departments:
+            return Task.id.in_(branches[0])
+        branches.append(_department_people_tasks(self.departments))
+        if form == "probe":
+            return or_(Task.id.in_(union_all(*branches)), _unowned_here(self.departments))
+        return Task.id.in_(union_all(*branches, _unowned_of(self.departments)))
+
+    def tasks(self, form: ScopeForm = "ids") -> Select[Task]:
+        """The scope's tasks but drafts (only staff and admins see those)."""
+        return select(Task).where(Task.status != TaskStatus.DRAFT, self.clause(form))
+
+
+def scope_of(user: User, absent: Sequence[User] | None = None) -> Scope | None:
+    """The scope of the tasks `user` may see; None for staff and admins, who see all."""
     if user.role in SEES_EVERYTHING:
-        return query
-    absent = absent_people_covered_by(user)
-    return query.where(
-        Task.status != TaskStatus.DRAFT,
-        or_(owned_by(user), covered_by(user, absent), managed_by(user, absent)),
-    )
+        return None
+    people = absent_people_covered_by(user) if absent is None else absent
+    departments = managed_departments(user, people) or []
+    return Scope((user.id, *(person.id for person in people)), tuple(departments))
+
+
+def visible_tasks(user: User, form: ScopeForm = "ids") -> Select[Task]:
+    """Every task this user may see, as a query to refine: by default as a set of ids read
+    from the owners' side (ScopeForm)."""
+    scope = scope_of(user)
+    return select(Task) if scope is None else scope.tasks(form)
 
 
 def _matches(task: Task, criterion: ColumnElement[bool]) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -41,10 +41,13 @@ from tracker.models import (
 from tracker.policy_settings import current_policy
 from tracker.tasks import events, search
 from tracker.tasks.permissions import (
+    Scope,
+    ScopeForm,
     can_list_all,
     can_manage,
     can_work_on,
     require,
+    scope_of,
     visible_tasks,
 )
 
@@ -184,11 +187,14 @@ def _statuses(include_closed: bool) -> tuple[TaskStatus, ...]:
     return (*UNFINISHED_STATUSES, *CLOSED_STATUSES) if include_closed else UNFINISHED_STATUSES
 
 
-def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -> Select[Any]:
+def _list_query(
+    user: User, scope: str, include_closed: bool, search_for: str, form: ScopeForm = "ids"
+) -> Select[Any]:
     """The tasks of a list, unordered: the user's own ("mine"), or every task the
-    permissions let them see ("all"); the status and the search narrow either."""
+    permissions let them see ("all", the scope asked in `form`); the status and the search
+    narrow either."""
     if scope == "all":
-        base = visible_tasks(user)
+        base = visible_tasks(user, form)
     else:  # owned_by(user) as a list of ids: read from (user_id, task_id), not task by task
         owned = select(task_owners.c.task_id).where(task_owners.c.user_id == user.id)
         base = select(Task).where(Task.id.in_(owned))
@@ -198,7 +204,16 @@ def _list_query(user: User, scope: str, include_closed: bool, search_for: str) -
     return query
 
 
-# How a search reads a page on SQLite (see _reads_in_order): below this many candidates
+# The list's order written so that no index serves it, for a query that finds its rows
+# elsewhere (a scope's ids, a search's matches) and sorts them: were the list-order index
+# usable, a planner could walk all of it looking for rows that are not there.
+SORTED_ORDER = (case((Task.deadline.is_(None), 1), else_=0), Task.deadline, Task.id)
+
+# A scoped list (a manager's, a substitute's) is read along its order, testing each task,
+# while that reads fewer rows of the table than this (see _walks); else from its ids.
+LIST_WALK_ROWS = 50_000
+
+# How a search reads a page (see _search_walk): below this many candidates
 # from the trigram table, the index; else this many of the list's first rows are sampled,
 # and the list is read in order while that should take fewer rows than SEARCH_WALK_ROWS.
 SEARCH_CANDIDATES = 1000
@@ -206,25 +221,48 @@ SEARCH_SAMPLE = 200
 SEARCH_WALK_ROWS = 50_000
 
 
-def _reads_in_order(listed: Select[Any], search_for: str, needed: int) -> bool:
-    """Whether a search page is cheaper read along the list's order, testing each row,
-    than through the trigram index (every match found, then sorted).
+def _walks(scope: Scope, needed: int) -> bool:
+    """Whether the first `needed` tasks of a scoped list are cheaper read along the list's
+    order, testing each task, than from the scope's ids (one lookup each, then sorted).
+
+    The walk reads about needed × (tasks in the table / tasks in scope) rows, the scope
+    spread over the order: it is chosen while that stays under LIST_WALK_ROWS, that is
+    while the scope holds at least needed × table / LIST_WALK_ROWS tasks, counted from the
+    owners' index up to there (the largest id stands for the table's size)."""
+    table = db.session.scalar(select(func.max(Task.id))) or 0
+    enough = needed * table // LIST_WALK_ROWS + 1
+    counted = db.session.scalar(
+        select(func.count()).select_from(scope.owners_side().limit(enough).subquery())
+    )
+    return (counted or 0) >= enough
+
+
+def _scoped(scope: Scope, include_closed: bool, needed: int) -> tuple[Select[Any], bool]:
+    """A scoped list in the form its first `needed` rows are cheapest read, and whether
+    that is along the list's order (else sorted)."""
+    in_order = _walks(scope, needed)
+    query = scope.tasks("each" if in_order else "ids")
+    return query.where(Task.status.in_(_statuses(include_closed))), in_order
+
+
+def _search_walk(listed: Select[Any], in_order: bool, search_for: str, needed: int) -> int | None:
+    """How many rows of the list a search page takes read in the list's order, testing each
+    row; None when it is cheaper through the trigram index (every match found, then sorted).
 
     Many matches (a word every title has) make the index return most of the table, while
     the list's first rows already hold the page; few matches (an owner, a number) are the
-    other way round. PostgreSQL's planner weighs the two itself, from its statistics of
-    search_text. SQLite's cannot: the trigram table is asked whether it has few candidates
-    (it stops counting at SEARCH_CANDIDATES), and otherwise the list's first rows, sampled,
-    tell how many rows the ordered read would take (about needed × sampled / matches)."""
+    other way round. SQLite's trigram table is asked whether it has few candidates (it
+    stops counting at SEARCH_CANDIDATES); otherwise the list's first rows, sampled, tell
+    how many rows the ordered read would take (about needed × sampled / matches)."""
     if not search.is_indexed(search_for):
-        return True  # no trigram to look up: the ordered read is all there is
-    if db.session.get_bind().dialect.name != "sqlite":
-        return False
-    if search.candidates(search_for, SEARCH_CANDIDATES) < SEARCH_CANDIDATES:
-        return False
+        return needed  # no trigram to look up: the ordered read is all there is
+    if _dialect() == "sqlite" and (
+        search.candidates(search_for, SEARCH_CANDIDATES) < SEARCH_CANDIDATES
+    ):
+        return None
     head = (
         listed.with_only_columns(Task.search_text.label("words"))
-        .order_by(*LIST_ORDER)
+        .order_by(*(LIST_ORDER if in_order else SORTED_ORDER))
         .limit(SEARCH_SAMPLE)
         .subquery()
     )
@@ -235,8 +273,66 @@ def _reads_in_order(listed: Select[Any], search_for: str, needed: int) -> bool:
         ).select_from(head)
     ).one()
     if sampled < SEARCH_SAMPLE or hits >= needed:
-        return True  # the whole list was sampled, or its first rows hold the page
-    return hits > 0 and needed * sampled / hits <= SEARCH_WALK_ROWS
+        return needed  # the whole list was sampled, or its first rows hold the page
+    rows = needed * sampled // hits if hits else SEARCH_WALK_ROWS + 1
+    return rows if rows <= SEARCH_WALK_ROWS else None
+
+
+def _page_query(
+    user: User, shown: str, include_closed: bool, search_for: str, needed: int
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    """The query of a page's ids and its order: a list without a scope along the list-order
+    index; a scoped one along it (each task tested) for its first rows, else from the
+    scope's ids (see _walks and _scoped_search)."""
+    scope = scope_of(user) if shown == "all" else None
+    if scope is not None:
+        if search_for.strip():
+            return _scoped_search(scope, include_closed, search_for, needed)
+        query, in_order = _scoped(scope, include_closed, needed)
+        return query, LIST_ORDER if in_order else SORTED_ORDER
+    query = _list_query(user, shown, include_closed, "")
+    if search_for.strip():
+        # PostgreSQL's planner weighs the two ways itself there, from its statistics of
+        # search_text (the list has no scope whose tasks the matches might all miss).
+        if _dialect() == "sqlite" and _search_walk(query, True, search_for, needed) is None:
+            query = query.where(search.matching(search_for, "sqlite"))
+        elif _dialect() == "sqlite" or not search.is_indexed(search_for):
+            query = query.where(search.matching_unindexed(search_for))
+        else:
+            query = query.where(search.matching(search_for, _dialect()))
+    return query, LIST_ORDER
+
+
+def _scoped_search(
+    scope: Scope, include_closed: bool, search_for: str, needed: int
+) -> tuple[Select[Any], tuple[Any, ...]]:
+    """A search page of a scoped list, read one of two ways (_search_walk chooses, on both
+    databases: no planner's statistics know that an owner's tasks may all lie outside a
+    manager's departments): the trigram index's matches, each tested for the scope, then
+    sorted (an order no index serves, so that no plan walks the table looking for them);
+    or the list's order read and each row tested, from the scope's ids when deep.
+
+    The matches are tested with EXISTS on SQLite and against the hashed set of the owners'
+    task ids on PostgreSQL ("probe"), the cheaper on each. PostgreSQL is given the indexed
+    test in the ordered read too: from its statistics it sees that many rows match, and
+    walks the order (an unindexed test would look rare to it: it would sort every match)."""
+    statuses = Task.status.in_(_statuses(include_closed))
+    sample, in_order = _scoped(scope, include_closed, SEARCH_SAMPLE)
+    rows = _search_walk(sample, in_order, search_for, needed)
+    if rows is None:
+        form: ScopeForm = "each" if _dialect() == "sqlite" else "probe"
+        query = scope.tasks(form).where(statuses, search.matching(search_for, _dialect()))
+        return query, SORTED_ORDER
+    query, in_order = _scoped(scope, include_closed, rows)
+    if _dialect() == "sqlite":
+        query = query.where(search.matching_unindexed(search_for))
+    else:
+        query = query.where(search.matching(search_for, _dialect()))
+    return query, LIST_ORDER if in_order else SORTED_ORDER
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def _loaded(query: Select[Any]) -> Sequence[Task]:
@@ -291,19 +387,14 @@ def task_list(
     """A page of the task list a user asked for: "all" (what their role may see) for those
     who may list everyone's tasks, else their own; says the scope actually shown.
 
-    The page's ids come from the list-order index alone (the rows skipped before it are
-    never read); then only its tasks are loaded."""
+    The page's ids come first (see _page_query: for the first pages from the list-order
+    index alone, the rows skipped before it never read); then only its tasks are loaded."""
     shown = "all" if scope == "all" and can_list_all(user) else "mine"
     page = max(page, 1)
-    query = _list_query(user, shown, include_closed, "")
-    if search_for.strip():
-        if _reads_in_order(query, search_for, page * per_page + 1):
-            query = query.where(search.matching_unindexed(search_for))
-        else:
-            query = query.where(search.matching(search_for, db.session.get_bind().dialect.name))
+    query, order = _page_query(user, shown, include_closed, search_for, page * per_page + 1)
     ids = db.session.scalars(
         query.with_only_columns(Task.id)
-        .order_by(*LIST_ORDER)
+        .order_by(*order)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
