@@ -63,12 +63,11 @@ class SheetRows:
 
     def append(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows of texts, whole numbers, dates and None (no cell)."""
-        parts: list[str] = []
+        write = self.file.write
         for values in rows:
-            parts.append(self._row(values, f"{self.next_row}"))
+            # As openpyxl's sheet is written (ASCII): any other character as a reference.
+            write(self._row(values, f"{self.next_row}").encode("ascii", "xmlcharrefreplace"))
             self.next_row += 1
-        # As openpyxl's sheet is written (ASCII): any other character as a reference.
-        self.file.write("".join(parts).encode("ascii", "xmlcharrefreplace"))
 
     def save(self, workbook: Workbook, target: IO[bytes]) -> None:
         """The workbook (openpyxl's: small, its sheet holds the header) into `target`, the
