@@ -651,3 +651,17 @@ def test_every_space_a_formula_may_follow_is_looked_at() -> None:
     spaces = {character for character in map(chr, range(0x110000)) if character.isspace()}
     assert spaces <= exports._MAYBE_FORMULA
     assert set(exports.FORMULA_STARTS) <= exports._MAYBE_FORMULA
+
+
+def test_an_owner_made_after_the_export_read_the_users_is_named(
+    app, make_department, make_user
+) -> None:
+    """The users are read once per export: one who became an owner since is read then (a
+    task with a user deleted since names the others)."""
+    ani = make_user(department=make_department("North"), name="Ani")
+    with db.engine.connect() as connection:
+        owners = export_rows._Owners(connection)
+        assert owners.of(f"{ani.id}") == ("Ani", "North")
+        bob = make_user(department=make_department("East"), name="Bob")
+        assert owners.of(f"{bob.id},{ani.id}") == ("Ani, Bob", "East, North")
+        assert owners.of(f"{ani.id},{bob.id + 1000}") == ("Ani", "North")

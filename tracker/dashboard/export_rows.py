@@ -257,16 +257,21 @@ class _Owners:
     REMEMBERED = 20_000
 
     def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.users = self._read()
+        self.named: dict[str, tuple[str, str]] = {}
+
+    def _read(self) -> dict[int, tuple[int, str, str | None]]:
+        """Each user's place A to Z, name and department's name."""
         query = (
             select(User.id, User.name, Department.name)
             .outerjoin(Department, Department.id == User.department_id)
             .order_by(User.name, User.id)
         )
-        self.users = {
+        return {
             id_: (rank, name, department)
-            for rank, (id_, name, department) in enumerate(connection.execute(query))
+            for rank, (id_, name, department) in enumerate(self.connection.execute(query))
         }
-        self.named: dict[str, tuple[str, str]] = {}
 
     def of(self, ids: str) -> tuple[str, str]:
         """The owners' names and their departments, of "12,5" (the owners' ids)."""
@@ -274,7 +279,10 @@ class _Owners:
         if named is None:
             if len(self.named) >= self.REMEMBERED:
                 self.named.clear()
-            owners = sorted(self.users[int(id_)] for id_ in ids.split(","))
+            user_ids = [int(id_) for id_ in ids.split(",")]
+            if not self.users.keys() >= set(user_ids):
+                self.users = self._read()  # someone made an owner since the export began
+            owners = sorted(self.users[id_] for id_ in user_ids if id_ in self.users)
             names = ", ".join(name for _rank, name, _department in owners)
             departments = {department for _rank, _name, department in owners if department}
             named = self.named[ids] = (names, ", ".join(sorted(departments)))
