@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, false, or_, select, true, union_all
+from sqlalchemy import Select, and_, any_, exists, false, func, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CompoundSelect
@@ -121,7 +121,16 @@ def _people_tasks(people_ids: Sequence[int]) -> Select[Any]:
 # the range is looked up in the people's task ids (read once), and only a task of the
 # departments' own without such an owner is probed for owners. "each": EXISTS per task,
 # for one task or the first rows of a list read in its order (nothing read beforehand).
-ScopeForm = Literal["ids", "probe", "each"]
+# "array", PostgreSQL only: the ids of "ids" read into an array first, `tasks.id =
+# ANY(ARRAY(...))`, so that the tasks are fetched by one index scan of the sorted ids (in
+# the table's order) rather than one lookup per id in the order the owners' index gave.
+ScopeForm = Literal["ids", "probe", "each", "array"]
+
+
+def _id_in(ids: Select[Any] | CompoundSelect[Any], form: ScopeForm) -> ColumnElement[bool]:
+    if form == "array":
+        return Task.id == any_(func.array(ids.scalar_subquery()))
+    return Task.id.in_(ids)
 
 
 def of_departments(
@@ -136,7 +145,7 @@ def of_departments(
     owned = _department_people_tasks(department_ids)
     if form == "probe":
         return or_(Task.id.in_(owned), _unowned_here(department_ids))
-    return Task.id.in_(union_all(owned, _unowned_of(department_ids)))
+    return _id_in(union_all(owned, _unowned_of(department_ids)), form)
 
 
 def absent_people_covered_by(user: User) -> Sequence[User]:
@@ -220,11 +229,11 @@ class Scope:
             return or_(people, of_departments(self.departments, form="each"))
         branches = [_people_tasks(self.people)]
         if not self.departments:
-            return Task.id.in_(branches[0])
+            return _id_in(branches[0], "ids" if form == "probe" else form)
         branches.append(_department_people_tasks(self.departments))
         if form == "probe":
             return or_(Task.id.in_(union_all(*branches)), _unowned_here(self.departments))
-        return Task.id.in_(union_all(*branches, _unowned_of(self.departments)))
+        return _id_in(union_all(*branches, _unowned_of(self.departments)), form)
 
     def tasks(self, form: ScopeForm = "ids") -> Select[Task]:
         """The scope's tasks but drafts (only staff and admins see those)."""

@@ -241,7 +241,7 @@ def _scoped(scope: Scope, include_closed: bool, needed: int) -> tuple[Select[Any
     """A scoped list in the form its first `needed` rows are cheapest read, and whether
     that is along the list's order (else sorted)."""
     in_order = _walks(scope, needed)
-    query = scope.tasks("each" if in_order else "ids")
+    query = scope.tasks("each" if in_order else "ids" if _dialect() == "sqlite" else "array")
     return query.where(Task.status.in_(_statuses(include_closed))), in_order
 
 
