@@ -1,8 +1,8 @@
 """The dashboard's current list as CSV (UTF-8 with a BOM, so Excel shows Armenian) or XLSX,
 written a chunk of rows at a time (tracker/dashboard/export_rows.py reads them): the CSV is
-streamed as it is written; the XLSX is written (openpyxl's write-only mode, the rows as text
-by tracker/dashboard/xlsx_rows.py) to a temporary file that is then streamed and removed.
-Memory holds one chunk, however long the list.
+streamed as it is written; the XLSX is written (XlsxWriter's constant-memory mode: a row at a
+time to a file) to a temporary file that is then streamed and removed. Memory holds one
+chunk, however long the list.
 
 The columns are the progress report's table (#14): the task, its report, owners and
 departments, status, deadline (and as written), completion date, what was done, evidence,
@@ -11,8 +11,8 @@ overdue and the last escalation. No text cell can run as a formula: one that sta
 spaces) with = + - @ tab or CR is behind a single quote (OWASP), and the XLSX binds every
 text as a string; dates are date cells, numbers numbers.
 
-openpyxl is imported when an XLSX is written, not with this module (the audit log imports
-`spreadsheet_safe`; every `tracker` command starts without openpyxl).
+XlsxWriter is imported when an XLSX is written, not with this module (the audit log imports
+`spreadsheet_safe`; every `tracker` command starts without it).
 """
 
 from __future__ import annotations
@@ -59,9 +59,15 @@ DATE_FORMAT = "yyyy-mm-dd"
 XLSX_IN_MEMORY = 1024 * 1024
 # The bytes of an XLSX sent at a time.
 XLSX_BLOCK = 64 * 1024
-# The rows written by tracker/dashboard/xlsx_rows.py, not cell by cell by openpyxl: the same
-# sheet, several times faster (openpyxl's own way stays, for the tests to compare).
-XLSX_FAST_ROWS = True
+# XlsxWriter's options: each text written as a string (never read as a formula, a number or
+# a link), the rows and the sheet in files rather than in memory.
+_XLSX_OPTIONS = {
+    "constant_memory": True,
+    "in_memory": False,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -204,91 +210,61 @@ def csv_chunks(
         yield flush()
 
 
-def _xlsx_lines(
-    chunk: Sequence[ExportValues], labels: Labels, statuses: dict[TaskStatus, str], sheet: Any
-) -> list[list[Any]]:
-    """Rows of cells for openpyxl's own writer (without lxml): dates as date cells with a
-    date format; a text that openpyxl would not bind as a string (one starting with "=" is a
-    formula to it, "#N/A" an error) as a cell of type string, the others as plain values."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-
-    def day(value: Any) -> Any:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-
-    lines = _cells(chunk, labels, statuses, _Days(day))
-    for line in lines:
-        for index in _TEXT_COLUMNS:
-            text: str = line[index]
-            if text[:1] == "=" or text in ERROR_CODES:
-                cell = WriteOnlyCell(sheet, value="")
-                cell.value, cell.data_type = text, "s"
-                line[index] = cell
-    return lines
-
-
 def write_xlsx(
     chunks: Iterable[Sequence[ExportValues]],
     headers: Sequence[str],
     sheet_title: str,
     labels: Labels,
     target: IO[bytes],
+    folder: Path,
 ) -> int:
-    """The workbook written into `target` (openpyxl's write-only mode: rows go to disk as
-    they are appended), with its columns' widths, the header row frozen and an autofilter
-    over the rows; how many rows it holds."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    """The workbook written into `target` by XlsxWriter (in constant-memory mode: each row
+    goes to a file in `folder` once the next one starts), with its columns' widths, the
+    header row frozen and an autofilter over the rows; how many rows it holds. XlsxWriter's
+    files are in a folder of their own, removed however the writing ends."""
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, width in enumerate(COLUMN_WIDTHS[: len(headers)], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"  # before the first row: the sheet's view is written first
-    sheet.append([_text(header) for header in headers])
-    statuses = _status_cells(labels)
-    rows, days = _sheet_rows(sheet), _Days(_same)
-    count = 0
-    try:
-        for chunk in chunks:
-            if rows is None:
-                for line in _xlsx_lines(chunk, labels, statuses, sheet):
-                    sheet.append(line)
-            else:
-                rows.append(_cells(chunk, labels, statuses, days))
-            count += len(chunk)
-        # After the rows: the filter is written after them, over the header and every row.
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{count + 1}"
-        if rows is None:
-            workbook.save(target)
-        else:
-            rows.save(workbook, target)
-    except BaseException:
-        _abandon(sheet, rows)
-        raise
-    return count
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        options = {**_XLSX_OPTIONS, "tmpdir": scratch}
+        # Closed on the way out, also when a chunk fails: its files are closed before their
+        # folder goes (a partial workbook is written into `target`, which the caller drops).
+        with xlsxwriter.Workbook(target, options) as workbook:
+            sheet = workbook.add_worksheet(sheet_title[:31])
+            for index, width in enumerate(COLUMN_WIDTHS[: len(headers)]):
+                sheet.set_column(index, index, width)
+            sheet.freeze_panes(1, 0)
+            for index, header in enumerate(headers):
+                sheet.write_string(0, index, _text(header))
+            rows = _write_rows(
+                sheet, workbook.add_format({"num_format": DATE_FORMAT}), chunks, labels
+            )
+            sheet.autofilter(0, 0, rows, max(len(headers), 1) - 1)
+    return rows
 
 
-def _sheet_rows(sheet: Any) -> Any:
-    """The rows written as text (tracker/dashboard/xlsx_rows.py), or None: cell by cell by
-    openpyxl."""
-    if not XLSX_FAST_ROWS:
-        return None
-    from tracker.dashboard.xlsx_rows import SheetRows
-
-    return SheetRows(sheet, DATE_FORMAT, first_row=2)
-
-
-def _abandon(sheet: Any, rows: Any) -> None:
-    """A workbook that failed: openpyxl's sheet closed and its temporary file removed (not
-    left to the garbage collector, which finishes the sheet's writer out of order)."""
-    if rows is not None:
-        rows.close()
-    if not sheet.closed:
-        sheet.close()
-        sheet._writer.cleanup()  # what openpyxl does once it saved a sheet
+def _write_rows(
+    sheet: Any, day_format: Any, chunks: Iterable[Sequence[ExportValues]], labels: Labels
+) -> int:
+    """Each chunk's rows after the header, in order (a row is written out once the next one
+    starts): texts as strings (an empty one as no cell), numbers as numbers, dates as date
+    cells; how many rows."""
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime = sheet.write_datetime
+    statuses, days = _status_cells(labels), _Days(_same)
+    row = 0
+    for chunk in chunks:
+        for line in _cells(chunk, labels, statuses, days):
+            row += 1
+            for index in _TEXT_COLUMNS:
+                if text := line[index]:
+                    write_string(row, index, text)
+            for index in _NUMBER_COLUMNS:
+                if (number := line[index]) is not None:
+                    write_number(row, index, number)
+            for index in _DATE_COLUMNS:
+                if (day := line[index]) is not None:
+                    write_datetime(row, index, day, day_format)
+    return row
 
 
 def _same(value: date) -> date:
@@ -307,7 +283,7 @@ def xlsx_file(
     folder.mkdir(parents=True, exist_ok=True)
     file = tempfile.SpooledTemporaryFile(max_size=XLSX_IN_MEMORY, dir=str(folder))  # noqa: SIM115
     try:
-        count = write_xlsx(chunks, headers, sheet_title, labels, file)
+        count = write_xlsx(chunks, headers, sheet_title, labels, file, folder)
         file.seek(0)
     except BaseException:
         file.close()
