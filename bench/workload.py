@@ -160,6 +160,8 @@ def copy_floor_data(url: str, floor_path: Path) -> int:
             triggers = _without_search_triggers(connection)
             count = _write_tasks(connection, floor, task_columns)
             _rebuild_search(connection, triggers)
+            if engine.dialect.name == "postgresql" and "owner_count" in task_columns:
+                _copy_owner_stages(connection)
             if engine.dialect.name == "postgresql":
                 _advance_sequences(connection, count)
         # VACUUM too on PostgreSQL: until the visibility map knows the new pages, its
@@ -198,6 +200,24 @@ def _write_tasks(connection: sa.Connection, floor: sqlite3.Connection, columns: 
         )
         count += len(chunk)
     return count
+
+
+def _copy_owner_stages(connection: sa.Connection) -> None:
+    """PostgreSQL: what the triggers of migration d13c00000003 keep (the owners' copy of
+    their task's status and deadline, each task's owner count), which the copy's replica
+    role skipped, written once as the migration writes it."""
+    connection.execute(
+        sa.text(
+            "UPDATE task_owners SET task_status = tasks.status, task_deadline = tasks.deadline"
+            " FROM tasks WHERE tasks.id = task_owners.task_id"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "UPDATE tasks SET owner_count = counted.owners FROM (SELECT task_id, count(*) AS"
+            " owners FROM task_owners GROUP BY task_id) AS counted WHERE tasks.id = counted.task_id"
+        )
+    )
 
 
 def _advance_sequences(connection: sa.Connection, tasks: int) -> None:

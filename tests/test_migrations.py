@@ -143,10 +143,11 @@ def test_the_migrations_make_the_models_check_constraints(
             found = checks_in_the_database(connection)
         assert found == expected, "\n".join(differences(expected, found))
         db.engine.dispose()
-    # Each enum column is checked, against exactly its enum's values.
+    # Each enum column is checked, against exactly its enum's values (but a copy kept by
+    # triggers, task_owners.task_status: its source is checked).
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if isinstance(column.type, sa.Enum):
+            if isinstance(column.type, sa.Enum) and column.type.create_constraint:
                 name = f"ck_{table.name}_{column.type.name}"
                 assert expected[(table.name, name)] == (column.name, frozenset(column.type.enums))
     assert expected[("task_events", "ck_task_events_event_kind")][1] == {
@@ -362,3 +363,64 @@ def _task_with_owner_before_the_search() -> int:
     )
     db.session.commit()
     return int(task_id)
+
+
+BEFORE_OWNER_STAGES = "d15a00000001"
+
+
+def test_the_owner_stages_upgrade_copies_the_tasks_there_are(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A database in use gets each owner's copy of its task's status and deadline and each
+    task's owner count; after it, the triggers keep them; the downgrade removes them."""
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade(revision=BEFORE_OWNER_STAGES)
+        owned = _task_with_owner_before_the_search()
+        unowned = db.session.execute(
+            sa.text(
+                "INSERT INTO tasks (title, description, status, deadline, position, owner_names,"
+                " created_at, updated_at) VALUES ('Alone', '', 'in_progress', '2026-01-05', 0,"
+                " '[]', :at, :at) RETURNING id"
+            ).bindparams(sa.bindparam("at", type_=UTCDateTime)),
+            {"at": utcnow()},
+        ).scalar_one()
+        db.session.execute(
+            sa.text("UPDATE tasks SET deadline = '2026-02-01' WHERE id = :task"), {"task": owned}
+        )
+        db.session.commit()
+        db.session.remove()
+
+        upgrade()
+        copies = "SELECT task_status, task_deadline FROM task_owners WHERE task_id = :task"
+        counts = "SELECT id, owner_count FROM tasks ORDER BY id"
+        found = db.session.execute(sa.text(copies), {"task": owned}).one()
+        assert (found[0], str(found[1])) == ("open", "2026-02-01")
+        assert db.session.execute(sa.text(counts)).all() == [(owned, 1), (unowned, 0)]
+        db.session.execute(
+            sa.text("UPDATE tasks SET status = 'done', deadline = NULL WHERE id = :task"),
+            {"task": owned},
+        )
+        db.session.execute(
+            sa.text("DELETE FROM task_owners WHERE task_id = :task"), {"task": owned}
+        )
+        db.session.commit()
+        assert db.session.execute(sa.text(counts)).all() == [(owned, 0), (unowned, 0)]
+        db.session.remove()
+
+        downgrade(revision=BEFORE_OWNER_STAGES)
+        with db.engine.connect() as connection:
+            inspector = sa.inspect(connection)
+            owner_columns = {column["name"] for column in inspector.get_columns("task_owners")}
+            task_columns = {column["name"] for column in inspector.get_columns("tasks")}
+        assert {"task_status", "task_deadline"}.isdisjoint(owner_columns)
+        assert "owner_count" not in task_columns
+        # Without the triggers, an owner is added as before.
+        user = db.session.execute(sa.text("SELECT id FROM users")).scalar_one()
+        db.session.execute(
+            sa.text("INSERT INTO task_owners (task_id, user_id) VALUES (:task, :user)"),
+            {"task": unowned, "user": user},
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()

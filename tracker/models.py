@@ -243,13 +243,30 @@ class User(UserMixin, Model):
         return f"<User {self.email!r} {self.role}>"
 
 
+def _stage_copy() -> Enum:
+    """A task's status as copied to its owners' rows: the task's own column checks it."""
+    return Enum(
+        TaskStatus,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
 task_owners = Table(
     "task_owners",
     db.metadata,
     Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # A copy of the task's status and deadline, kept by the database's triggers (migration
+    # d13c00000003) and never written by the application: an owner's overdue tasks are
+    # counted on (user_id, task_status, task_deadline) without reading the tasks.
+    Column("task_status", _stage_copy(), nullable=True),
+    Column("task_deadline", Date, nullable=True),
     # "my tasks" and the reminders look tasks up by owner.
     Index("ix_task_owners_user_id_task_id", "user_id", "task_id"),
+    Index("ix_task_owners_user_id_stage", "user_id", "task_status", "task_deadline", "task_id"),
 )
 
 
@@ -354,6 +371,16 @@ class Task(Model):
         # The dashboard's overdue charts and a manager's overdue list walk the overdue range
         # and need each task's own department without reading the table (#13).
         Index("ix_tasks_status_deadline_department_id", "status", "deadline", "department_id"),
+        # The few tasks without owners or with several (the overdue charts read them apart).
+        Index(
+            "ix_tasks_owner_count_not_one",
+            "status",
+            "deadline",
+            "department_id",
+            "owner_count",
+            sqlite_where=text("owner_count <> 1"),
+            postgresql_where=text("owner_count <> 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -378,6 +405,9 @@ class Task(Model):
     evidence_file: Mapped[str | None] = mapped_column(String(300))
     evidence_filename: Mapped[str | None] = mapped_column(String(255))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # How many owners the task has, kept by the database's triggers (migration
+    # d13c00000003): never set by the application, read by the overdue charts.
+    owner_count: Mapped[int] = mapped_column(server_default=text("0"))
     # When an owner marked it done and it began to await acceptance.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where a task created by hand comes from ("board meeting of 3 March", an order).

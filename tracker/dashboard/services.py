@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.batches import chunks
+from tracker.dashboard.overdue_counts import OverdueCounts, kept_overdue_counts
 from tracker.extensions import db
 from tracker.models import (
     ACTIVE_STATUSES,
@@ -460,12 +461,8 @@ def _most_first(
     return bars[:limit]
 
 
-def overdue_charts(user: User, filters: Filters, today: date, limit: int = 12) -> OverdueCharts:
-    """Both overdue charts from one pass over the overdue tasks and their owners.
-
-    By department: a task belongs to the departments of all its owners (its own without
-    owners), each task once a department, so the bars may add up to more than the overdue
-    figure. By owner: each owner's overdue tasks."""
+def _counts_in_one_pass(user: User, filters: Filters, today: date) -> OverdueCounts:
+    """The overdue counts of a filtered scope, from one pass over its overdue tasks."""
     per_owner: dict[int, int] = {}
     per_department: dict[int, int] = {}
     owner_rows = []
@@ -476,25 +473,52 @@ def overdue_charts(user: User, filters: Filters, today: date, limit: int = 12) -
         else:
             per_owner[owner_id] = tasks
             owner_rows.append((owner_id, tasks - again))
-    people = {
-        id_: (name, department_id)
-        for id_, name, department_id in db.session.execute(
-            select(User.id, User.name, User.department_id).where(User.id.in_(list(per_owner)))
+    departments_of: dict[int, int | None] = {
+        id_: department_id
+        for id_, department_id in db.session.execute(
+            select(User.id, User.department_id).where(User.id.in_(list(per_owner)))
         )
     }
     for owner_id, tasks in owner_rows:
-        department_id = people[owner_id][1]
-        if department_id is not None:
-            per_department[department_id] = per_department.get(department_id, 0) + tasks
-    departments = {
+        if (department := departments_of[owner_id]) is not None:
+            per_department[department] = per_department.get(department, 0) + tasks
+    return OverdueCounts(per_owner, per_department, departments_of)
+
+
+def overdue_counts(user: User, filters: Filters, today: date) -> OverdueCounts:
+    """The overdue tasks per owner and per department of the user's dashboard: for the
+    whole scope (no filter but the list's status) from the counts the database keeps,
+    otherwise from one pass over the filtered overdue tasks. The same counts either way."""
+    if filters == Filters(status=filters.status):
+        require_dashboard(user)
+        return kept_overdue_counts(managed_departments(user), today)
+    return _counts_in_one_pass(user, filters, today)
+
+
+def overdue_charts(user: User, filters: Filters, today: date, limit: int = 12) -> OverdueCharts:
+    """Both overdue charts from the same counts (`overdue_counts`).
+
+    By department: a task belongs to the departments of all its owners (its own without
+    owners), each task once a department, so the bars may add up to more than the overdue
+    figure. By owner: each owner's overdue tasks."""
+    counts = overdue_counts(user, filters, today)
+    names: dict[int, str] = {
         id_: name
         for id_, name in db.session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(list(per_department)))
+            select(User.id, User.name).where(User.id.in_(list(counts.per_owner)))
+        )
+    }
+    departments: dict[int, str] = {
+        id_: name
+        for id_, name in db.session.execute(
+            select(Department.id, Department.name).where(
+                Department.id.in_(list(counts.per_department))
+            )
         )
     }
     return OverdueCharts(
-        by_department=_most_first(per_department, departments, limit),
-        by_owner=_most_first(per_owner, {id_: name for id_, (name, _d) in people.items()}, limit),
+        by_department=_most_first(counts.per_department, departments, limit),
+        by_owner=_most_first(counts.per_owner, names, limit),
     )
 
 
