@@ -160,8 +160,6 @@ def copy_floor_data(url: str, floor_path: Path) -> int:
             triggers = _without_search_triggers(connection)
             count = _write_tasks(connection, floor, task_columns)
             _rebuild_search(connection, triggers)
-            if engine.dialect.name == "postgresql" and "owner_count" in task_columns:
-                _copy_owner_stages(connection)
             if engine.dialect.name == "postgresql":
                 _advance_sequences(connection, count)
         # VACUUM too on PostgreSQL: until the visibility map knows the new pages, its
@@ -192,32 +190,21 @@ def _write_organisation(connection: sa.Connection, floor: sqlite3.Connection) ->
 
 def _write_tasks(connection: sa.Connection, floor: sqlite3.Connection, columns: set[str]) -> int:
     written = TASK_COLUMNS + (("search_text",) if "search_text" in columns else ())
+    # What the triggers of migration d13c00000003 keep (each task's owner count, the owner's
+    # copy of its task's status and deadline), written with the rows on PostgreSQL, where
+    # the copy's replica role skips the triggers; on SQLite the triggers write it.
+    stages = "owner_count" in columns and connection.dialect.name == "postgresql"
+    owner_columns = ("task_id", "user_id") + (("task_status", "task_deadline") if stages else ())
     count = 0
     for chunk in _tasks(floor, columns):
-        _write(connection, "tasks", written, [row[:-1] for row in chunk])
-        _write(
-            connection, "task_owners", ("task_id", "user_id"), [(row[0], row[-1]) for row in chunk]
-        )
+        tasks = [(*row[:-1], 1) if stages else row[:-1] for row in chunk]
+        _write(connection, "tasks", written + (("owner_count",) if stages else ()), tasks)
+        owners = [
+            (row[0], row[-1], row[5], row[4]) if stages else (row[0], row[-1]) for row in chunk
+        ]
+        _write(connection, "task_owners", owner_columns, owners)
         count += len(chunk)
     return count
-
-
-def _copy_owner_stages(connection: sa.Connection) -> None:
-    """PostgreSQL: what the triggers of migration d13c00000003 keep (the owners' copy of
-    their task's status and deadline, each task's owner count), which the copy's replica
-    role skipped, written once as the migration writes it."""
-    connection.execute(
-        sa.text(
-            "UPDATE task_owners SET task_status = tasks.status, task_deadline = tasks.deadline"
-            " FROM tasks WHERE tasks.id = task_owners.task_id"
-        )
-    )
-    connection.execute(
-        sa.text(
-            "UPDATE tasks SET owner_count = counted.owners FROM (SELECT task_id, count(*) AS"
-            " owners FROM task_owners GROUP BY task_id) AS counted WHERE tasks.id = counted.task_id"
-        )
-    )
 
 
 def _advance_sequences(connection: sa.Connection, tasks: int) -> None:
