@@ -371,16 +371,9 @@ class Task(Model):
         # The dashboard's overdue charts and a manager's overdue list walk the overdue range
         # and need each task's own department without reading the table (#13).
         Index("ix_tasks_status_deadline_department_id", "status", "deadline", "department_id"),
-        # The few tasks without owners or with several (the overdue charts read them apart).
-        Index(
-            "ix_tasks_owner_count_not_one",
-            "status",
-            "deadline",
-            "department_id",
-            "owner_count",
-            sqlite_where=text("owner_count <> 1"),
-            postgresql_where=text("owner_count <> 1"),
-        ),
+        # The tasks without owners (of some departments) and those with several: the
+        # scopes and the overdue charts read them apart (#13).
+        Index("ix_tasks_owner_count", "owner_count", "department_id", "status", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -619,6 +612,9 @@ class Notification(Model):
         UniqueConstraint("task_id", "kind", "level", "deadline", name="uq_notifications_key"),
         # A digest's "and N more" link lists one day's notifications of some kinds.
         Index("ix_notifications_planned_for_kind", "planned_for", "kind"),
+        # A task's last escalation (the dashboard's list and its exports) read from the
+        # index alone (#13).
+        Index("ix_notifications_task_id_kind_created_at", "task_id", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,20 +72,14 @@ def _slices(ids: list[int], size: int = 2000) -> list[list[int]]:
 
 def _not_one_owner(departments: set[int] | None, today: date) -> tuple[Counter[int], list[int]]:
     """The overdue tasks without owners, counted by their own department (of the scope's
-    departments), and the ids of those with several owners: one read of the partial index
-    of the tasks whose owner count is not one (its condition written as the index's, so
-    that both databases use it)."""
-    query = select(Task.id, Task.department_id, Task.owner_count).where(
-        _task_overdue(today), Task.owner_count != 1
-    )
-    unowned: Counter[int] = Counter()
-    shared: list[int] = []
-    for task_id, department_id, owners in db.session.execute(query):
-        if owners > 1:
-            shared.append(task_id)
-        elif department_id is not None and (departments is None or department_id in departments):
-            unowned[department_id] += 1
-    return unowned, shared
+    departments), and the ids of those with several owners: two ranges of
+    (owner_count, department_id, status, deadline)."""
+    unowned_query = select(Task.department_id).where(Task.owner_count == 0, _task_overdue(today))
+    if departments is not None:
+        unowned_query = unowned_query.where(Task.department_id.in_(departments))
+    unowned = Counter(id_ for id_ in db.session.scalars(unowned_query) if id_ is not None)
+    shared = select(Task.id).where(Task.owner_count > 1, _task_overdue(today))
+    return unowned, list(db.session.scalars(shared))
 
 
 def _owners_of(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from flask import current_app
 from sqlalchemy import Select, and_, any_, exists, false, func, or_, select, true, union_all
@@ -90,22 +90,22 @@ def _department_people_tasks(department_ids: Sequence[int]) -> Select[Any]:
     )
 
 
+def _without_owners(task: type[Task] | Any) -> ColumnElement[bool]:
+    """The task has no owner, by the count the database keeps (migration d13c00000003): a
+    range of (owner_count, department_id, ...), not a probe of the owners of each task."""
+    return cast(ColumnElement[bool], task.owner_count == 0)
+
+
 def _unowned_of(department_ids: Sequence[int]) -> Select[Any]:
-    """The ids of the tasks without an owner whose own department is one of these."""
+    """The ids of the tasks without an owner whose own department is one of these (an alias:
+    inside `tasks.id IN (...)`, never correlated to the outer query's tasks)."""
     own = aliased(Task, name="scope_task")
-    any_owner = task_owners.alias("scope_any_owner")
-    return select(own.id).where(
-        own.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == own.id)
-    )
+    return select(own.id).where(own.department_id.in_(department_ids), _without_owners(own))
 
 
 def _unowned_here(department_ids: Sequence[int]) -> ColumnElement[bool]:
-    """The task at hand has no owner and its own department is one of these (the owners are
-    probed only for a task of these departments)."""
-    any_owner = task_owners.alias("scope_any_owner")
-    return and_(
-        Task.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == Task.id)
-    )
+    """The task at hand has no owner and its own department is one of these."""
+    return and_(Task.department_id.in_(department_ids), _without_owners(Task))
 
 
 def _people_tasks(people_ids: Sequence[int]) -> Select[Any]:
