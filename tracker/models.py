@@ -371,9 +371,19 @@ class Task(Model):
         # The dashboard's overdue charts and a manager's overdue list walk the overdue range
         # and need each task's own department without reading the table (#13).
         Index("ix_tasks_status_deadline_department_id", "status", "deadline", "department_id"),
-        # The tasks without owners (of some departments) and those with several: the
-        # scopes and the overdue charts read them apart (#13).
-        Index("ix_tasks_owner_count", "owner_count", "department_id", "status", "deadline"),
+        # The few tasks without owners or with several, by department: a scope's tasks
+        # without owners, the overdue charts' exceptions (#13). Partial, so that it never
+        # offers itself for other queries (SQLite would skip-scan it as a department index):
+        # a query uses it by writing its condition, `tasks.owner_count <> 1`.
+        Index(
+            "ix_tasks_not_one_owner",
+            "department_id",
+            "owner_count",
+            "status",
+            "deadline",
+            sqlite_where=text("owner_count <> 1"),
+            postgresql_where=text("owner_count <> 1"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -72,13 +72,15 @@ def _slices(ids: list[int], size: int = 2000) -> list[list[int]]:
 
 def _not_one_owner(departments: set[int] | None, today: date) -> tuple[Counter[int], list[int]]:
     """The overdue tasks without owners, counted by their own department (of the scope's
-    departments), and the ids of those with several owners: two ranges of
-    (owner_count, department_id, status, deadline)."""
-    unowned_query = select(Task.department_id).where(Task.owner_count == 0, _task_overdue(today))
+    departments), and the ids of those with several owners: from the partial index of the
+    tasks whose owner count is not one (its condition written out, so that both databases
+    use it)."""
+    not_one = (Task.owner_count != 1) & _task_overdue(today)
+    unowned_query = select(Task.department_id).where(not_one, Task.owner_count == 0)
     if departments is not None:
         unowned_query = unowned_query.where(Task.department_id.in_(departments))
     unowned = Counter(id_ for id_ in db.session.scalars(unowned_query) if id_ is not None)
-    shared = select(Task.id).where(Task.owner_count > 1, _task_overdue(today))
+    shared = select(Task.id).where(not_one, Task.owner_count > 1)
     return unowned, list(db.session.scalars(shared))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from flask import current_app
 from sqlalchemy import Select, and_, any_, exists, false, func, or_, select, true, union_all
@@ -91,9 +91,10 @@ def _department_people_tasks(department_ids: Sequence[int]) -> Select[Any]:
 
 
 def _without_owners(task: type[Task] | Any) -> ColumnElement[bool]:
-    """The task has no owner, by the count the database keeps (migration d13c00000003): a
-    range of (owner_count, department_id, ...), not a probe of the owners of each task."""
-    return cast(ColumnElement[bool], task.owner_count == 0)
+    """The task has no owner, by the count the database keeps (migration d13c00000003), in
+    the partial index of the tasks whose count is not one (its condition written out, so
+    that both databases use it): not a probe of the owners of each task."""
+    return and_(task.owner_count != 1, task.owner_count == 0)
 
 
 def _unowned_of(department_ids: Sequence[int]) -> Select[Any]:
@@ -104,8 +105,14 @@ def _unowned_of(department_ids: Sequence[int]) -> Select[Any]:
 
 
 def _unowned_here(department_ids: Sequence[int]) -> ColumnElement[bool]:
-    """The task at hand has no owner and its own department is one of these."""
-    return and_(Task.department_id.in_(department_ids), _without_owners(Task))
+    """The task at hand has no owner and its own department is one of these (the owners are
+    probed only for a task of these departments). Not by the kept owner count: as a column
+    of an index, SQLite would read the departments' tasks by it and by the people's ids and
+    sort them all, rather than walk the range it is asked about."""
+    any_owner = task_owners.alias("scope_any_owner")
+    return and_(
+        Task.department_id.in_(department_ids), ~exists().where(any_owner.c.task_id == Task.id)
+    )
 
 
 def _people_tasks(people_ids: Sequence[int]) -> Select[Any]:
