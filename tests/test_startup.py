@@ -24,6 +24,7 @@ HEAVY = (
     "alembic",
     "flask_migrate",
     "openpyxl",
+    "xlsxwriter",
     "fpdf",
     "icalendar",
     "pypdf",
