@@ -261,6 +261,30 @@ def test_an_xlsx_spilled_to_disk_is_streamed_and_removed(
     assert count == 25 and len(blocks) > 1 and file.closed
 
 
+def test_an_xlsx_the_client_leaves_is_closed_and_removed(
+    app, bureau, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that goes away after the first block: the workbook's file is closed (so
+    removed) and XlsxWriter left nothing in the instance's folder."""
+    monkeypatch.setattr(exports, "XLSX_IN_MEMORY", 1)  # on disk from its first byte
+    files = []
+    written = exports.xlsx_file
+
+    def kept(*args: object) -> tuple[object, int]:
+        file, count = written(*args)  # type: ignore[arg-type]
+        files.append(file)
+        return file, count
+
+    monkeypatch.setattr(exports, "xlsx_file", kept)
+    staff = signed_in(app, bureau.staff)
+    response = staff.get("/dashboard/export.xlsx?status=all", buffered=False)
+    first = next(iter(response.response))
+    assert isinstance(first, bytes) and first.startswith(b"PK") and not files[0].closed
+    response.close()
+    assert files[0].closed
+    assert list((Path(app.instance_path) / "tmp").iterdir()) == []
+
+
 def test_a_task_without_a_deadline_or_a_department(app, clock, make_user, make_task) -> None:
     nowhere = make_user(name="Nomad")  # no department
     make_task(nowhere, title="Someday")
