@@ -711,6 +711,17 @@ def test_an_xlsx_that_fails_leaves_no_file_behind(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_text_no_file_can_hold_fails_the_xlsx_and_leaves_no_file(tmp_path: Path) -> None:
+    """A lone surrogate (which neither database returns) cannot be written as UTF-8: the
+    export fails, with every file closed and removed."""
+    row = export_rows.ExportRow(
+        1, "a\ud800b", "", "", "", TaskStatus.OPEN, None, "", None, "", "", "", "", (), 0, None
+    )
+    with pytest.raises(UnicodeEncodeError):
+        exports.xlsx_file([[row, row]], COLUMNS, "T", exports.Labels(str, str), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_every_space_a_formula_may_follow_is_looked_at() -> None:
     spaces = {character for character in map(chr, range(0x110000)) if character.isspace()}
     assert spaces <= exports._MAYBE_FORMULA
