@@ -27,9 +27,12 @@ def test_a_link_reads_back_and_every_change_is_refused() -> None:
     token = signer.make(4711, 42, Action.DONE)
     link = signer.read(token, max_age_days=30)
     assert (link.task_id, link.user_id, link.action) == (4711, 42, Action.DONE)
+    payload, signature = token.rsplit(".", 1)
+    # The signature's first character: its last may only carry base64's padding bits.
+    other_first = "A" if signature[0] != "A" else "B"
     for forged in (
         token.replace("4711.", "4712.", 1),
-        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        f"{payload}.{other_first}{signature[1:]}",
         ActionLinkSigner(KEY + "x").make(4711, 42, Action.DONE),
     ):
         with pytest.raises(LinkInvalid):
