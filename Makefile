@@ -38,13 +38,16 @@ run: $(VENV)/.installed-run $(COMPILED)
 	@echo "Serving on http://$(HOST):$(PORT), links in emails to $(TRACKER_BASE_URL) (Ctrl+C stops it)"
 	TRACKER_RUN_SCHEDULER=1 $(BIN)/tracker run --host $(HOST) --port $(PORT) --no-reload
 
-# The suite runs on every core (pytest-xdist), a test file per worker at a time (its module
-# fixtures, a browser or a scan read once, are not built on both); each worker builds its own
-# databases. The slowest tests are listed at the end, to keep an eye on CI's 15 minutes.
+# The suite runs on every core and one worker more (pytest-xdist): on two cores two workers
+# left a quarter of the CPU idle while tests waited on a browser, a child process or an SMTP
+# exchange. A test file per worker at a time (its module fixtures, a browser or a scan read
+# once, are not built twice); each worker builds its own databases. The slowest tests are
+# listed at the end, to keep an eye on CI's 15 minutes.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(VENV)/.installed-test $(COMPILED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n auto --dist loadfile --durations=25
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 # mypy checks what [tool.mypy] in pyproject.toml lists: the package, config.py, tests, bench.
 lint: $(VENV)/.installed-test
