@@ -21,6 +21,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 
+from tracker.batches import chunks
 from tracker.extensions import db
 from tracker.models import ACTIVE_STATUSES, Task, User, task_owners
 
@@ -60,14 +61,10 @@ def _per_owner(people: dict[int, int | None], today: date) -> dict[int, int]:
         .scalar_subquery()
     )
     counted: dict[int, int] = {}
-    for ids in _slices(sorted(people)):
+    for ids in chunks(sorted(people)):
         query = select(User.id, overdue).where(User.id.in_(ids))
         counted.update((id_, int(count)) for id_, count in db.session.execute(query) if count)
     return counted
-
-
-def _slices(ids: list[int], size: int = 2000) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _not_one_owner(departments: set[int] | None, today: date) -> tuple[Counter[int], list[int]]:
@@ -90,7 +87,7 @@ def _owners_of(
     """The owners (and their departments) of each of these tasks that has one of `people`
     (`whole`: everyone is)."""
     found: dict[int, list[tuple[int, int | None]]] = {}
-    for ids in _slices(task_ids):
+    for ids in chunks(task_ids):
         query = (
             select(task_owners.c.task_id, task_owners.c.user_id, User.department_id)
             .join(User, User.id == task_owners.c.user_id)
