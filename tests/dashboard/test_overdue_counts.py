@@ -6,11 +6,13 @@ admin and a manager, before and after the tasks change through the ORM and in bu
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from tests.conftest import PASSWORD_HASH
 from tracker.dashboard import services
@@ -193,3 +195,67 @@ def test_a_filtered_dashboard_counts_by_the_pass(any_database_app: Flask) -> Non
     kept = services.overdue_counts(organisation.admin, filters, TODAY)
     assert kept == services._counts_in_one_pass(organisation.admin, filters, TODAY)
     assert kept != services.overdue_counts(organisation.admin, services.Filters(), TODAY)
+
+
+def test_an_owner_added_while_the_task_changes_copies_its_new_status(
+    any_database_app: Flask,
+) -> None:
+    """PostgreSQL: a transaction adds an owner while another has changed the task's status
+    and not committed; the added owner's row waits for it (the trigger locks the task's row)
+    and copies the status committed, not the one it would have read before. SQLite has one
+    writer at a time, so the two cannot overlap there."""
+    organisation = Organisation()
+    task = Task(
+        title="Changing",
+        status=TaskStatus.OPEN,
+        deadline=TODAY - timedelta(days=2),
+        owners=[organisation.people[0]],
+    )
+    db.session.add(task)
+    db.session.commit()
+    task_id, newcomer = task.id, organisation.people[1].id
+    db.session.remove()
+    if db.engine.dialect.name != "postgresql":
+        return
+    engine = db.engine  # the thread has no application context
+    changing = engine.connect()
+    changing.execute(
+        update(Task).where(Task.id == task_id).values(status=TaskStatus.AWAITING_ACCEPTANCE)
+    )
+    failures: list[BaseException] = []
+
+    def add_owner() -> None:
+        try:
+            with engine.begin() as adding:
+                adding.execute(insert(task_owners).values(task_id=task_id, user_id=newcomer))
+        except BaseException as error:  # reported to the test's thread
+            failures.append(error)
+
+    adder = threading.Thread(target=add_owner)
+    adder.start()
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND datname = current_database()"
+    )
+    with db.engine.connect() as watcher:
+        for _ in range(500):  # until the adder waits on the task's row (at most 10 s)
+            if watcher.execute(waiting).scalar():
+                break
+            watcher.rollback()  # the statistics views hold one snapshot per transaction
+            time.sleep(0.02)
+        else:
+            pytest.fail(f"the owner's insert did not wait for the task's row: {failures}")
+    changing.commit()
+    changing.close()
+    adder.join(timeout=10)
+    assert not failures and not adder.is_alive()
+
+    copy = db.session.execute(
+        select(task_owners.c.task_status).where(
+            task_owners.c.task_id == task_id, task_owners.c.user_id == newcomer
+        )
+    ).scalar_one()
+    assert copy is TaskStatus.AWAITING_ACCEPTANCE
+    counted = db.session.scalar(select(Task.owner_count).where(Task.id == task_id))
+    assert counted == 2
+    _assert_the_copies_are_right()
